@@ -1,0 +1,57 @@
+# Thin wrapper over CMake presets. `make run` and `make test` are the two commands in README's quick start.
+PRESET ?= dev
+BUILD  := build/$(PRESET)
+JOBS   ?= $(shell nproc)
+ARGS   ?=
+
+.PHONY: all deps test-deps build run test bench format format-check fuzz package screenshots clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
+	@if [ -f tests/tools/package-lock.json ]; then \
+	  if [ ! -d tests/tools/node_modules ] || [ tests/tools/package-lock.json -nt tests/tools/node_modules/.package-lock.json ]; then \
+	    echo "npm: installing test tools (tests/tools)"; npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error; fi; fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake --preset $(PRESET)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: deps build
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ] && [ -z "$$QT_QPA_PLATFORM" ]; then \
+	  echo "make run: no display found (DISPLAY/WAYLAND_DISPLAY unset), so the dashboard cannot open."; \
+	  echo "  For headless recording use:  $(BUILD)/app/vibrascope record --source sim://a --db vibra.db --duration 10"; \
+	  echo "  Or run the dashboard under a virtual display:  xvfb-run -a $(BUILD)/app/vibrascope"; \
+	  exit 1; fi
+	$(BUILD)/app/vibrascope $(ARGS)
+
+test: test-deps build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+bench: deps build
+	@scripts/run-benchmarks $(BUILD)
+
+format:
+	git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
+
+fuzz:
+	@scripts/install-deps --fuzz
+	@scripts/run-fuzzers $(FUZZ_SECONDS)
+
+package: deps build
+	cd $(BUILD) && cpack -G DEB
+
+screenshots: test-deps build
+	scripts/screenshots $(BUILD)
+
+clean:
+	rm -rf build

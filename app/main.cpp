@@ -1,0 +1,7 @@
+#include <cstdio>
+
+int main()
+{
+    std::puts("vibrascope (skeleton)");
+    return 0;
+}

@@ -1,0 +1,32 @@
+# vibra_add_test(NAME name SOURCES a.cpp ... LIBS lib ... [LABELS l ...] [TIMEOUT s] [ENV K=V ...])
+# One Qt Test (or plain) executable per unit, run headless through ctest.
+function(vibra_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} vibra_warnings)
+  set_target_properties(${T_NAME} PROPERTIES AUTOMOC ON)
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 120)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;VIBRA_SOURCE_DIR=${PROJECT_SOURCE_DIR};VIBRA_BINARY_DIR=${PROJECT_BINARY_DIR};${T_ENV}")
+  if(T_LABELS)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()
+
+# vibra_add_script_test(NAME name COMMAND cmd args... [TIMEOUT s] [LABELS ...])
+# A test driven by a script (Python peers, shell). The vibrascope binary path is passed as VIBRASCOPE.
+function(vibra_add_script_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "COMMAND;LABELS;ENV" ${ARGN})
+  add_test(NAME ${T_NAME} COMMAND ${T_COMMAND})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 180)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;VIBRASCOPE=$<TARGET_FILE:vibrascope>;VIBRA_SOURCE_DIR=${PROJECT_SOURCE_DIR};VIBRA_BINARY_DIR=${PROJECT_BINARY_DIR};${T_ENV}")
+  if(T_LABELS)
+    set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}")
+  endif()
+endfunction()
