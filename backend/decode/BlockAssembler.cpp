@@ -106,8 +106,10 @@ void BlockAssembler::place(double timeSec, std::span<const float> values) {
             m_t0Index = m_nextIndex;
         }
         const double rel = (timeSec - m_t0) * m_rate;
-        if (rel < -m_rate + (static_cast<double>(m_nextIndex) - static_cast<double>(m_t0Index))) {
-            // more than one second before the expected position: the device clock restarted
+        const double expected = static_cast<double>(m_nextIndex) - static_cast<double>(m_t0Index);
+        if (!std::isfinite(rel) || rel < expected - m_rate || rel > expected + kMaxJumpSeconds * m_rate) {
+            // more than one second back (device clock restarted) or an implausible jump forward (clock
+            // set, corrupt line): continue without a gap from here
             m_t0 = timeSec;
             m_t0Index = m_nextIndex;
         } else {
@@ -134,6 +136,7 @@ void BlockAssembler::place(double timeSec, std::span<const float> values) {
 void BlockAssembler::skipSeconds(double seconds) {
     if (!(seconds > 0) || m_rate <= 0 || !m_started)
         return;
+    seconds = std::min(seconds, kMaxJumpSeconds);
     closeOpen();
     m_nextIndex += static_cast<std::uint64_t>(std::llround(seconds * m_rate));
     m_inferredNext = true;

@@ -19,7 +19,8 @@ namespace vibra::decode {
 /// Index rules: without timestamps every sample follows the previous one. With timestamps (seconds on the
 /// device clock) index = round((t - t0) * rate): a jump of more than half a period opens a new block (the
 /// outlet counts it as an inferred gap), a repeated or slightly early time is placed right after the
-/// previous sample, and a jump back of more than one second (device restart) rebases t0 without a gap.
+/// previous sample, and a jump back of more than one second (device restart) or forward by more than
+/// kMaxJumpSeconds rebases t0 without a gap.
 /// Blocks from timestamped streams carry indexInferred = true.
 /// Rate: configured, or (timestamps only) the median of the first estimateRows time steps; never arrival
 /// times. While estimating, at most estimateRows samples are buffered.
@@ -33,6 +34,9 @@ public:
         std::uint32_t maxBlockSamples = 4096;
         std::int64_t utcBaseNs = 0; ///< UTC ns of sample index 0 (host clock at stream start)
     };
+
+    /// A timestamp jump forward beyond this is treated as a clock change (rebase), not as a gap.
+    static constexpr double kMaxJumpSeconds = 3600.0;
 
     /// base: id, sourceUri and unit; rate and axis names are filled in here.
     BlockAssembler(core::DeviceInfo base, Config config);

@@ -201,6 +201,24 @@ private slots:
         QCOMPARE(out[1]->axis(0)[11], 3.0f); // the restart continues without a gap
     }
 
+    void assemblerSurvivesAbsurdTimeJumps() {
+        // found by fuzz_csv: a time 1e70 s ahead must not overflow the index
+        BlockAssembler::Config cfg;
+        cfg.rateHz = 1000;
+        BlockAssembler as(vibra::core::DeviceInfo{}, cfg);
+        as.setAxisNames({"x"});
+        const float v = 1;
+        for (double t : {0.0, 0.001, 6.6e69, 6.6e69 + 0.001, -1e300, 1e300})
+            QVERIFY(as.add(t, std::span<const float>(&v, 1)));
+        std::vector<vibra::core::SampleBlockPtr> out;
+        as.take(out);
+        std::uint64_t total = 0;
+        for (const auto& b : out)
+            total += b->count;
+        QCOMPARE(total, std::uint64_t{6});
+        QCOMPARE(as.nextIndex(), std::uint64_t{6}); // clock jumps rebase, no gap
+    }
+
     void assemblerNeedsARate() {
         BlockAssembler as(vibra::core::DeviceInfo{}, BlockAssembler::Config{});
         const float v = 1;
