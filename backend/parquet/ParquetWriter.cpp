@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <set>
 
 namespace vibra::parquet {
@@ -129,9 +130,16 @@ bool ParquetWriter::open(const std::string& path, std::vector<Column> schema, Wr
 
     m_schema = std::move(schema);
     m_options = std::move(options);
-    m_buffers.assign(m_schema.size(), {});
-    for (std::size_t c = 0; c < m_schema.size(); ++c)
-        m_buffers[c].reserve(m_options.rowGroupRows * physicalWidth(m_schema[c].type));
+    try { // the whole row group is reserved up front: memory stays constant while writing
+        m_buffers.assign(m_schema.size(), {});
+        for (std::size_t c = 0; c < m_schema.size(); ++c)
+            m_buffers[c].reserve(m_options.rowGroupRows * physicalWidth(m_schema[c].type));
+    } catch (const std::bad_alloc&) {
+        m_buffers.clear();
+        return setError(error, "cannot allocate row-group buffers for " +
+                                   std::to_string(m_options.rowGroupRows) + " rows x " +
+                                   std::to_string(m_schema.size()) + " columns");
+    }
     m_buffered = 0;
     m_rowGroups.clear();
     m_keyValues.clear();
