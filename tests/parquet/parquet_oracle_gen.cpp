@@ -345,6 +345,47 @@ int main(int argc, char** argv) {
         c.options.rowGroupRows = 300;
         cases.push_back(std::move(c));
     }
+    // Randomised layouts (fixed seed): 1-6 columns of random types/units/encodings, any codec, row groups
+    // from 1 row, pages down to 8 bytes (one or two values), random batch sizes.
+    for (int k = 0; k < 8; ++k) {
+        Case c;
+        c.file = "random_" + std::to_string(k) + ".parquet";
+        const Compression codecs[] = {Compression::None, Compression::Snappy, Compression::Zstd};
+        c.options.compression = codecs[next() % 3];
+        c.options.zstdLevel = static_cast<int>(next() % 9) - 2; // negative (fast) levels too
+        c.options.rowGroupRows = k == 0 ? 1 : 1 + next() % 3000;
+        c.options.maxPageBytes = k == 1 ? 8 : 8 + next() % 20000;
+        c.rows = k == 0 ? 300 : next() % 12000;
+        c.batch = 1 + next() % 2500;
+        const std::size_t ncols = 1 + next() % 6;
+        c.bits.assign(ncols, {});
+        for (std::size_t j = 0; j < ncols; ++j) {
+            Column col;
+            col.name = "c" + std::to_string(j);
+            const PhysicalType types[] = {PhysicalType::Int32, PhysicalType::Int64, PhysicalType::Float,
+                                          PhysicalType::Double};
+            col.type = types[next() % 4];
+            if (col.type == PhysicalType::Int64 && next() % 2)
+                col.timestampUnit = static_cast<TimeUnit>(next() % 3);
+            if ((col.type == PhysicalType::Float || col.type == PhysicalType::Double) && next() % 2)
+                col.byteStreamSplit = true;
+            for (std::size_t r = 0; r < c.rows; ++r) {
+                std::uint64_t v = next();
+                if (col.timestampUnit) // keep within DuckDB's timestamp range (years 1970..2262 for any unit)
+                    v = v % 9000000000000000000ull /
+                        (*col.timestampUnit == TimeUnit::Nanos    ? 1
+                         : *col.timestampUnit == TimeUnit::Micros ? 1000
+                                                                  : 1000000);
+                if (col.type == PhysicalType::Float && next() % 4 == 0)
+                    v = fbits(static_cast<float>(r) * 0.25f); // runs of compressible values
+                c.bits[j].push_back(v);
+            }
+            c.schema.push_back(col);
+        }
+        if (k % 2)
+            c.kv = {{"random", std::to_string(k)}};
+        cases.push_back(std::move(c));
+    }
 
     std::string json = "{\"files\":[";
     for (std::size_t i = 0; i < cases.size(); ++i) {
