@@ -129,13 +129,16 @@ std::vector<std::uint8_t> MetadataEncoder::fileMetaData(
 
 std::vector<std::uint8_t> MetadataEncoder::dataPageHeader(std::int32_t uncompressedSize,
                                                           std::int32_t compressedSize, std::int32_t numValues,
-                                                          Encoding encoding) {
+                                                          Encoding encoding,
+                                                          std::optional<std::uint32_t> crc) {
     ThriftCompactWriter w;
     w.beginStruct();
     w.fieldI32(1, kPageTypeDataPage);
     w.fieldI32(2, uncompressedSize);
     w.fieldI32(3, compressedSize);
-    w.fieldStructBegin(5); // data_page_header
+    if (crc)
+        w.fieldI32(4, static_cast<std::int32_t>(*crc)); // i32 on the wire: the CRC's bits
+    w.fieldStructBegin(5);                              // data_page_header
     w.fieldI32(1, numValues);
     w.fieldI32(2, static_cast<std::int32_t>(encoding));
     w.fieldI32(3, static_cast<std::int32_t>(Encoding::Rle)); // definition_level_encoding

@@ -3,6 +3,7 @@
 #include "parquet/ParquetSchema.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,10 +38,12 @@ public:
         const std::vector<Column>& schema, Compression codec, const std::vector<RowGroupInfo>& rowGroups,
         const std::vector<std::pair<std::string, std::string>>& keyValues, const std::string& createdBy);
 
-    /// PageHeader of a V1 DATA_PAGE of a REQUIRED column (no levels; level encodings declared RLE).
+    /// PageHeader of a V1 DATA_PAGE of a REQUIRED column (no levels; level encodings declared RLE), with the
+    /// optional CRC-32 of the page bytes.
     static std::vector<std::uint8_t> dataPageHeader(std::int32_t uncompressedSize,
                                                     std::int32_t compressedSize, std::int32_t numValues,
-                                                    Encoding encoding);
+                                                    Encoding encoding,
+                                                    std::optional<std::uint32_t> crc = std::nullopt);
 };
 
 } // namespace vibra::parquet

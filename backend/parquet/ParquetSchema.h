@@ -36,6 +36,9 @@ struct WriterOptions {
     /// most this size (rounded down to whole values, at least one value).
     std::size_t maxPageBytes = 1u << 20;
     std::string createdBy = "vibrascope";
+    /// Store a CRC-32 of every page (PageHeader.crc, over the page bytes as written) so readers can detect
+    /// corruption.
+    bool pageChecksums = true;
     /// fsync the file before the rename and the directory after it (off only for benchmarks/tests on tmpfs).
     bool sync = true;
 };

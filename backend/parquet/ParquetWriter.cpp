@@ -1,4 +1,5 @@
 #include "parquet/ParquetWriter.h"
+#include "parquet/Crc32.h"
 
 #include <algorithm>
 #include <bit>
@@ -249,9 +250,10 @@ bool ParquetWriter::writeColumnChunk(std::size_t column, ColumnChunkInfo* info, 
             return false;
         if (compressed.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
             return setError(error, "compressed page larger than 2 GiB");
-        const auto header = MetadataEncoder::dataPageHeader(static_cast<std::int32_t>(body.size()),
-                                                            static_cast<std::int32_t>(compressed.size()),
-                                                            static_cast<std::int32_t>(rows), encoding);
+        const auto header = MetadataEncoder::dataPageHeader(
+            static_cast<std::int32_t>(body.size()), static_cast<std::int32_t>(compressed.size()),
+            static_cast<std::int32_t>(rows), encoding,
+            m_options.pageChecksums ? std::optional(Crc32::compute(compressed)) : std::nullopt);
         if (!m_file.write(header, error) || !m_file.write(compressed, error))
             return false;
         info->totalUncompressedSize += static_cast<std::int64_t>(header.size() + body.size());

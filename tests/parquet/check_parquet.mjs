@@ -2,6 +2,7 @@
 // and hyparquet (+ hyparquet-compressors), and asserts schema, layout, metadata, statistics and exact values.
 // Usage: node check_parquet.mjs DIR      (exit 0 = all good, 1 = mismatch or missing oracle)
 import { existsSync, readFileSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -250,7 +251,7 @@ for (const exp of expected.files) {
       // Walk the pages: V1 data pages only, each body <= maxPageBytes, sizes add up to the chunk totals.
       const perPage = Math.max(1, Math.floor(exp.maxPageBytes / width(c.type)));
       const reader = { view: new DataView(ab), offset: Number(m.data_page_offset) };
-      let pages = 0, values = 0, comp = 0, uncomp = 0, okPages = true;
+      let pages = 0, values = 0, comp = 0, uncomp = 0, okPages = true, okCrc = true;
       const end = Number(m.data_page_offset + m.total_compressed_size);
       while (reader.offset < end && pages < 1e6) {
         const start = reader.offset;
@@ -258,11 +259,15 @@ for (const exp of expected.files) {
         const hl = reader.offset - start;
         okPages &&= h.type === 'DATA_PAGE' && h.data_page_header.encoding === c.encoding &&
                     h.uncompressed_page_size <= exp.maxPageBytes;
+        // PageHeader.crc: CRC-32 (zlib's, computed here by node) of the page bytes as stored.
+        const body = buf.subarray(reader.offset, reader.offset + h.compressed_page_size);
+        okCrc &&= h.crc !== undefined && (h.crc >>> 0) === crc32(body);
         values += h.data_page_header?.num_values ?? 0;
         comp += hl + h.compressed_page_size; uncomp += hl + h.uncompressed_page_size;
         reader.offset += h.compressed_page_size;
         pages++;
       }
+      check(okCrc, `${w} every page carries the CRC-32 of its bytes`);
       check(okPages, `${w} pages are DATA_PAGE/${c.encoding}/<= ${exp.maxPageBytes} bytes`);
       eq(pages, Math.ceil(groupRows(g) / perPage), `${w} page count`);
       eq(values, groupRows(g), `${w} values in pages`);

@@ -3,6 +3,7 @@
 // (the worked bytes of shared/reference/storage.md). The oracle test (DuckDB, hyparquet) decodes whole
 // footers independently.
 #include "TestCheck.h"
+#include "parquet/Crc32.h"
 #include "parquet/MetadataEncoder.h"
 #include "parquet/ThriftCompactWriter.h"
 
@@ -201,6 +202,27 @@ void pageHeader() {
     const Bytes expected = {0x15, 0x00, 0x15, 0xC8, 0x01, 0x15, 0x64, 0x2C, 0x15,
                             0x32, 0x15, 0x00, 0x15, 0x06, 0x15, 0x06, 0x00, 0x00};
     CHECK_BYTES(h, expected);
+    // With a CRC (field 4, i32 bits): 0xCBF43926 as int32 = -873187034 -> zigzag 1746374067 -> B3 9B DE C0 06
+    const Bytes hc = MetadataEncoder::dataPageHeader(100, 50, 25, Encoding::ByteStreamSplit, 0xCBF43926u);
+    const Bytes expectedCrc = {0x15, 0x00, 0x15, 0xC8, 0x01, 0x15, 0x64, 0x15, 0xB3, 0x9B, 0xDE, 0xC0,
+                               0x06, 0x1C, 0x15, 0x32, 0x15, 0x12, 0x15, 0x06, 0x15, 0x06, 0x00, 0x00};
+    CHECK_BYTES(hc, expectedCrc);
+}
+
+void crc32() {
+    const Bytes check = str("123456789");
+    CHECK(Crc32::compute(check) == 0xCBF43926u); // the standard check value
+    CHECK(Crc32::compute({}) == 0);
+    // In pieces (and across the 8-byte fast path) == in one go; one flipped bit changes it.
+    Bytes big(1000);
+    for (std::size_t i = 0; i < big.size(); ++i)
+        big[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    const std::uint32_t whole = Crc32::compute(big);
+    const std::uint32_t parts =
+        Crc32::compute(std::span(big).subspan(13), Crc32::compute(std::span(big).first(13)));
+    CHECK(whole == parts);
+    big[500] ^= 0x10;
+    CHECK(Crc32::compute(big) != whole);
 }
 
 } // namespace
@@ -212,5 +234,6 @@ int main() {
     workedFooterBytes();
     keyValueAndRowGroup();
     pageHeader();
+    crc32();
     return vibra::parquet::test::finish("tst_parquet_thrift");
 }
