@@ -10,31 +10,26 @@ void MomentAccumulator::add(std::span<const float> x) {
     if (n == 0)
         return;
     const float* p = x.data();
-    // One pass: power sums of d = x - c about a shift c close to the mean (the running mean, or the block's
-    // first sample), converted to central sums below. The shift removes the DC (gravity) before anything is
-    // squared, so the conversion loses only a few digits of double precision even for a DC 1e4 x the AC part.
-    const double c = m_n > 0 ? m_mean : static_cast<double>(p[0]);
-    double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    double sum = 0;
     float lo = p[0];
     float hi = p[0];
-#pragma omp simd reduction(+ : s1, s2, s3, s4) reduction(min : lo) reduction(max : hi)
+#pragma omp simd reduction(+ : sum) reduction(min : lo) reduction(max : hi)
     for (std::size_t i = 0; i < n; ++i) {
-        const double d = static_cast<double>(p[i]) - c;
-        const double d2 = d * d;
-        s1 += d;
-        s2 += d2;
-        s3 += d2 * d;
-        s4 += d2 * d2;
+        sum += p[i];
         lo = std::min(lo, p[i]);
         hi = std::max(hi, p[i]);
     }
-    const double nn = static_cast<double>(n);
-    const double e = s1 / nn; // block mean - c
-    const double e2 = e * e;
-    const double m2 = s2 - nn * e2;
-    const double m3 = s3 - 3.0 * e * s2 + 2.0 * nn * e2 * e;
-    const double m4 = s4 - 4.0 * e * s3 + 6.0 * e2 * s2 - 3.0 * nn * e2 * e2;
-    mergeRaw(n, c + e, std::max(0.0, m2), m3, std::max(0.0, m4), lo, hi);
+    const double mean = sum / static_cast<double>(n);
+    double s2 = 0, s3 = 0, s4 = 0;
+#pragma omp simd reduction(+ : s2, s3, s4)
+    for (std::size_t i = 0; i < n; ++i) {
+        const double d = static_cast<double>(p[i]) - mean;
+        const double d2 = d * d;
+        s2 += d2;
+        s3 += d2 * d;
+        s4 += d2 * d2;
+    }
+    mergeRaw(n, mean, s2, s3, s4, lo, hi);
 }
 
 void MomentAccumulator::add(float x) {

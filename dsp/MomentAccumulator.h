@@ -1,8 +1,7 @@
 // Streaming one-pass statistics (count, min, max, mean, central moments 2..4) in double precision.
-// Each add(span) makes one pass over the block accumulating power sums about a shift close to the mean (the
-// running mean, or the block's first sample), converts them to the block's central sums, and merges those
-// with the running state by the pairwise formulas of Chan et al. / Pebay (2008); accurate with a large DC
-// offset (gravity) and over long runs. merge() combines two disjoint runs.
+// Each add(span) computes the block's own mean and central sums (two passes over the block while it is in
+// cache) and merges them with the running state by the pairwise formulas of Chan et al. / Pebay (2008), which
+// stay accurate with a large DC offset (gravity) and over long runs. merge() combines two disjoint runs.
 //
 // Threading: single-threaded object; copy or merge() to combine results from different threads.
 #pragma once
