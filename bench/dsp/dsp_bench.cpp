@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
             g_sink = float(m.result().rms);
         },
         block, trials, minNs);
-    std::printf("  metrics (moments, one pass) ......... %6.3f ns/sample\n", metrics);
+    std::printf("  metrics (moments, per block) ........ %6.3f ns/sample\n", metrics);
 
     EnvelopeConfig ec;
     ec.bandLowHz = 2000;
