@@ -4,10 +4,14 @@
 // device, missing output directory, cancel, missing database) are checked here: error message, no output, no
 // partial. Usage: tst_parquet_exporter OUTDIR   (run through run_oracle.sh)
 #include "TestCheck.h"
+#include "cli/ExitCode.h"
+#include "cli/ExportCommand.h"
 #include "core/Unit.h"
 #include "exporting/ParquetExporter.h"
 #include "storage/Database.h"
 
+#include <QString>
+#include <QTextStream>
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -233,6 +237,19 @@ bool gone(const std::string& path) {
     return !fs::exists(path) && !fs::exists(path + ".partial");
 }
 
+/// Runs `vibrascope export ARGS...` in process; returns the exit code, stderr text in *err.
+int cliExport(const QStringList& args, QString* err) {
+    QString out;
+    QTextStream o(&out), e(err);
+    cli::CommandContext ctx;
+    ctx.arguments = QStringList{QStringLiteral("vibrascope export")} + args;
+    ctx.out = &o;
+    ctx.err = &e;
+    const int rc = cli::runExport(ctx);
+    e.flush();
+    return rc;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -300,6 +317,34 @@ int main(int argc, char** argv) {
         std::printf("exported %s: %" PRIu64 " rows, %" PRIu64 " bytes, unit %s%s\n", r.file.c_str(),
                     stats.rows, stats.bytes, stats.unit.c_str(), stats.convertedUnits ? " (converted)" : "");
         expected.push_back(expectFile(r.file, r.req, *r.devs, *r.rows, r.opt));
+    }
+
+    // The CLI path: vibrascope export --format parquet --compression snappy --device dev-b --epoch-ns.
+    {
+        const QString q = QString::fromStdString(dir);
+        QString err;
+        const int rc = cliExport({"--db", q + "/history-1.db", "--out", q + "/cli_devb.parquet", "--format",
+                                  "parquet", "--compression", "snappy", "--device", "dev-b", "--epoch-ns"},
+                                 &err);
+        CHECK_MSG(rc == cli::kExitOk, err.toStdString());
+        CHECK_MSG(err.contains("wrote 3000 rows"), err.toStdString());
+        exporting::ExportRequest req{db1, dir + "/cli_devb.parquet"};
+        req.devices = {"dev-b"};
+        req.epochNs = true;
+        parquet::WriterOptions opt;
+        opt.compression = parquet::Compression::Snappy;
+        if (rc == cli::kExitOk)
+            expected.push_back(expectFile("cli_devb.parquet", req, devs, rows1, opt));
+        for (const QStringList& bad :
+             {QStringList{"--format", "xml"}, QStringList{"--format", "parquet", "--compression", "lz4"},
+              QStringList{"--format", "csv", "--compression", "snappy"}}) {
+            err.clear();
+            CHECK_MSG(cliExport(QStringList{"--db", q + "/history-1.db", "--out", q + "/cli_bad.out"} + bad,
+                                &err) == cli::kExitUsage,
+                      bad.join(' ').toStdString());
+            CHECK_MSG(err.contains("unknown --format") || err.contains("--compression"), err.toStdString());
+            CHECK(gone(dir + "/cli_bad.out"));
+        }
     }
 
     // Failures: clear message, nothing under the final name, no partial.
