@@ -252,9 +252,14 @@ bool ParquetWriter::appendRows(std::span<const ColumnValues> columns, std::strin
     while (done < n) {
         const std::size_t take = std::min(n - done, m_options.rowGroupRows - m_buffered);
         m_bufferedBytes = 0;
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            appendPlain(columns[c], done, take, &m_buffers[c]);
-            m_bufferedBytes += m_buffers[c].size();
+        try { // only strings can grow a buffer past its reservation
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                appendPlain(columns[c], done, take, &m_buffers[c]);
+                m_bufferedBytes += m_buffers[c].size();
+            }
+        } catch (const std::bad_alloc&) {
+            return fail("out of memory while buffering a row group (" + std::to_string(m_buffered) + " rows)",
+                        error);
         }
         m_buffered += take;
         done += take;
