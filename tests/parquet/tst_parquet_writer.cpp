@@ -260,7 +260,7 @@ void readOnlyDirectory() {
     // Root ignores directory permissions, so the attempt runs as "nobody" in a child.
     const int rc = inChild([&] {
         if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
-            return 3;
+            return 77;
         ParquetWriter w;
         std::string err;
         if (w.open(path, schema(), {}, &err))
@@ -268,7 +268,11 @@ void readOnlyDirectory() {
         std::fprintf(stderr, "  read-only directory: %s\n", err.c_str());
         return has(err, "Permission denied") && has(err, path + ".partial") ? 0 : 2;
     });
-    CHECK_MSG(rc == 0, "child exit " + std::to_string(rc));
+    if (rc == 77)
+        std::printf(
+            "  note: running as root without the right to switch to 'nobody': read-only case skipped\n");
+    else
+        CHECK_MSG(rc == 0, "child exit " + std::to_string(rc));
     CHECK(!present(path) && !present(path + ".partial"));
     ::chmod(dir.c_str(), 0755);
 }
