@@ -22,9 +22,7 @@ public:
     explicit Source(QString deviceId, QString uri, QObject* parent = nullptr)
         : QObject(parent)
         , m_deviceId(std::move(deviceId))
-        , m_uri(std::move(uri))
-    {
-    }
+        , m_uri(std::move(uri)) {}
 
     /// Device name (from the URI; unique within a run).
     const QString& deviceId() const { return m_deviceId; }
@@ -38,15 +36,20 @@ public:
     /// True for sources that end by themselves (file replay, simulator with a duration).
     virtual bool isFinite() const { return false; }
 
-    static QString stateName(State s)
-    {
+    static QString stateName(State s) {
         switch (s) {
-        case State::Idle: return QStringLiteral("idle");
-        case State::Connecting: return QStringLiteral("connecting");
-        case State::Live: return QStringLiteral("live");
-        case State::Reconnecting: return QStringLiteral("reconnecting");
-        case State::Finished: return QStringLiteral("finished");
-        case State::Failed: return QStringLiteral("failed");
+        case State::Idle:
+            return QStringLiteral("idle");
+        case State::Connecting:
+            return QStringLiteral("connecting");
+        case State::Live:
+            return QStringLiteral("live");
+        case State::Reconnecting:
+            return QStringLiteral("reconnecting");
+        case State::Finished:
+            return QStringLiteral("finished");
+        case State::Failed:
+            return QStringLiteral("failed");
         }
         return {};
     }
