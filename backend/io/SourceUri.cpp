@@ -6,8 +6,7 @@ namespace vibra::io {
 
 SourceUri::SourceUri(const QString& text)
     : m_text(text)
-    , m_url(text, QUrl::StrictMode)
-{
+    , m_url(text, QUrl::StrictMode) {
     if (text.trimmed().isEmpty()) {
         fail(QStringLiteral("empty source URI"));
         return;
@@ -27,20 +26,17 @@ SourceUri::SourceUri(const QString& text)
     }
 }
 
-void SourceUri::fail(const QString& message)
-{
+void SourceUri::fail(const QString& message) {
     if (m_error.isEmpty())
         m_error = message;
 }
 
-QString SourceUri::string(const QString& key, const QString& def)
-{
+QString SourceUri::string(const QString& key, const QString& def) {
     m_used.insert(key);
     return m_params.value(key, def);
 }
 
-double SourceUri::number(const QString& key, double def, double min, double max)
-{
+double SourceUri::number(const QString& key, double def, double min, double max) {
     m_used.insert(key);
     if (!m_params.contains(key))
         return def;
@@ -58,8 +54,7 @@ double SourceUri::number(const QString& key, double def, double min, double max)
     return v;
 }
 
-qint64 SourceUri::integer(const QString& key, qint64 def, qint64 min, qint64 max)
-{
+qint64 SourceUri::integer(const QString& key, qint64 def, qint64 min, qint64 max) {
     m_used.insert(key);
     if (!m_params.contains(key))
         return def;
@@ -77,8 +72,7 @@ qint64 SourceUri::integer(const QString& key, qint64 def, qint64 min, qint64 max
     return v;
 }
 
-bool SourceUri::boolean(const QString& key, bool def)
-{
+bool SourceUri::boolean(const QString& key, bool def) {
     m_used.insert(key);
     if (!m_params.contains(key))
         return def;
@@ -93,8 +87,8 @@ bool SourceUri::boolean(const QString& key, bool def)
     return def;
 }
 
-QList<double> SourceUri::numberList(const QString& key, const QList<double>& def, int n, double min, double max)
-{
+QList<double> SourceUri::numberList(const QString& key, const QList<double>& def, int n, double min,
+                                    double max) {
     m_used.insert(key);
     QList<double> out;
     if (!m_params.contains(key)) {
@@ -105,13 +99,14 @@ QList<double> SourceUri::numberList(const QString& key, const QList<double>& def
             bool ok = false;
             const double v = part.trimmed().toDouble(&ok);
             if (!ok || !(v >= min && v <= max)) {
-                fail(QStringLiteral("%1: parameter '%2' must be up to %3 comma-separated numbers in [%4, %5], "
-                                    "got '%6'")
-                         .arg(m_text, key)
-                         .arg(n)
-                         .arg(min)
-                         .arg(max)
-                         .arg(raw));
+                fail(
+                    QStringLiteral("%1: parameter '%2' must be up to %3 comma-separated numbers in [%4, %5], "
+                                   "got '%6'")
+                        .arg(m_text, key)
+                        .arg(n)
+                        .arg(min)
+                        .arg(max)
+                        .arg(raw));
                 return def;
             }
             out.append(v);
@@ -129,8 +124,7 @@ QList<double> SourceUri::numberList(const QString& key, const QList<double>& def
     return out;
 }
 
-QString SourceUri::choice(const QString& key, const QString& def, const QStringList& allowed)
-{
+QString SourceUri::choice(const QString& key, const QString& def, const QStringList& allowed) {
     m_used.insert(key);
     if (!m_params.contains(key))
         return def;
@@ -143,8 +137,7 @@ QString SourceUri::choice(const QString& key, const QString& def, const QStringL
     return raw;
 }
 
-bool SourceUri::finish()
-{
+bool SourceUri::finish() {
     for (auto it = m_params.cbegin(); it != m_params.cend(); ++it) {
         if (!m_used.contains(it.key())) {
             QStringList known(m_used.begin(), m_used.end());
