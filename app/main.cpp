@@ -1,7 +1,15 @@
-#include <cstdio>
+// Vibrascope entry point: commands (record, export, ...) run headless with QCoreApplication; without a
+// command the dashboard opens.
+#include "GuiApp.h"
+#include "cli/Cli.h"
 
-int main()
-{
-    std::puts("vibrascope (skeleton)");
-    return 0;
+#include <QCoreApplication>
+
+int main(int argc, char** argv) {
+    QCoreApplication::setOrganizationName(QStringLiteral("Vibrascope"));
+    QCoreApplication::setApplicationName(QStringLiteral("vibrascope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(VIBRASCOPE_VERSION));
+    if (vibra::cli::isCliInvocation(argc, argv))
+        return vibra::cli::runCli(argc, argv);
+    return vibra::app::runGui(argc, argv);
 }

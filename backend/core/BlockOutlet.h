@@ -29,15 +29,11 @@ public:
 
     BlockOutlet(SpscRing<SampleBlockPtr>& ring, DeviceCounters& counters)
         : m_ring(ring)
-        , m_counters(counters)
-    {
-    }
+        , m_counters(counters) {}
 
     /// Returns true when the block entered the ring. With WaitWhenFull, waits until there is space or
     /// cancelled() turns true (then the block is dropped as RingOverflow and false is returned).
-    template <typename CancelFn>
-    bool deliver(SampleBlockPtr block, Policy policy, CancelFn cancelled)
-    {
+    template <typename CancelFn> bool deliver(SampleBlockPtr block, Policy policy, CancelFn cancelled) {
         const std::uint32_t n = block->count;
         m_counters.samplesReceived.fetch_add(n, std::memory_order_relaxed);
         m_counters.frames.fetch_add(1, std::memory_order_relaxed);
@@ -64,8 +60,7 @@ public:
         return true;
     }
 
-    bool deliver(SampleBlockPtr block, Policy policy = Policy::DropWhenFull)
-    {
+    bool deliver(SampleBlockPtr block, Policy policy = Policy::DropWhenFull) {
         return deliver(std::move(block), policy, [] { return false; });
     }
 

@@ -10,20 +10,19 @@ namespace vibra::core {
 
 /// Plain copy of a device's counters at one moment.
 struct CounterSnapshot {
-    std::uint64_t bytes = 0;           ///< raw bytes received from the transport
-    std::uint64_t frames = 0;          ///< frames / lines / messages accepted
-    std::uint64_t samplesReceived = 0; ///< samples per axis accepted from the device
+    std::uint64_t bytes = 0;            ///< raw bytes received from the transport
+    std::uint64_t frames = 0;           ///< frames / lines / messages accepted
+    std::uint64_t samplesReceived = 0;  ///< samples per axis accepted from the device
     std::uint64_t samplesProcessed = 0; ///< samples per axis that went through the DSP worker
-    std::uint64_t samplesStored = 0;   ///< samples per axis committed to storage
+    std::uint64_t samplesStored = 0;    ///< samples per axis committed to storage
     std::array<std::uint64_t, kDropReasonCount> samplesDropped{}; ///< by reason
-    std::array<std::uint64_t, kDropReasonCount> framesDropped{};  ///< by reason (frames whose size is unknown)
-    std::uint64_t gapsDetected = 0;    ///< discontinuities found from sequence / sample index
-    std::uint64_t gapsInferred = 0;    ///< discontinuities inferred from timestamps
-    std::uint64_t samplesMissing = 0;  ///< samples per axis lost inside gaps (never received)
+    std::array<std::uint64_t, kDropReasonCount> framesDropped{}; ///< by reason (frames whose size is unknown)
+    std::uint64_t gapsDetected = 0;   ///< discontinuities found from sequence / sample index
+    std::uint64_t gapsInferred = 0;   ///< discontinuities inferred from timestamps
+    std::uint64_t samplesMissing = 0; ///< samples per axis lost inside gaps (never received)
     std::uint64_t reconnects = 0;
 
-    std::uint64_t droppedTotal() const
-    {
+    std::uint64_t droppedTotal() const {
         std::uint64_t s = 0;
         for (auto v : samplesDropped)
             s += v;
@@ -55,14 +54,12 @@ public:
     std::array<std::atomic<std::uint64_t>, kDropReasonCount> samplesDropped{};
     std::array<std::atomic<std::uint64_t>, kDropReasonCount> framesDropped{};
 
-    void addDropped(DropReason r, std::uint64_t samples, std::uint64_t frameCount = 0)
-    {
+    void addDropped(DropReason r, std::uint64_t samples, std::uint64_t frameCount = 0) {
         samplesDropped[static_cast<std::size_t>(r)].fetch_add(samples, std::memory_order_relaxed);
         framesDropped[static_cast<std::size_t>(r)].fetch_add(frameCount, std::memory_order_relaxed);
     }
 
-    CounterSnapshot snapshot() const
-    {
+    CounterSnapshot snapshot() const {
         CounterSnapshot s;
         s.bytes = bytes.load(std::memory_order_relaxed);
         s.frames = frames.load(std::memory_order_relaxed);

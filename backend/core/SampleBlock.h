@@ -25,14 +25,12 @@ struct SampleBlock {
 
     int axisCount() const { return device ? device->axisCount() : 0; }
     double sampleRate() const { return device ? device->sampleRate : 0.0; }
-    std::span<const float> axis(int a) const
-    {
+    std::span<const float> axis(int a) const {
         return {data.data() + static_cast<std::size_t>(a) * count, count};
     }
     std::span<float> axis(int a) { return {data.data() + static_cast<std::size_t>(a) * count, count}; }
     /// UTC ns of sample i of this block.
-    std::int64_t timeOfSampleNs(std::uint64_t i) const
-    {
+    std::int64_t timeOfSampleNs(std::uint64_t i) const {
         return startTimeNs + static_cast<std::int64_t>(static_cast<double>(i) * 1e9 / sampleRate());
     }
     /// Total samples in the block (all axes): the unit of the accounting counters is samples per axis

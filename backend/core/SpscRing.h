@@ -21,23 +21,19 @@ namespace vibra::core {
 /// Memory order: the producer writes the slot, then publishes it with a release store of m_tail; the
 /// consumer acquires m_tail before reading the slot. Symmetrically the consumer releases m_head after
 /// moving the element out, and the producer acquires m_head before reusing that slot.
-template <typename T>
-class SpscRing {
+template <typename T> class SpscRing {
 public:
     explicit SpscRing(std::size_t capacity)
         : m_capacity(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity))
         , m_mask(m_capacity - 1)
-        , m_slots(m_capacity)
-    {
-    }
+        , m_slots(m_capacity) {}
     SpscRing(const SpscRing&) = delete;
     SpscRing& operator=(const SpscRing&) = delete;
 
     std::size_t capacity() const { return m_capacity; }
 
     /// Producer only. Returns false (and counts) when full.
-    bool tryPush(T value)
-    {
+    bool tryPush(T value) {
         const std::size_t tail = m_tail.load(std::memory_order_relaxed); // own index
         if (tail - m_headCache == m_capacity) {
             m_headCache = m_head.load(std::memory_order_acquire); // slot reuse needs the consumer's release
@@ -54,8 +50,7 @@ public:
     }
 
     /// Consumer only. Returns false when empty.
-    bool tryPop(T& out)
-    {
+    bool tryPop(T& out) {
         const std::size_t head = m_head.load(std::memory_order_relaxed); // own index
         if (head == m_tailCache) {
             m_tailCache = m_tail.load(std::memory_order_acquire); // see the producer's slot write
@@ -68,8 +63,7 @@ public:
         return true;
     }
 
-    std::optional<T> tryPop()
-    {
+    std::optional<T> tryPop() {
         T v;
         if (tryPop(v))
             return v;
@@ -81,14 +75,12 @@ public:
     void waitForPush(std::uint64_t seen) const { m_pushed.wait(seen, std::memory_order_acquire); }
     std::uint64_t pushCount() const { return m_pushed.load(std::memory_order_acquire); }
     /// Any thread: wakes a consumer blocked in waitForPush (used for shutdown).
-    void wake()
-    {
+    void wake() {
         m_pushed.fetch_add(1, std::memory_order_release);
         m_pushed.notify_all();
     }
 
-    std::size_t size() const
-    {
+    std::size_t size() const {
         return m_tail.load(std::memory_order_acquire) - m_head.load(std::memory_order_acquire);
     }
     bool empty() const { return size() == 0; }

@@ -10,6 +10,20 @@ namespace vibra::io {
 
 std::unique_ptr<FileReplaySource> FileReplaySource::create(const QString& text, QString* error) {
     SourceUri uri(text);
+    if (!uri.isValid()) {
+        if (error)
+            *error = uri.error();
+        return nullptr;
+    }
+    return parse(uri, error);
+}
+
+std::unique_ptr<Source> FileReplaySource::fromUri(SourceUri& uri, QString* error) {
+    return parse(uri, error);
+}
+
+std::unique_ptr<FileReplaySource> FileReplaySource::parse(SourceUri& uri, QString* error) {
+    const QString text = uri.text();
     Options o;
     if (uri.isValid() && uri.scheme() != QLatin1String("file"))
         uri.fail(QStringLiteral("%1: not a file:// URI").arg(text));
@@ -19,7 +33,7 @@ std::unique_ptr<FileReplaySource> FileReplaySource::create(const QString& text, 
     o.text = CsvSourceOptions::fromUri(uri);
     o.realtime = uri.boolean(QStringLiteral("realtime"), true);
     o.loop = uri.boolean(QStringLiteral("loop"), false);
-    const QString name = uri.string(QStringLiteral("name"), QFileInfo(o.path).completeBaseName());
+    const QString name = uri.string(QStringLiteral("id"), QFileInfo(o.path).completeBaseName());
     if (!uri.finish()) {
         if (error)
             *error = uri.error();

@@ -18,7 +18,7 @@
 namespace vibra::io {
 
 /// Replays a CSV / text-lines file: file:///path/data.csv?rate=...&realtime=1&loop=0 (+ the CsvSourceOptions
-/// parameters and name=).
+/// parameters and id=).
 ///
 /// Pacing: realtime=1 makes each row available no earlier than its time: the time column (relative to the
 /// first row) when present, else row index / rate; blocks go out on a 5 ms timer and use DropWhenFull like a
@@ -41,6 +41,8 @@ public:
     /// Parses a file:// URI; returns nullptr and sets *error on bad parameters (the file is opened in
     /// start()).
     static std::unique_ptr<FileReplaySource> create(const QString& uri, QString* error);
+    /// SourceFactory entry (scheme table): parses uri, returns nullptr and sets *error on bad parameters.
+    static std::unique_ptr<Source> fromUri(SourceUri& uri, QString* error);
 
     FileReplaySource(QString deviceId, QString uri, Options options);
     ~FileReplaySource() override;
@@ -54,6 +56,7 @@ public:
     static constexpr std::size_t kMaxPendingRows = 65536;
 
 private:
+    static std::unique_ptr<FileReplaySource> parse(SourceUri& uri, QString* error);
     void tick();
     bool refill();       // parses the next chunk into m_pending; false at end of file (after loop handling)
     void deliverReady(); // assembler -> outlet

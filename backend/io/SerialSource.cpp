@@ -13,6 +13,20 @@ std::int64_t utcNowNs() {
 
 std::unique_ptr<SerialSource> SerialSource::create(const QString& text, QString* error) {
     SourceUri uri(text);
+    if (!uri.isValid()) {
+        if (error)
+            *error = uri.error();
+        return nullptr;
+    }
+    return parse(uri, error);
+}
+
+std::unique_ptr<Source> SerialSource::fromUri(SourceUri& uri, QString* error) {
+    return parse(uri, error);
+}
+
+std::unique_ptr<SerialSource> SerialSource::parse(SourceUri& uri, QString* error) {
+    const QString text = uri.text();
     Options o;
     if (uri.isValid() && uri.scheme() != QLatin1String("serial"))
         uri.fail(QStringLiteral("%1: not a serial:// URI").arg(text));
@@ -37,7 +51,7 @@ std::unique_ptr<SerialSource> SerialSource::create(const QString& text, QString*
         o.text = CsvSourceOptions::fromUri(uri);
         o.text.csv.dropFirstLine = true;
     }
-    const QString name = uri.string(QStringLiteral("name"), QFileInfo(o.path).fileName());
+    const QString name = uri.string(QStringLiteral("id"), QFileInfo(o.path).fileName());
     if (!uri.finish()) {
         if (error)
             *error = uri.error();

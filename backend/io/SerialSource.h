@@ -19,7 +19,7 @@
 
 namespace vibra::io {
 
-/// A serial port (USB CDC-ACM, UART, pty): serial:///dev/ttyACM0?baud=921600&format=csv|frame&name=...
+/// A serial port (USB CDC-ACM, UART, pty): serial:///dev/ttyACM0?baud=921600&format=csv|frame&id=...
 /// (+ CsvSourceOptions for csv; databits=8, parity=none|even|odd, stopbits=1|2).
 ///
 /// format=frame: COBS-framed Vibrascope frames (docs/protocol.md); sample indices come from the device, so
@@ -44,6 +44,8 @@ public:
     };
 
     static std::unique_ptr<SerialSource> create(const QString& uri, QString* error);
+    /// SourceFactory entry (scheme table): parses uri, returns nullptr and sets *error on bad parameters.
+    static std::unique_ptr<Source> fromUri(SourceUri& uri, QString* error);
 
     SerialSource(QString deviceId, QString uri, Options options);
     ~SerialSource() override;
@@ -59,6 +61,7 @@ public:
     static constexpr int kMaxRetryMs = 500;
 
 private:
+    static std::unique_ptr<SerialSource> parse(SourceUri& uri, QString* error);
     void tryOpen();
     void onReadyRead();
     void onError(QSerialPort::SerialPortError error);

@@ -11,15 +11,13 @@ using vibra::core::SpscRing;
 class TstSpscRing : public QObject {
     Q_OBJECT
 private slots:
-    void capacityRoundsUpToPowerOfTwo()
-    {
+    void capacityRoundsUpToPowerOfTwo() {
         QCOMPARE(SpscRing<int>(5).capacity(), std::size_t{8});
         QCOMPARE(SpscRing<int>(8).capacity(), std::size_t{8});
         QCOMPARE(SpscRing<int>(0).capacity(), std::size_t{2});
     }
 
-    void fullRingRejectsAndCounts()
-    {
+    void fullRingRejectsAndCounts() {
         SpscRing<int> r(4);
         for (int i = 0; i < 4; ++i)
             QVERIFY(r.tryPush(i));
@@ -36,8 +34,7 @@ private slots:
         QVERIFY(r.tryPush(5)); // space again after popping
     }
 
-    void popReleasesSlotResources()
-    {
+    void popReleasesSlotResources() {
         SpscRing<std::shared_ptr<int>> r(2);
         auto p = std::make_shared<int>(7);
         QVERIFY(r.tryPush(p));
@@ -48,8 +45,7 @@ private slots:
         QCOMPARE(p.use_count(), 1L); // the ring keeps no reference after pop
     }
 
-    void twoThreadsTransferEverythingInOrder()
-    {
+    void twoThreadsTransferEverythingInOrder() {
         constexpr std::uint64_t kN = 2'000'000;
         SpscRing<std::uint64_t> r(1024);
         std::uint64_t rejected = 0;
@@ -83,8 +79,7 @@ private slots:
         QVERIFY(r.empty());
     }
 
-    void wakeUnblocksWaitingConsumer()
-    {
+    void wakeUnblocksWaitingConsumer() {
         SpscRing<int> r(4);
         auto seen = r.pushCount();
         std::thread t([&] {

@@ -4,6 +4,7 @@
 #include "IoTestUtil.h"
 #include "SourceHarness.h"
 #include "io/FileReplaySource.h"
+#include "io/SourceFactory.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -84,7 +85,7 @@ private slots:
         const QString path = write("unpaced.csv", csv);
         QString err;
         auto src =
-            FileReplaySource::create("file://" + path + "?realtime=0&rate=16000&scale=0.5&name=dev1", &err);
+            FileReplaySource::create("file://" + path + "?realtime=0&rate=16000&scale=0.5&id=dev1", &err);
         QVERIFY2(src, qPrintable(err));
         QCOMPARE(src->deviceId(), QStringLiteral("dev1"));
         SourceHarness h(std::move(src), 4); // 4 blocks of 1024: the source must wait, not drop
@@ -133,6 +134,19 @@ private slots:
                 QCOMPARE(a.block->axis(0)[k], float(1 + 3 * ((next + k) % 3)));
             next += a.block->count;
         }
+    }
+
+    void factoryKnowsTheSchemes() {
+        vibra::io::SourceFactory f;
+        QString err;
+        auto file = f.create("file:///tmp/x.csv?rate=100&id=replay", &err);
+        QVERIFY2(file, qPrintable(err));
+        QCOMPARE(file->deviceId(), QStringLiteral("replay"));
+        QVERIFY2(f.create("serial:///dev/ttyUSB0?format=csv&rate=100", &err), qPrintable(err));
+        QVERIFY(!f.create("file:///tmp/x.csv?bogus=1", &err));
+        QVERIFY2(err.contains("bogus"), qPrintable(err));
+        QVERIFY(vibra::io::SourceFactory::schemes().contains("file"));
+        QVERIFY(vibra::io::SourceFactory::schemes().contains("serial"));
     }
 
     void errorsAreClear() {

@@ -93,7 +93,7 @@ private slots:
         QVERIFY(QDir().mkpath(m_dir.filePath("frame")));
         PtyPair pty(m_dir.filePath("frame"));
         QVERIFY(pty.start());
-        auto src = SerialSource::create("serial://" + pty.hostPath() + "?format=frame&name=acc1", nullptr);
+        auto src = SerialSource::create("serial://" + pty.hostPath() + "?format=frame&id=acc1", nullptr);
         QVERIFY(src);
         auto* raw = src.get();
         SourceHarness h(std::move(src), 4096);

@@ -1,0 +1,90 @@
+#include "cli/Cli.h"
+
+#include "cli/CommandContext.h"
+#include "cli/ExitCode.h"
+#include "cli/ExportCommand.h"
+#include "cli/RecordCommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <cstring>
+
+namespace vibra::cli {
+
+namespace {
+struct Command {
+    const char* name;
+    int (*run)(const CommandContext&);
+    const char* summary;
+};
+
+const Command kCommands[] = {
+    {"record", &runRecord, "record devices headless into a SQLite history"},
+    {"export", &runExport, "export rollups from a history database as CSV"},
+};
+} // namespace
+
+const char* globalHelp() {
+    return "Usage: vibrascope [--source URI]...          open the dashboard (default: one simulated device)\n"
+           "       vibrascope <command> [options]        run a command without a display\n"
+           "\n"
+           "Commands:\n"
+           "  record    record devices headless into a SQLite history\n"
+           "  export    export rollups from a history database as CSV\n"
+           "\n"
+           "Dashboard options:\n"
+           "  -s, --source URI     device to open (repeatable): "
+           "sim://NAME?rate=16000&axes=3&profile=machine\n"
+           "      --screenshot PNG save a screenshot of the window after --screenshot-delay ms, then quit\n"
+           "  -h, --help           this help;  vibrascope <command> --help for a command's options\n"
+           "  -v, --version        version\n"
+           "\n"
+           "Exit codes: 0 success, 1 runtime failure, 2 bad arguments.\n";
+}
+
+bool isCliInvocation(int argc, char** argv) {
+    if (argc < 2)
+        return false;
+    const char* a = argv[1];
+    for (const auto& c : kCommands)
+        if (std::strcmp(a, c.name) == 0)
+            return true;
+    return std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0 || std::strcmp(a, "--version") == 0 ||
+           std::strcmp(a, "-v") == 0 || std::strcmp(a, "help") == 0;
+}
+
+int runCli(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QString first = QString::fromLocal8Bit(argv[1]);
+    if (first == QLatin1String("--help") || first == QLatin1String("-h") || first == QLatin1String("help")) {
+        out << globalHelp();
+        return kExitOk;
+    }
+    if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
+        out << "vibrascope " << QCoreApplication::applicationVersion() << "\n";
+        return kExitOk;
+    }
+    for (const auto& c : kCommands) {
+        if (first != QLatin1String(c.name))
+            continue;
+        CommandContext ctx;
+        QStringList args = app.arguments();
+        args.removeAt(1);
+        args[0] = QStringLiteral("vibrascope ") + first;
+        ctx.arguments = args;
+        ctx.out = &out;
+        ctx.err = &err;
+        const int rc = c.run(ctx);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+    err << "vibrascope: unknown command '" << first << "'\n" << globalHelp();
+    return kExitUsage;
+}
+
+} // namespace vibra::cli

@@ -1,0 +1,13 @@
+#pragma once
+
+namespace vibra::cli {
+
+/// True when argv[1] names a command (record, export, ...) or a global option handled without a GUI
+/// (--help, --version).
+bool isCliInvocation(int argc, char** argv);
+/// Runs the command in argv[1] with a QCoreApplication (never a QApplication: no display needed).
+int runCli(int argc, char** argv);
+/// Text of `vibrascope --help`.
+const char* globalHelp();
+
+} // namespace vibra::cli

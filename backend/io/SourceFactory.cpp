@@ -1,0 +1,46 @@
+#include "io/SourceFactory.h"
+
+#include "io/FileReplaySource.h"
+#include "io/SerialSource.h"
+#include "io/SimulatorSource.h"
+#include "io/SourceUri.h"
+
+namespace vibra::io {
+
+namespace {
+struct Scheme {
+    const char* name;
+    std::unique_ptr<Source> (*make)(SourceUri& uri, QString* error);
+};
+
+// One row per URI scheme. Inputs register their sources here.
+const Scheme kSchemes[] = {
+    {"sim", &SimulatorSource::fromUri},
+    {"serial", &SerialSource::fromUri},
+    {"file", &FileReplaySource::fromUri},
+};
+} // namespace
+
+std::unique_ptr<Source> SourceFactory::create(const QString& text, QString* error) const {
+    SourceUri uri(text);
+    if (!uri.isValid()) {
+        *error = uri.error();
+        return nullptr;
+    }
+    for (const auto& s : kSchemes) {
+        if (uri.scheme() == QLatin1String(s.name))
+            return s.make(uri, error);
+    }
+    *error = QStringLiteral("unknown source scheme '%1' in '%2' (known: %3)")
+                 .arg(uri.scheme(), text, schemes().join(QStringLiteral(", ")));
+    return nullptr;
+}
+
+QStringList SourceFactory::schemes() {
+    QStringList out;
+    for (const auto& s : kSchemes)
+        out << QString::fromLatin1(s.name);
+    return out;
+}
+
+} // namespace vibra::io

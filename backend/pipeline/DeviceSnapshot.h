@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/DeviceCounters.h"
+#include "core/DeviceInfo.h"
+#include "dsp/Moments.h"
+#include "dsp/Spectrum.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace vibra::pipeline {
+
+/// Immutable picture of one device published by its DSP worker (about 30 times a second) for the
+/// dashboard. Crosses threads only as shared_ptr<const DeviceSnapshot> in a queued signal.
+struct DeviceSnapshot {
+    std::shared_ptr<const core::DeviceInfo> device;
+    std::uint64_t samplesProcessed = 0;
+    std::int64_t latestTimeNs = 0; ///< time of the newest processed sample
+
+    // Time view: min/max envelope of the newest displaySeconds, oldest first, one pair per bucket of
+    // envelopeBucketSamples input samples; the last pair ends at latestTimeNs.
+    double displaySeconds = 0.0;
+    std::uint32_t envelopeBucketSamples = 1;
+    std::vector<std::vector<float>> envelopeMin; ///< per axis
+    std::vector<std::vector<float>> envelopeMax; ///< per axis
+
+    // Spectrum view: current averaged spectrum per axis (shared, immutable; null before the first frame).
+    std::vector<std::shared_ptr<const dsp::Spectrum>> spectra;
+
+    // Readouts: statistics of the last complete 1-second bucket per axis.
+    std::vector<dsp::Moments> lastSecond;
+    std::int64_t lastSecondStartNs = 0;
+
+    core::CounterSnapshot counters;
+};
+
+using DeviceSnapshotPtr = std::shared_ptr<const DeviceSnapshot>;
+
+} // namespace vibra::pipeline

@@ -1,0 +1,277 @@
+#include "pipeline/DspWorker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace vibra::pipeline {
+
+namespace {
+constexpr std::int64_t kSecondNs = 1'000'000'000;
+
+std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
+    std::int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        --q;
+    return q;
+}
+} // namespace
+
+DspWorker::DspWorker(core::SpscRing<core::SampleBlockPtr>& input, core::SpscRing<StoreItemPtr>& store,
+                     core::DeviceCounters& counters, DspSettings settings)
+    : m_input(input)
+    , m_store(store)
+    , m_counters(counters)
+    , m_settingsShared(std::move(settings)) {
+    qRegisterMetaType<vibra::pipeline::DeviceSnapshotPtr>();
+}
+
+DspWorker::~DspWorker() {
+    stop();
+}
+
+void DspWorker::start() {
+    if (m_thread.joinable())
+        return;
+    m_stopRequested.store(false, std::memory_order_release);
+    m_thread = std::thread([this] { run(); });
+}
+
+void DspWorker::stop() {
+    if (!m_thread.joinable())
+        return;
+    m_stopRequested.store(true, std::memory_order_release);
+    m_input.wake();
+    m_thread.join();
+}
+
+void DspWorker::setSettings(const DspSettings& settings) {
+    std::lock_guard lock(m_settingsMutex);
+    m_settingsShared = settings;
+    m_settingsDirty = true;
+    m_input.wake(); // apply promptly even when no data flows
+}
+
+DspSettings DspWorker::settings() const {
+    std::lock_guard lock(m_settingsMutex);
+    return m_settingsShared;
+}
+
+void DspWorker::run() {
+    core::SampleBlockPtr block;
+    for (;;) {
+        const auto seen = m_input.pushCount();
+        {
+            std::unique_lock lock(m_settingsMutex);
+            if (m_settingsDirty) {
+                DspSettings s = m_settingsShared;
+                m_settingsDirty = false;
+                lock.unlock();
+                applySettings(s);
+            }
+        }
+        bool any = false;
+        while (m_input.tryPop(block)) {
+            process(*block);
+            block.reset();
+            any = true;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - m_lastPublish >= std::chrono::milliseconds(1000 / std::max(1, m_settings.snapshotHz)))
+                publish();
+        }
+        if (m_stopRequested.load(std::memory_order_acquire)) {
+            while (m_input.tryPop(block)) { // the source has stopped: take what is left
+                process(*block);
+                block.reset();
+            }
+            flushBucket();
+            publish();
+            return;
+        }
+        if (m_dirty)
+            publish();
+        if (!any)
+            m_input.waitForPush(seen);
+    }
+}
+
+void DspWorker::applySettings(const DspSettings& s) {
+    m_settings = s;
+    m_settings.displaySeconds = std::clamp(m_settings.displaySeconds, 0.05, 600.0);
+    m_settings.envelopePoints = std::clamp(m_settings.envelopePoints, 16, 1 << 16);
+    m_settings.snapshotHz = std::clamp(m_settings.snapshotHz, 1, 120);
+    if (m_device)
+        configure(m_device);
+}
+
+void DspWorker::configure(const std::shared_ptr<const core::DeviceInfo>& device) {
+    m_device = device;
+    const int axes = device->axisCount();
+    const double rate = device->sampleRate;
+    m_analyzers.clear();
+    m_analyzers.reserve(axes);
+    for (int a = 0; a < axes; ++a)
+        m_analyzers.emplace_back(m_settings.spectrum, rate);
+    m_spectra.assign(axes, nullptr);
+    if (static_cast<int>(m_bucketAcc.size()) != axes) {
+        flushBucket();
+        m_bucketAcc.assign(axes, dsp::MomentAccumulator{});
+        m_lastSecond.clear();
+    }
+    const double wanted = m_settings.displaySeconds * rate / m_settings.envelopePoints;
+    m_envBucket = static_cast<std::uint32_t>(std::max(1.0, std::ceil(wanted)));
+    m_envCapacity = static_cast<std::size_t>(m_settings.envelopePoints);
+    m_envMin.assign(axes, std::vector<float>(m_envCapacity));
+    m_envMax.assign(axes, std::vector<float>(m_envCapacity));
+    m_curMin.assign(axes, std::numeric_limits<float>::infinity());
+    m_curMax.assign(axes, -std::numeric_limits<float>::infinity());
+    m_curFill = 0;
+    m_envHead = 0;
+    m_envCount = 0;
+    m_dirty = true;
+}
+
+void DspWorker::updateEnvelope(int axis, std::span<const float> x) {
+    // Called per axis with the same span length; the shared fill counter advances after the last axis.
+    float mn = m_curMin[axis], mx = m_curMax[axis];
+    std::uint32_t fill = m_curFill;
+    const std::size_t cap = m_envCapacity;
+    std::size_t head = m_envHead, count = m_envCount;
+    for (float v : x) {
+        mn = std::min(mn, v);
+        mx = std::max(mx, v);
+        if (++fill == m_envBucket) {
+            m_envMin[axis][head] = mn;
+            m_envMax[axis][head] = mx;
+            head = (head + 1) % cap;
+            count = std::min(count + 1, cap);
+            mn = std::numeric_limits<float>::infinity();
+            mx = -std::numeric_limits<float>::infinity();
+            fill = 0;
+        }
+    }
+    m_curMin[axis] = mn;
+    m_curMax[axis] = mx;
+    if (axis + 1 == static_cast<int>(m_curMin.size())) {
+        m_curFill = fill;
+        m_envHead = head;
+        m_envCount = count;
+    }
+}
+
+void DspWorker::process(const core::SampleBlock& block) {
+    if (!block.device || block.count == 0 || block.device->sampleRate <= 0)
+        return;
+    if (block.device != m_device && (!m_device || block.device->sampleRate != m_device->sampleRate ||
+                                     block.device->axisCount() != m_device->axisCount()))
+        configure(block.device);
+    else
+        m_device = block.device;
+
+    if (m_streamStarted && block.firstSample != m_nextSample)
+        ++m_bucketGaps;
+    m_streamStarted = true;
+    m_nextSample = block.firstSample + block.count;
+
+    const int axes = block.axisCount();
+    const double rate = block.sampleRate();
+    // 1-second rollups: split the block where sample times cross a UTC second.
+    std::uint32_t pos = 0;
+    while (pos < block.count) {
+        const double tPos = static_cast<double>(block.startTimeNs) + static_cast<double>(pos) * 1e9 / rate;
+        const std::int64_t bucket =
+            floorDiv(static_cast<std::int64_t>(std::floor(tPos)), kSecondNs) * kSecondNs;
+        if (m_bucketActive && bucket != m_bucketStartNs)
+            flushBucket();
+        if (!m_bucketActive) {
+            m_bucketActive = true;
+            m_bucketStartNs = bucket;
+        }
+        const double boundary = static_cast<double>(bucket + kSecondNs - block.startTimeNs) * rate / 1e9;
+        auto end = static_cast<std::int64_t>(std::ceil(boundary - 1e-7));
+        end = std::clamp<std::int64_t>(end, pos + 1, block.count);
+        const auto n = static_cast<std::uint32_t>(end - pos);
+        for (int a = 0; a < axes; ++a)
+            m_bucketAcc[a].add(block.axis(a).subspan(pos, n));
+        m_bucketSamples += n;
+        pos += n;
+    }
+    // Spectra and display envelope.
+    for (int a = 0; a < axes; ++a) {
+        const auto x = block.axis(a);
+        if (m_analyzers[a].push(x) > 0)
+            m_spectra[a] = std::make_shared<const dsp::Spectrum>(m_analyzers[a].spectrum());
+        updateEnvelope(a, x);
+    }
+    m_latestTimeNs = block.timeOfSampleNs(block.count - 1);
+    m_processed += block.count;
+    m_counters.samplesProcessed.fetch_add(block.count, std::memory_order_relaxed);
+    m_dirty = true;
+}
+
+void DspWorker::flushBucket() {
+    if (!m_bucketActive || m_bucketSamples == 0) {
+        m_bucketActive = false;
+        return;
+    }
+    auto rec = std::make_shared<RollupRecord>();
+    rec->device = m_device;
+    rec->bucketStartNs = m_bucketStartNs;
+    rec->samples = m_bucketSamples;
+    rec->gaps = m_bucketGaps;
+    rec->axes.reserve(m_bucketAcc.size());
+    for (auto& acc : m_bucketAcc) {
+        rec->axes.push_back(acc.result());
+        acc.reset();
+    }
+    m_lastSecond = rec->axes;
+    m_lastSecondStartNs = m_bucketStartNs;
+    const std::uint64_t samples = m_bucketSamples;
+    m_bucketActive = false;
+    m_bucketSamples = 0;
+    m_bucketGaps = 0;
+    if (m_storing.load(std::memory_order_acquire)) {
+        auto item = std::make_shared<StoreItem>();
+        item->rollup = std::move(rec);
+        if (!m_store.tryPush(std::move(item)))
+            m_counters.addDropped(core::DropReason::StoreOverflow, samples, 1);
+    }
+}
+
+void DspWorker::publish() {
+    m_lastPublish = std::chrono::steady_clock::now();
+    m_dirty = false;
+    if (!m_device)
+        return;
+    auto snap = std::make_shared<DeviceSnapshot>();
+    snap->device = m_device;
+    snap->samplesProcessed = m_processed;
+    snap->latestTimeNs = m_latestTimeNs;
+    snap->displaySeconds = m_settings.displaySeconds;
+    snap->envelopeBucketSamples = m_envBucket;
+    const auto want = static_cast<std::size_t>(
+        std::ceil(m_settings.displaySeconds * m_device->sampleRate / static_cast<double>(m_envBucket)));
+    const std::size_t n = std::min({want, m_envCount, m_envCapacity});
+    const int axes = static_cast<int>(m_envMin.size());
+    snap->envelopeMin.resize(axes);
+    snap->envelopeMax.resize(axes);
+    for (int a = 0; a < axes; ++a) {
+        auto& mn = snap->envelopeMin[a];
+        auto& mx = snap->envelopeMax[a];
+        mn.resize(n);
+        mx.resize(n);
+        std::size_t idx = (m_envHead + m_envCapacity - n) % m_envCapacity;
+        for (std::size_t i = 0; i < n; ++i) {
+            mn[i] = m_envMin[a][idx];
+            mx[i] = m_envMax[a][idx];
+            idx = (idx + 1) % m_envCapacity;
+        }
+    }
+    snap->spectra = m_spectra;
+    snap->lastSecond = m_lastSecond;
+    snap->lastSecondStartNs = m_lastSecondStartNs;
+    snap->counters = m_counters.snapshot();
+    emit snapshotReady(std::move(snap));
+}
+
+} // namespace vibra::pipeline

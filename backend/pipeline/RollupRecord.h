@@ -1,0 +1,31 @@
+#pragma once
+
+#include "core/DeviceInfo.h"
+#include "dsp/Moments.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace vibra::pipeline {
+
+/// Statistics of one device over one UTC-aligned 1-second bucket [bucketStartNs, bucketStartNs + 1 s).
+/// A bucket is partial (samples < rate) at the start and end of a stream and around gaps.
+struct RollupRecord {
+    std::shared_ptr<const core::DeviceInfo> device;
+    std::int64_t bucketStartNs = 0;
+    std::uint64_t samples = 0;      ///< samples per axis in the bucket
+    std::uint32_t gaps = 0;         ///< stream discontinuities that fell into this bucket
+    std::vector<dsp::Moments> axes; ///< per axis: count, min, max, mean, AC RMS, peak, crest, kurtosis
+};
+
+using RollupRecordPtr = std::shared_ptr<const RollupRecord>;
+
+/// What the DSP worker hands to storage through its store ring.
+struct StoreItem {
+    RollupRecordPtr rollup; ///< set for rollups
+};
+
+using StoreItemPtr = std::shared_ptr<const StoreItem>;
+
+} // namespace vibra::pipeline

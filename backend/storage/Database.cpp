@@ -1,0 +1,133 @@
+#include "storage/Database.h"
+
+#include "storage/Schema.h"
+
+#include <filesystem>
+#include <system_error>
+
+namespace vibra::storage {
+
+namespace {
+bool queryInt(sqlite3* db, const char* sql, std::int64_t* out, std::string* error) {
+    Statement st(db, sql);
+    if (!st.isValid()) {
+        *error = st.error();
+        return false;
+    }
+    const int rc = st.step();
+    if (rc != SQLITE_ROW) {
+        *error = sqlite3_errmsg(db);
+        return false;
+    }
+    *out = st.int64(0);
+    return true;
+}
+
+void removeDatabaseFiles(const std::string& path) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        std::filesystem::remove(path + suffix, ec);
+}
+} // namespace
+
+Database::~Database() {
+    close();
+}
+
+void Database::close() {
+    if (m_db) {
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+    }
+}
+
+bool Database::exec(const char* sql, std::string* error) {
+    char* msg = nullptr;
+    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+        if (error)
+            *error = msg ? msg : sqlite3_errmsg(m_db);
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+bool Database::open(const std::string& path, Mode mode, std::string* error, Durability durability) {
+    close();
+    m_path = path;
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(path, ec);
+    if (!existed && mode != Mode::Create) {
+        *error = "database '" + path + "' does not exist";
+        return false;
+    }
+    if (existed && std::filesystem::is_directory(path, ec)) {
+        *error = "'" + path + "' is a directory, not a database file";
+        return false;
+    }
+    const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
+                      : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                                                : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    const bool createdHere = !existed;
+    auto fail = [&](const std::string& message) {
+        *error = message;
+        close();
+        if (createdHere)
+            removeDatabaseFiles(path);
+        return false;
+    };
+    if (sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+        const std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+        return fail("cannot open database '" + path + "': " + why +
+                    (createdHere ? " (does the directory exist and is it writable?)" : ""));
+    }
+    sqlite3_extended_result_codes(m_db, 1);
+    sqlite3_busy_timeout(m_db, 5000);
+    if (mode != Mode::ReadOnly && sqlite3_db_readonly(m_db, "main") == 1)
+        return fail("database '" + path + "' is read-only (check the file's permissions)");
+
+    std::int64_t appId = 0, version = 0, objects = 0;
+    std::string err;
+    if (!queryInt(m_db, "PRAGMA application_id", &appId, &err) ||
+        !queryInt(m_db, "PRAGMA user_version", &version, &err) ||
+        !queryInt(m_db, "SELECT count(*) FROM sqlite_schema", &objects, &err))
+        return fail("'" + path + "' is not a usable SQLite database: " + err);
+
+    const bool empty = appId == 0 && version == 0 && objects == 0;
+    if (!empty && appId != Schema::kApplicationId)
+        return fail("'" + path + "' is an SQLite database of another application (application_id " +
+                    std::to_string(appId) + "), not a Vibrascope history; choose another file");
+    if (version > Schema::kCurrentVersion)
+        return fail("'" + path + "' was written by a newer Vibrascope (schema version " +
+                    std::to_string(version) + "; this build reads up to " +
+                    std::to_string(Schema::kCurrentVersion) + ")");
+    if (empty && mode != Mode::Create)
+        return fail("'" + path + "' is an empty database, not a Vibrascope history");
+    if (version < Schema::kCurrentVersion && mode == Mode::ReadOnly)
+        return fail("'" + path + "' has the older schema version " + std::to_string(version) +
+                    "; open it once for writing (e.g. vibrascope record) to upgrade it");
+
+    if (mode != Mode::ReadOnly) {
+        if (!exec("PRAGMA journal_mode=WAL", &err))
+            return fail("cannot switch '" + path + "' to WAL: " + err);
+        exec(durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+             nullptr);
+        exec("PRAGMA journal_size_limit=67108864", nullptr);
+        if (version < Schema::kCurrentVersion && !Schema::migrate(m_db, static_cast<int>(version), &err))
+            return fail("'" + path + "': " + err);
+        // A session without a stop time means the last writer died: check the file before trusting it.
+        std::int64_t open = 0;
+        if (queryInt(m_db, "SELECT count(*) FROM session WHERE stopped_ns IS NULL", &open, &err) &&
+            open > 0) {
+            m_unclean = true;
+            Statement qc(m_db, "PRAGMA quick_check");
+            if (!qc.isValid() || qc.step() != SQLITE_ROW || qc.text(0) != "ok")
+                return fail("'" + path + "' failed its integrity check after an unclean shutdown: " +
+                            (qc.isValid() ? qc.text(0) : qc.error()));
+        }
+    }
+    m_schemaVersion = Schema::kCurrentVersion;
+    return true;
+}
+
+} // namespace vibra::storage

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "storage/Statement.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace vibra::storage {
+
+/// One SQLite connection to a Vibrascope history database, with schema validation and migration.
+///
+/// Threads: a connection belongs to the thread that opened it (the writer thread, or a reader's thread).
+class Database {
+public:
+    enum class Mode { ReadOnly, ReadWrite, Create };
+    enum class Durability { Normal, Full };
+
+    Database() = default;
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    /// Opens path. Create makes the file if missing and migrates it to the current schema; ReadWrite and
+    /// ReadOnly require an existing Vibrascope database. A foreign SQLite file, a file that is not SQLite,
+    /// or a database from a newer Vibrascope is refused with a message naming the problem and is left
+    /// untouched; a file this call created is removed again on failure.
+    bool open(const std::string& path, Mode mode, std::string* error,
+              Durability durability = Durability::Normal);
+    void close();
+
+    sqlite3* handle() const { return m_db; }
+    bool exec(const char* sql, std::string* error);
+    int schemaVersion() const { return m_schemaVersion; }
+    /// True when the previous writer did not close its session (crash, kill -9, power loss).
+    bool recoveredUncleanSession() const { return m_unclean; }
+    const std::string& path() const { return m_path; }
+
+private:
+    sqlite3* m_db = nullptr;
+    std::string m_path;
+    int m_schemaVersion = 0;
+    bool m_unclean = false;
+};
+
+} // namespace vibra::storage

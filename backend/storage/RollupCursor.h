@@ -1,0 +1,63 @@
+#pragma once
+
+#include "storage/Database.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vibra::storage {
+
+/// A device as recorded in the history database.
+struct StoredDevice {
+    std::int64_t rowId = 0;
+    std::string name;
+    double rateHz = 0;
+    int axes = 0;
+    std::vector<std::string> axisNames;
+    std::string unit; ///< "g" or "m/s2"
+};
+
+/// One device-second of 1-second rollups, all axes.
+struct RollupRow {
+    const StoredDevice* device = nullptr;
+    std::int64_t tNs = 0;
+    std::uint64_t samples = 0;
+    std::uint32_t gaps = 0;
+    struct Axis {
+        double min = 0, max = 0, mean = 0, rms = 0, peak = 0, kurtosis = 0;
+    };
+    std::vector<Axis> axes;
+};
+
+/// Streams 1-second rollups of chosen devices over [fromNs, toNs) in time order (then device),
+/// grouping the per-axis rows of one device-second. Constant memory.
+///
+/// Threads: the thread that opened the database.
+class RollupCursor {
+public:
+    /// Resolves device names (empty = all devices). Fails with a message naming unknown devices.
+    bool open(Database& db, const std::vector<std::string>& devices, std::optional<std::int64_t> fromNs,
+              std::optional<std::int64_t> toNs, std::string* error);
+    const std::vector<StoredDevice>& devices() const { return m_devices; }
+    /// Number of device-seconds in the range (for progress).
+    std::uint64_t count() const { return m_count; }
+    /// Next row; false at the end (or on error: check error()).
+    bool next(RollupRow* row);
+    const std::string& error() const { return m_error; }
+
+    /// Every device in the database.
+    static std::vector<StoredDevice> listDevices(Database& db, std::string* error);
+
+private:
+    Database* m_db = nullptr;
+    std::vector<StoredDevice> m_devices;
+    Statement m_stmt;
+    bool m_haveRow = false; ///< m_stmt holds a row not yet consumed
+    bool m_done = false;
+    std::uint64_t m_count = 0;
+    std::string m_error;
+};
+
+} // namespace vibra::storage

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "pipeline/DeviceSnapshot.h"
+
+#include <QHash>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+namespace vibra::pipeline {
+class Pipeline;
+class DeviceChannel;
+} // namespace vibra::pipeline
+
+namespace vibra::ui {
+
+/// Holds the newest snapshot of every device and drives every view from one UI timer (default 30 Hz).
+///
+/// Threads: GUI thread only. Snapshots arrive by queued signals from the DSP workers; the timer reads the
+/// newest pointer per device (older ones are simply released), so a slow frame never queues work.
+class Dashboard : public QObject {
+    Q_OBJECT
+public:
+    explicit Dashboard(pipeline::Pipeline& pipeline, QObject* parent = nullptr);
+
+    pipeline::Pipeline& pipeline() { return m_pipeline; }
+    /// Newest snapshot of a device (null before its first).
+    pipeline::DeviceSnapshotPtr snapshot(const QString& deviceId) const { return m_latest.value(deviceId); }
+    const QString& selectedDevice() const { return m_selected; }
+    void setSelectedDevice(const QString& deviceId);
+    void setRefreshHz(int hz);
+    int refreshHz() const { return m_refreshHz; }
+    /// Frames drawn since start (for tests and the frame-rate readout).
+    quint64 frames() const { return m_frames; }
+
+signals:
+    /// Emitted on every UI tick with new data: views redraw from snapshot().
+    void tick();
+    void selectionChanged(const QString& deviceId);
+
+private:
+    void watch(pipeline::DeviceChannel* channel);
+
+    pipeline::Pipeline& m_pipeline;
+    QHash<QString, pipeline::DeviceSnapshotPtr> m_latest;
+    QString m_selected;
+    QTimer m_timer;
+    int m_refreshHz = 30;
+    bool m_fresh = false;
+    quint64 m_frames = 0;
+};
+
+} // namespace vibra::ui

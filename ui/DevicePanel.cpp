@@ -1,0 +1,103 @@
+#include "ui/DevicePanel.h"
+
+#include "pipeline/Pipeline.h"
+#include "ui/Dashboard.h"
+
+#include <QHeaderView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace vibra::ui {
+
+DevicePanel::DevicePanel(Dashboard& dashboard, QWidget* parent)
+    : QWidget(parent)
+    , m_dashboard(dashboard)
+    , m_table(new QTableWidget(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+    m_table->setColumnCount(ColumnCount);
+    m_table->setHorizontalHeaderLabels({tr("Device"), tr("State"), tr("Rate (Hz)"), tr("Axes"),
+                                        tr("Samples/s"), tr("Received"), tr("Dropped"), tr("Gaps"),
+                                        tr("Reconnects")});
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->setVisible(false);
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
+        const auto rows = m_table->selectionModel()->selectedRows();
+        if (!rows.isEmpty())
+            m_dashboard.setSelectedDevice(m_table->item(rows.front().row(), Name)->text());
+    });
+    connect(&dashboard.pipeline(), &pipeline::Pipeline::deviceAdded, this, [this] { rebuild(); });
+    connect(&dashboard.pipeline(), &pipeline::Pipeline::deviceRemoved, this, [this] { rebuild(); });
+    connect(&dashboard, &Dashboard::tick, this, &DevicePanel::refresh);
+    m_rateClock.start();
+    rebuild();
+}
+
+int DevicePanel::rowCount() const {
+    return m_table->rowCount();
+}
+
+QString DevicePanel::cellText(int row, int column) const {
+    auto* item = m_table->item(row, column);
+    return item ? item->text() : QString();
+}
+
+void DevicePanel::rebuild() {
+    const auto& channels = m_dashboard.pipeline().channels();
+    m_table->setRowCount(static_cast<int>(channels.size()));
+    for (int r = 0; r < static_cast<int>(channels.size()); ++r) {
+        for (int c = 0; c < ColumnCount; ++c)
+            if (!m_table->item(r, c)) {
+                auto* item = new QTableWidgetItem;
+                if (c != Name && c != State)
+                    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                m_table->setItem(r, c, item);
+            }
+        m_table->item(r, Name)->setText(channels[r]->deviceId());
+        m_table->item(r, Name)->setToolTip(channels[r]->uri());
+    }
+    refresh();
+}
+
+void DevicePanel::refresh() {
+    const auto& channels = m_dashboard.pipeline().channels();
+    const bool updateRate = m_rateClock.elapsed() >= 1000;
+    const double seconds = m_rateClock.elapsed() / 1000.0;
+    for (int r = 0; r < static_cast<int>(channels.size()) && r < m_table->rowCount(); ++r) {
+        const auto& ch = channels[r];
+        const auto c = ch->counters().snapshot();
+        const auto snap = m_dashboard.snapshot(ch->deviceId());
+        if (updateRate) {
+            m_rate[ch->deviceId()] =
+                static_cast<double>(c.samplesReceived - m_lastReceived.value(ch->deviceId())) / seconds;
+            m_lastReceived[ch->deviceId()] = c.samplesReceived;
+        }
+        QString state = io::Source::stateName(ch->state());
+        if (!ch->stateMessage().isEmpty())
+            state += QStringLiteral(": ") + ch->stateMessage();
+        m_table->item(r, State)->setText(state);
+        m_table->item(r, Rate)->setText(
+            snap && snap->device ? QString::number(snap->device->sampleRate, 'g', 8) : QString());
+        m_table->item(r, Axes)->setText(snap && snap->device ? QString::number(snap->device->axisCount())
+                                                             : QString());
+        m_table->item(r, SamplesPerSecond)->setText(QString::number(m_rate.value(ch->deviceId()), 'f', 0));
+        m_table->item(r, Received)->setText(QString::number(c.samplesReceived));
+        m_table->item(r, Dropped)->setText(QString::number(c.droppedTotal()));
+        m_table->item(r, Dropped)
+            ->setForeground(c.droppedTotal() ? QColor(Qt::red) : palette().text().color());
+        m_table->item(r, Gaps)->setText(QString::number(c.gapsDetected + c.gapsInferred));
+        m_table->item(r, Reconnects)->setText(QString::number(c.reconnects));
+        if (ch->deviceId() == m_dashboard.selectedDevice() &&
+            m_table->selectionModel()->selectedRows().isEmpty())
+            m_table->selectRow(r);
+    }
+    if (updateRate)
+        m_rateClock.restart();
+}
+
+} // namespace vibra::ui

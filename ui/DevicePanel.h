@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QWidget>
+
+class QTableWidget;
+
+namespace vibra::ui {
+
+class Dashboard;
+
+/// Table of every device: state, rate, axes, samples/s, received, dropped, gaps, reconnects. Selecting a
+/// row selects the device the plots show.
+///
+/// Threads: GUI thread only; refreshed on the dashboard tick from snapshots and channel state.
+class DevicePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit DevicePanel(Dashboard& dashboard, QWidget* parent = nullptr);
+    int rowCount() const;
+    QString cellText(int row, int column) const;
+    void refresh();
+
+    enum Column {
+        Name,
+        State,
+        Rate,
+        Axes,
+        SamplesPerSecond,
+        Received,
+        Dropped,
+        Gaps,
+        Reconnects,
+        ColumnCount
+    };
+
+private:
+    void rebuild();
+
+    Dashboard& m_dashboard;
+    QTableWidget* m_table;
+    QHash<QString, quint64> m_lastReceived;
+    QElapsedTimer m_rateClock;
+    QHash<QString, double> m_rate;
+};
+
+} // namespace vibra::ui
