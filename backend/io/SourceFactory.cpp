@@ -4,6 +4,7 @@
 #include "io/SerialSource.h"
 #include "io/SimulatorSource.h"
 #include "io/SourceUri.h"
+#include "io/WebSocketSource.h"
 
 namespace vibra::io {
 
@@ -18,6 +19,8 @@ const Scheme kSchemes[] = {
     {"sim", &SimulatorSource::fromUri},
     {"serial", &SerialSource::fromUri},
     {"file", &FileReplaySource::fromUri},
+    {"ws", &WebSocketSource::fromUri},
+    {"wss", &WebSocketSource::fromUri},
 };
 } // namespace
 
