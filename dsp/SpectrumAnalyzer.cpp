@@ -1,5 +1,6 @@
 #include "dsp/SpectrumAnalyzer.h"
 
+#include "dsp/SampleSanitizer.h"
 #include "dsp/Window.h"
 
 #include <algorithm>
@@ -96,7 +97,7 @@ std::size_t SpectrumAnalyzer::push(std::span<const float> samples) {
         std::size_t copied = 0;
         while (copied < take) {
             const std::size_t chunk = std::min(take - copied, n - m_writePos);
-            std::copy_n(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
+            m_nonFinite += copySanitized(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
             m_writePos = (m_writePos + chunk) % n;
             copied += chunk;
         }
