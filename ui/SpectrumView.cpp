@@ -31,6 +31,7 @@ SpectrumView::SpectrumView(QWidget* parent)
 void SpectrumView::clear() {
     m_plot->clearGraphs();
     m_drawn.clear();
+    m_nyquist = 0.0;
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -85,11 +86,9 @@ void SpectrumView::draw(const pipeline::DeviceSnapshot& s) {
     }
     if (!changed)
         return;
-    if (!m_drawn.empty() && m_drawn.front()) {
-        const double nyq = m_drawn.front()->sampleRate / 2.0;
-        if (m_plot->xAxis->range().upper > nyq * 1.001 || m_plot->xAxis->range().upper <= 0.0 ||
-            m_plot->xAxis->range().lower < 0.0 || m_plot->xAxis->range().size() < 1e-3)
-            m_plot->xAxis->setRange(0.0, nyq);
+    if (!m_drawn.empty() && m_drawn.front() && m_drawn.front()->sampleRate / 2.0 != m_nyquist) {
+        m_nyquist = m_drawn.front()->sampleRate / 2.0; // new device or rate: show the whole band
+        m_plot->xAxis->setRange(0.0, m_nyquist);
     }
     if (top > 0) {
         const QCPRange r = m_plot->yAxis->range();

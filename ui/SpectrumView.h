@@ -27,6 +27,7 @@ private:
     QCustomPlot* m_plot;
     std::vector<std::shared_ptr<const dsp::Spectrum>> m_drawn;
     QString m_unit;
+    double m_nyquist = 0.0;
 };
 
 } // namespace vibra::ui

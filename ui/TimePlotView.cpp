@@ -19,7 +19,7 @@ TimePlotView::TimePlotView(QWidget* parent)
     m_plot->yAxis->setLabel(QStringLiteral("acceleration"));
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(QColor(255, 255, 255, 200));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeZoom(Qt::Vertical);
     m_plot->axisRect()->setRangeDrag(Qt::Vertical);
