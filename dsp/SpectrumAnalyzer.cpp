@@ -62,6 +62,8 @@ SpectrumAnalyzer::SpectrumAnalyzer(const SpectrumConfig& config, double sampleRa
     m_spectrum.enbwHz = m_fs * sums.s2 / (sums.s1 * sums.s1);
     m_spectrum.psd.assign(config.fftSize / 2 + 1, 0.0f);
     m_spectrum.peakHold.assign(config.fftSize / 2 + 1, 0.0f);
+    if (config.averaging == Averaging::Linear)
+        m_linearSum.assign(config.fftSize / 2 + 1, 0.0);
 }
 
 const Spectrum& SpectrumAnalyzer::spectrum() const {
@@ -78,6 +80,7 @@ void SpectrumAnalyzer::reset() {
     m_sinceFrame = 0;
     std::fill(m_frame.begin(), m_frame.end(), 0.0f);
     std::fill(m_spectrum.psd.begin(), m_spectrum.psd.end(), 0.0f);
+    std::fill(m_linearSum.begin(), m_linearSum.end(), 0.0);
     resetPeakHold();
     m_spectrum.frames = 0;
 }
@@ -182,7 +185,17 @@ void SpectrumAnalyzer::processFrame() {
     } else {
         m = std::min(static_cast<double>(next), m_expM);
     }
-    if (updateAverage) {
+    if (updateAverage && m_config.averaging == Averaging::Linear) {
+        // Exact mean: double sum / count (float running means drift over very long records).
+        double* sum = m_linearSum.data();
+        const double inv = 1.0 / m;
+#pragma omp simd
+        for (std::size_t k = 0; k < lines; ++k) {
+            sum[k] += P[k];
+            Y[k] = static_cast<float>(sum[k] * inv);
+        }
+        m_spectrum.frames = next;
+    } else if (updateAverage) {
         const float a = static_cast<float>(1.0 / m);
         const float b = 1.0f - a;
 #pragma omp simd

@@ -53,9 +53,10 @@ private:
     FftPlan m_fft;
     std::vector<float> m_ring; // last fftSize samples, circular
     std::size_t m_writePos = 0;
-    std::size_t m_filled = 0;     // valid samples in m_ring (<= fftSize)
-    std::size_t m_sinceFrame = 0; // samples since the last frame ended
-    std::vector<float> m_frame;   // one-sided density of the latest frame
+    std::size_t m_filled = 0;        // valid samples in m_ring (<= fftSize)
+    std::size_t m_sinceFrame = 0;    // samples since the last frame ended
+    std::vector<float> m_frame;      // one-sided density of the latest frame
+    std::vector<double> m_linearSum; // Linear averaging: sum of frame densities
     Spectrum m_spectrum;
     std::uint64_t m_nonFinite = 0;
 };
