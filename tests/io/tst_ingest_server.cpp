@@ -110,6 +110,8 @@ private slots:
                            fx.url("/stream?device=a"), kToken, "32000"});
         QVERIFY(sub->waitForReadyRead(10000));
         QCOMPARE(sub->readLine().trimmed(), QByteArray("READY"));
+        QTRY_COMPARE_WITH_TIMEOUT(fx.stats().connections.load(), std::uint64_t{1},
+                                  5000); // registered server-side
         auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
                            fx.url("/ingest?device=a"), "--token", kToken, "--rate", "16000", "--block", "256",
                            "--duration", "2", "--drop-after", "40", "--ignore-hello"});
@@ -215,6 +217,7 @@ private slots:
         auto sub = python({vibra::test::sourceDir() + "/tests/io/ws_peers.py", "subscribe",
                            fx.url("/stream?device=z"), "x", "1"});
         QVERIFY(sub->waitForReadyRead(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(fx.stats().connections.load(), std::uint64_t{1}, 5000);
         auto p = python(
             {vibra::test::sourceDir() + "/tests/io/ws_peers.py", "badtoken", fx.url("/ingest?device=y")});
         QVERIFY(p->waitForFinished(10000));
