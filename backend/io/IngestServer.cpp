@@ -249,7 +249,7 @@ void IngestServer::accept(QWebSocket* ws, const decode::DecodedFrame& frame, con
     }
     const std::int64_t seq = frame.header.sequence;
     if (seq <= dev->ack) {
-        dev->outlet->counters().addDropped(core::DropReason::Duplicate, frame.header.count, 1);
+        dev->outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
         sendJson(ws, "{\"ack\":" + QByteArray::number(dev->ack) + "}");
         return;
     }

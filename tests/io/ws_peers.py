@@ -46,7 +46,7 @@ async def serve(handler, connections):
             await asyncio.wait_for(done, 30)
         except asyncio.TimeoutError:
             pass
-        await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # listening socket closed: no further connections are served
 
 
 async def sensorserver(ws, path, n):
@@ -54,7 +54,7 @@ async def sensorserver(ws, path, n):
         await ws.close(4003, "type missing")
         return
     samples = [i for i in range(400) if not 300 <= i < 320]
-    part = samples[:200] if n == 1 else samples[200:]
+    part = samples[:200] if n == 1 else samples[199:]  # the 2nd connection resends the last event: a duplicate
     for i in part:
         await ws.send(sensor_event(i))
     await asyncio.sleep(0.2)
