@@ -210,6 +210,36 @@ private slots:
         QCOMPARE(s->samples(), std::uint64_t{96});
     }
 
+    void hundredMegabyteMessageIsRefusedWithBoundedMemory() {
+        IngestServer::Options o;
+        o.token = kToken;
+        Fixture fx(o);
+        const auto peakKb = [] {
+            QFile f("/proc/self/status");
+            if (!f.open(QIODevice::ReadOnly))
+                return qint64(-1);
+            for (const QByteArray& line : f.readAll().split('\n'))
+                if (line.startsWith("VmHWM:"))
+                    return line.mid(6).trimmed().split(' ').first().toLongLong();
+            return qint64(-1);
+        };
+        const qint64 before = peakKb();
+        auto p = python({vibra::test::sourceDir() + "/tests/io/ws_peers.py", "huge",
+                         fx.url("/ingest?device=h"), kToken, "100"});
+        QVERIFY(p->waitForFinished(60000));
+        const QJsonObject r = lastJsonLine(*p);
+        QCOMPARE(r.value("close").toInt(), 1009);
+        QTRY_COMPARE_WITH_TIMEOUT(fx.stats().oversized.load(), std::uint64_t{1}, 5000);
+        const qint64 grown = peakKb() - before;
+        QVERIFY2(grown < 32 * 1024, qPrintable(QStringLiteral("peak memory grew by %1 kB").arg(grown)));
+        // the server still serves: a device connects and stores a frame
+        auto again = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
+                             fx.url("/ingest?device=h"), "--token", kToken, "--rate", "1000", "--block", "32",
+                             "--duration", "0.032", "--unpaced"});
+        QVERIFY(again->waitForFinished(20000));
+        QCOMPARE(lastJsonLine(*again).value("acked").toInt(), 0);
+    }
+
     void connectionLimit() {
         IngestServer::Options o;
         o.maxConnections = 1;

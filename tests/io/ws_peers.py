@@ -6,6 +6,7 @@
   ws_peers.py subscribe URL TOKEN EXPECTED    client: records /stream frames until EXPECTED samples (20 s max)
   ws_peers.py badclient URL TOKEN            client: bad messages, one valid frame, then a 2 MB message
   ws_peers.py badtoken URL                   client: connects with a wrong token, reports the close code
+  ws_peers.py huge URL TOKEN MB              client: sends one binary message of MB megabytes, reports the close
 Servers print "PORT <n>" once listening and exit after serving (or after 30 s). Clients print one JSON line.
 """
 import struct
@@ -138,6 +139,21 @@ async def badclient(url, token):
     print(json.dumps(res), flush=True)
 
 
+async def huge(url, token, mb):
+    res = {"close": None}
+    payload = b"\x01" * (mb << 20)
+    try:
+        async with websockets.connect(url, extra_headers={"Authorization": "Bearer " + token}, max_size=None) as ws:
+            await ws.recv()  # hello
+            await asyncio.wait_for(ws.send(payload), 20)
+            await asyncio.wait_for(ws.recv(), 10)
+    except websockets.exceptions.ConnectionClosed as e:
+        res["close"] = e.rcvd.code if e.rcvd else None
+    except (OSError, asyncio.TimeoutError) as e:
+        res["error"] = str(e)
+    print(json.dumps(res), flush=True)
+
+
 async def badtoken(url):
     try:
         async with websockets.connect(url, extra_headers={"Authorization": "Bearer wrong"}) as ws:
@@ -155,6 +171,9 @@ def main():
         return
     if mode == "badclient":
         asyncio.run(badclient(sys.argv[2], sys.argv[3]))
+        return
+    if mode == "huge":
+        asyncio.run(huge(sys.argv[2], sys.argv[3], int(sys.argv[4])))
         return
     if mode == "badtoken":
         asyncio.run(badtoken(sys.argv[2]))
