@@ -48,6 +48,10 @@ public:
     /// Any thread: while true, rollups go to the store ring.
     void setStoring(bool on) { m_storing.store(on, std::memory_order_release); }
     bool isStoring() const { return m_storing.load(std::memory_order_acquire); }
+    /// Any thread: while true, every processed block also goes to the store ring as a raw StoreItem; a
+    /// full ring drops it and counts its samples as DropReason::StoreOverflow (with raw storage, samples
+    /// are accounted by their raw blocks and rollups are derived data: a dropped rollup is not counted).
+    void setStoringRaw(bool on) { m_storingRaw.store(on, std::memory_order_release); }
 
 signals:
     void snapshotReady(vibra::pipeline::DeviceSnapshotPtr snapshot);
@@ -58,6 +62,7 @@ private:
     void configure(const std::shared_ptr<const core::DeviceInfo>& device);
     void applySettings(const DspSettings& s);
     void flushBucket();
+    void storeRaw(const core::SampleBlockPtr& block);
     void updateEnvelope(int axis, std::span<const float> x);
     void publish();
 
@@ -69,6 +74,7 @@ private:
     // any thread
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_storing{false};
+    std::atomic<bool> m_storingRaw{false};
     mutable std::mutex m_settingsMutex; // guards m_settingsShared and m_settingsDirty
     DspSettings m_settingsShared;
     bool m_settingsDirty = true;
