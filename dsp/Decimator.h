@@ -34,7 +34,7 @@ public:
 
     // Consumes all of `in`, appends the outputs to `out`; returns the number appended.
     std::size_t process(std::span<const float> in, std::vector<float>& out);
-    // Allocation-free form: out.size() must be >= maxOutput(in.size()).
+    // Allocation-free form: out.size() must be >= maxOutput(in.size()) (std::length_error otherwise).
     std::size_t process(std::span<const float> in, std::span<float> out);
     std::size_t maxOutput(std::size_t inputCount) const { return inputCount / m_config.factor + 1; }
     void reset();

@@ -1,7 +1,9 @@
 // Time-domain statistics of one window of samples. Plain value type.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <span>
 
 namespace vibra::dsp {
 
@@ -16,5 +18,13 @@ struct Moments {
     double kurtosis =
         0; // Pearson: (1/N) sum (x - mean)^4 / rms^4 (0 when rms == 0); scipy kurtosis(fisher=False)
 };
+
+// Vector sum of per-axis AC RMS values: sqrt(r_x^2 + r_y^2 + r_z^2) (any number of axes).
+inline double vectorSumRms(std::span<const Moments> axes) {
+    double s = 0;
+    for (const Moments& m : axes)
+        s += m.rms * m.rms;
+    return std::sqrt(s);
+}
 
 } // namespace vibra::dsp

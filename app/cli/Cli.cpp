@@ -22,7 +22,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"record", &runRecord, "record devices headless into a SQLite history"},
-    {"export", &runExport, "export rollups from a history database as CSV"},
+    {"export", &runExport, "export rollups from a history database as CSV or Parquet"},
 };
 } // namespace
 
@@ -32,7 +32,7 @@ const char* globalHelp() {
            "\n"
            "Commands:\n"
            "  record    record devices headless into a SQLite history\n"
-           "  export    export rollups from a history database as CSV\n"
+           "  export    export rollups from a history database as CSV or Parquet\n"
            "\n"
            "Dashboard options:\n"
            "  -s, --source URI     device to open (repeatable): "

@@ -42,11 +42,15 @@ RollupStats RollupStats::merge(const RollupStats& a, const RollupStats& b) {
     r.peak = std::max(r.max - r.mean, r.mean - r.min);
     r.crest = r.rms > 0 ? r.peak / r.rms : 0.0;
     r.kurtosis = (n1 * a.kurtosis + n2 * b.kurtosis) / n;
-    if (a.velocityRms && b.velocityRms)
-        r.velocityRms =
-            std::sqrt((n1 * *a.velocityRms * *a.velocityRms + n2 * *b.velocityRms * *b.velocityRms) / n);
-    else
-        r.velocityRms = a.velocityRms ? a.velocityRms : b.velocityRms;
+    const auto weight = [](const RollupStats& s) {
+        return static_cast<double>(s.velocityRms ? (s.velocityN ? s.velocityN : s.n) : 0);
+    };
+    const double w1 = weight(a), w2 = weight(b);
+    if (w1 + w2 > 0) {
+        const double v1 = a.velocityRms.value_or(0), v2 = b.velocityRms.value_or(0);
+        r.velocityRms = std::sqrt((w1 * v1 * v1 + w2 * v2 * v2) / (w1 + w2));
+        r.velocityN = static_cast<std::uint64_t>(w1 + w2);
+    }
     if (a.zone && b.zone)
         r.zone = std::max(*a.zone, *b.zone);
     else

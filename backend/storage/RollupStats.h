@@ -16,6 +16,8 @@ struct RollupStats {
     std::uint64_t n = 0;
     double min = 0, max = 0, mean = 0, rms = 0, peak = 0, crest = 0, kurtosis = 0;
     std::optional<double> velocityRms; ///< mm/s, when the DSP provided it
+    std::uint64_t velocityN = 0;       ///< samples covered by velocityRms (its merge weight); a row read back
+                                       ///< from a table assumes n
     std::optional<int> zone;           ///< severity zone 0..3 (A..D), when evaluated
     std::uint64_t gaps = 0;
 

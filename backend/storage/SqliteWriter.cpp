@@ -386,6 +386,12 @@ bool SqliteWriter::writeRollup(FeedState& f, const pipeline::RollupRecord& r, st
     for (std::size_t a = 0; a < r.axes.size(); ++a) {
         const auto axis = static_cast<std::int64_t>(a);
         RollupStats inc = RollupStats::fromMoments(r.axes[a], r.gaps);
+        if (a < r.velocityRmsMmS.size() && std::isfinite(r.velocityRmsMmS[a])) {
+            inc.velocityRms = r.velocityRmsMmS[a];
+            inc.velocityN = inc.n;
+        }
+        if (r.zone != dsp::SeverityZone::Unknown)
+            inc.zone = static_cast<int>(r.zone); // the device's zone (worst axis), on every axis row
         m_insertRollup.reset();
         m_insertRollup.bind(1, f.deviceRowId)
             .bind(2, axis)

@@ -273,6 +273,56 @@ private slots:
         QCOMPARE(scalar(db.handle(), "SELECT gaps FROM rollup_1h WHERE axis=0"), 1);
     }
 
+    void velocityAndZoneAreStoredAndMerged() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/v.db").toStdString();
+        auto dev = device("v", 10, 2);
+        core::SpscRing<pipeline::StoreItemPtr> ring(8);
+        core::DeviceCounters counters;
+        {
+            storage::SqliteWriter w(opts(path));
+            std::string err;
+            QVERIFY(w.start(&err));
+            w.attach({"v", "", &ring, &counters});
+            const double vel[3][2] = {{3.0, std::nan("")}, {4.0, 1.0}, {0.0, 2.0}};
+            const dsp::SeverityZone zones[3] = {dsp::SeverityZone::A, dsp::SeverityZone::C,
+                                                dsp::SeverityZone::Unknown};
+            for (int s = 0; s < 3; ++s) {
+                auto item =
+                    rollupOf(dev, kT0 + s * kS, {std::vector<float>(10, 1.f), std::vector<float>(10, 2.f)});
+                auto rec = std::make_shared<pipeline::RollupRecord>(*item->rollup);
+                rec->velocityRmsMmS = {vel[s][0], vel[s][1]};
+                rec->zone = zones[s];
+                auto it = std::make_shared<pipeline::StoreItem>();
+                it->rollup = rec;
+                QVERIFY(ring.tryPush(it));
+            }
+            w.stop();
+        }
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::ReadOnly, &err));
+        storage::Statement st(db.handle(),
+                              "SELECT velocity_rms, zone FROM rollup_1s WHERE axis=1 ORDER BY t_ns");
+        QCOMPARE(st.step(), SQLITE_ROW);
+        QVERIFY(st.isNull(0)); // NaN: no velocity for that second
+        QCOMPARE(st.int64(1), std::int64_t{0});
+        QCOMPARE(st.step(), SQLITE_ROW);
+        QCOMPARE(st.real(0), 1.0);
+        QCOMPARE(st.int64(1), std::int64_t{2});
+        QCOMPARE(st.step(), SQLITE_ROW);
+        QVERIFY(st.isNull(1));
+        storage::Statement m(db.handle(), "SELECT velocity_rms, zone FROM rollup_1m WHERE axis=0");
+        QCOMPARE(m.step(), SQLITE_ROW);
+        QVERIFY(std::abs(m.real(0) - std::sqrt((9.0 + 16.0 + 0.0) / 3.0)) <
+                1e-12);                        // RMS of equal-length seconds
+        QCOMPARE(m.int64(1), std::int64_t{2}); // worst zone
+        storage::Statement m1(db.handle(), "SELECT velocity_rms FROM rollup_1m WHERE axis=1");
+        QCOMPARE(m1.step(), SQLITE_ROW);
+        QVERIFY(std::abs(m1.real(0) - std::sqrt((1.0 + 4.0) / 2.0)) <
+                1e-12); // seconds without one are skipped
+    }
+
     void retentionRemovesExactlyWhatIsDue() {
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/ret.db").toStdString();
