@@ -3,6 +3,7 @@
 #include "cli/CommandContext.h"
 #include "cli/ExitCode.h"
 #include "cli/ExportCommand.h"
+#include "cli/QueryCommand.h"
 #include "cli/RecordCommand.h"
 
 #include <QCoreApplication>
@@ -23,6 +24,7 @@ struct Command {
 const Command kCommands[] = {
     {"record", &runRecord, "record devices headless into a SQLite history"},
     {"export", &runExport, "export rollups from a history database as CSV or Parquet"},
+    {"query", &runQuery, "query a history database: latest, range, asof"},
 };
 } // namespace
 
@@ -33,6 +35,7 @@ const char* globalHelp() {
            "Commands:\n"
            "  record    record devices headless into a SQLite history\n"
            "  export    export rollups from a history database as CSV or Parquet\n"
+           "  query     query a history database: latest, range, asof\n"
            "\n"
            "Dashboard options:\n"
            "  -s, --source URI     device to open (repeatable): "
