@@ -77,6 +77,7 @@ void DspWorker::run() {
         bool any = false;
         while (m_input.tryPop(block)) {
             process(*block);
+            storeRaw(block);
             block.reset();
             any = true;
             const auto now = std::chrono::steady_clock::now();
@@ -86,6 +87,7 @@ void DspWorker::run() {
         if (m_stopRequested.load(std::memory_order_acquire)) {
             while (m_input.tryPop(block)) { // the source has stopped: take what is left
                 process(*block);
+                storeRaw(block);
                 block.reset();
             }
             flushBucket();
@@ -296,9 +298,18 @@ void DspWorker::flushBucket() {
     if (m_storing.load(std::memory_order_acquire)) {
         auto item = std::make_shared<StoreItem>();
         item->rollup = std::move(rec);
-        if (!m_store.tryPush(std::move(item)))
+        if (!m_store.tryPush(std::move(item)) && !m_storingRaw.load(std::memory_order_acquire))
             m_counters.addDropped(core::DropReason::StoreOverflow, samples, 1);
     }
+}
+
+void DspWorker::storeRaw(const core::SampleBlockPtr& block) {
+    if (!m_storingRaw.load(std::memory_order_acquire) || !block->device || block->count == 0)
+        return;
+    auto item = std::make_shared<StoreItem>();
+    item->raw = block;
+    if (!m_store.tryPush(std::move(item)))
+        m_counters.addDropped(core::DropReason::StoreOverflow, block->count, 1);
 }
 
 void DspWorker::publish() {
