@@ -286,6 +286,30 @@ private slots:
         QCOMPARE(c.droppedTotal(), std::uint64_t{0});
     }
 
+    void slowSubscriberLosesBlocksNotTheDevice() {
+        IngestServer::Options o;
+        o.token = kToken;
+        o.subscriberQueueBytes = 64 * 1024;
+        Fixture fx(o);
+        auto sub = python({vibra::test::sourceDir() + "/tests/io/ws_peers.py", "slowsub",
+                           fx.url("/stream?device=s"), kToken, "60"});
+        QVERIFY(sub->waitForReadyRead(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(fx.stats().connections.load(), std::uint64_t{1}, 5000);
+        // 15 s of 16 kHz x 3 (2.9 MB relayed as float32) pushed unpaced
+        auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
+                           fx.url("/ingest?device=s"), "--token", kToken, "--rate", "16000", "--duration",
+                           "15", "--unpaced"});
+        QVERIFY(dev->waitForFinished(30000));
+        QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 937);
+        QTest::qWait(100);
+        fx.drain();
+        QCOMPARE(fx.sink("s")->samples(), std::uint64_t{240000}); // the device lost nothing
+        QVERIFY2(fx.stats().subscriberDrops.load() > 0, "the slow subscriber must lose blocks");
+        QCOMPARE(fx.stats().relayed.load() + fx.stats().subscriberDrops.load(), std::uint64_t{938});
+        sub->kill();
+        sub->waitForFinished(5000);
+    }
+
     void connectionLimit() {
         IngestServer::Options o;
         o.maxConnections = 1;
