@@ -2,6 +2,8 @@
 
 #include "cli/ExitCode.h"
 #include "cli/UnixSignalWatcher.h"
+#include "io/IngestServer.h"
+#include "io/PassiveSource.h"
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
 #include "storage/SqliteWriter.h"
@@ -10,12 +12,15 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
 
 #include <csignal>
+#include <memory>
+#include <vector>
 
 namespace vibra::cli {
 
@@ -43,6 +48,16 @@ int runRecord(const CommandContext& ctx) {
         {{QStringLiteral("s"), QStringLiteral("source")},
          QStringLiteral("Device to record (repeatable), e.g. sim://a, sim://b?profile=sine&freq=100."),
          QStringLiteral("URI")});
+    p.addOption(
+        {QStringLiteral("listen"),
+         QStringLiteral("Also accept devices pushing frames over WebSocket (/ingest) and relay live blocks "
+                        "(/stream) on this address, e.g. 127.0.0.1:8765."),
+         QStringLiteral("HOST:PORT")});
+    p.addOption(
+        {QStringLiteral("token"),
+         QStringLiteral("Bearer token devices and subscribers must present with --listen (default: the "
+                        "VIBRASCOPE_TOKEN environment variable; none = no authentication, loopback only)."),
+         QStringLiteral("T")});
     p.addOption({QStringLiteral("db"), QStringLiteral("History database to create or append to."),
                  QStringLiteral("FILE")});
     p.addOption({{QStringLiteral("d"), QStringLiteral("duration")},
@@ -79,9 +94,36 @@ int runRecord(const CommandContext& ctx) {
         return usageError(ctx, kCmd,
                           QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().first()));
     const QStringList uris = p.values(QStringLiteral("source"));
-    if (uris.isEmpty())
+    if (uris.isEmpty() && !p.isSet(QStringLiteral("listen")))
         return usageError(ctx, kCmd,
                           QStringLiteral("give at least one --source URI (e.g. --source sim://a)"));
+    std::optional<io::IngestServer::Options> listen;
+    if (p.isSet(QStringLiteral("listen"))) {
+        const QString spec = p.value(QStringLiteral("listen"));
+        const int colon = spec.lastIndexOf(QLatin1Char(':'));
+        bool portOk = false;
+        const int port = colon > 0 ? spec.mid(colon + 1).toInt(&portOk) : 0;
+        QHostAddress address(spec.left(colon).remove(QLatin1Char('[')).remove(QLatin1Char(']')));
+        if (spec.left(colon) == QLatin1String("localhost"))
+            address = QHostAddress::LocalHost;
+        if (colon <= 0 || !portOk || port < 1 || port > 65535 || address.isNull())
+            return usageError(
+                ctx, kCmd,
+                QStringLiteral("--listen must be HOST:PORT with an IP address, e.g. 127.0.0.1:8765, got '%1'")
+                    .arg(spec));
+        io::IngestServer::Options o;
+        o.address = address;
+        o.port = static_cast<quint16>(port);
+        o.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token"))
+                                                   : qEnvironmentVariable("VIBRASCOPE_TOKEN");
+        if (o.token.isEmpty() && !address.isLoopback())
+            return usageError(
+                ctx, kCmd,
+                QStringLiteral("--listen on a non-loopback address needs --token (or VIBRASCOPE_TOKEN)"));
+        listen = o;
+    } else if (p.isSet(QStringLiteral("token"))) {
+        return usageError(ctx, kCmd, QStringLiteral("--token goes with --listen"));
+    }
     const QString dbPath = p.value(QStringLiteral("db"));
     if (dbPath.isEmpty())
         return usageError(ctx, kCmd, QStringLiteral("--db FILE is required"));
@@ -147,12 +189,13 @@ int runRecord(const CommandContext& ctx) {
                  << " was not committed\n";
         ctx.err->flush();
     }
-    for (const auto& ch : pipe.channels()) {
+    // Every device, given on the command line or arriving at the ingest server, is recorded the same way.
+    auto attachChannel = [&](pipeline::DeviceChannel* ch) {
         writer.attach(
             {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
         ch->worker().setStoring(true);
         ch->worker().setStoringRaw(wo.storeRaw);
-        QObject::connect(ch.get(), &pipeline::DeviceChannel::stateChanged, ch.get(),
+        QObject::connect(ch, &pipeline::DeviceChannel::stateChanged, ch,
                          [&ctx, id = ch->deviceId()](io::Source::State s, const QString& msg) {
                              if (s == io::Source::State::Live || s == io::Source::State::Finished)
                                  return;
@@ -160,6 +203,40 @@ int runRecord(const CommandContext& ctx) {
                                       << (msg.isEmpty() ? QString() : QStringLiteral(": ") + msg) << "\n";
                              ctx.err->flush();
                          });
+    };
+    for (const auto& ch : pipe.channels())
+        attachChannel(ch.get());
+
+    // Devices pushing to /ingest become channels fed by the server through their own outlet.
+    std::vector<std::unique_ptr<core::BlockOutlet>> ingestOutlets; // outlive the server
+    std::unique_ptr<io::IngestServer> server;
+    if (listen) {
+        server = std::make_unique<io::IngestServer>(
+            *listen, [&](const QString& id, const QString& uri) -> core::BlockOutlet* {
+                QString err;
+                auto* ch = pipe.addSource(
+                    std::make_unique<io::PassiveSource>(id, uri, QStringLiteral("fed by the ingest server")),
+                    &err);
+                if (!ch) {
+                    *ctx.err << "vibrascope record: ingest device refused: " << err << "\n";
+                    return nullptr;
+                }
+                attachChannel(ch);
+                ch->start();
+                ingestOutlets.push_back(std::make_unique<core::BlockOutlet>(ch->inputRing(), ch->counters()));
+                *ctx.err << "vibrascope record: device '" << id << "' connected to the ingest server\n";
+                return ingestOutlets.back().get();
+            });
+        QString err;
+        if (!server->listen(&err)) {
+            *ctx.err << "vibrascope record: cannot listen on " << p.value(QStringLiteral("listen")) << ": "
+                     << err << "\n";
+            writer.stop();
+            return kExitFailure;
+        }
+        *ctx.err << "vibrascope record: listening on ws://" << p.value(QStringLiteral("listen"))
+                 << "/ingest (devices) and /stream?device=ID (subscribers)"
+                 << (listen->token.isEmpty() ? " without authentication" : " with a bearer token") << "\n";
     }
 
     QCoreApplication* app = QCoreApplication::instance();
@@ -184,7 +261,7 @@ int runRecord(const CommandContext& ctx) {
                      [&] { stop(QStringLiteral("duration reached")); });
 
     QElapsedTimer clock;
-    std::vector<std::uint64_t> lastReceived(pipe.channels().size(), 0);
+    QHash<QString, std::uint64_t> lastReceived; // devices may join later (ingest server)
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
         if (writer.failed()) {
@@ -194,13 +271,24 @@ int runRecord(const CommandContext& ctx) {
         if (quiet)
             return;
         QStringList parts;
-        for (std::size_t i = 0; i < pipe.channels().size(); ++i) {
-            const auto& ch = pipe.channels()[i];
+        for (const auto& ch : pipe.channels()) {
             const auto c = ch->counters().snapshot();
-            parts << formatCounters(ch->deviceId(), c,
-                                    static_cast<double>(c.samplesReceived - lastReceived[i]));
-            lastReceived[i] = c.samplesReceived;
+            auto& last = lastReceived[ch->deviceId()];
+            parts << formatCounters(ch->deviceId(), c, static_cast<double>(c.samplesReceived - last));
+            last = c.samplesReceived;
         }
+        if (server) {
+            const auto& st = server->stats();
+            parts << QStringLiteral("ingest: %1 connections, %2 unauthorized, %3 oversized, %4 relayed, %5 "
+                                    "subscriber drops")
+                         .arg(st.connections.load())
+                         .arg(st.unauthorized.load())
+                         .arg(st.oversized.load())
+                         .arg(st.relayed.load())
+                         .arg(st.subscriberDrops.load());
+        }
+        if (parts.isEmpty())
+            parts << QStringLiteral("waiting for devices");
         *ctx.err << QStringLiteral("[%1 s] ").arg(clock.elapsed() / 1000, 4)
                  << parts.join(QStringLiteral(" | ")) << "\n";
         ctx.err->flush();
@@ -215,6 +303,8 @@ int runRecord(const CommandContext& ctx) {
     statusTimer.stop();
 
     // Orderly shutdown: sources stop, workers drain and flush their last second, the writer commits.
+    if (server)
+        server->close(); // no more blocks from the network; then the pipeline drains
     pipe.stopAll();
     writer.stop();
 
