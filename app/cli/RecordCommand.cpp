@@ -2,6 +2,7 @@
 
 #include "cli/ExitCode.h"
 #include "cli/UnixSignalWatcher.h"
+#include "exporting/ParquetRecordingSink.h"
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
 #include "storage/SqliteWriter.h"
@@ -16,6 +17,7 @@
 #include <QTimer>
 
 #include <csignal>
+#include <memory>
 
 namespace vibra::cli {
 
@@ -36,15 +38,26 @@ QString formatCounters(const QString& id, const core::CounterSnapshot& c, double
 int runRecord(const CommandContext& ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Record devices headless into a SQLite history (1-second rollups and per-device accounting).\n"
+        "Record devices headless into a SQLite history (1-second rollups and per-device accounting)\n"
+        "and/or every raw sample into rotated Parquet files (--parquet).\n"
         "Stops after --duration, when every finite source has finished, or on SIGINT/SIGTERM."));
     p.addHelpOption();
     p.addOption(
         {{QStringLiteral("s"), QStringLiteral("source")},
          QStringLiteral("Device to record (repeatable), e.g. sim://a, sim://b?profile=sine&freq=100."),
          QStringLiteral("URI")});
-    p.addOption({QStringLiteral("db"), QStringLiteral("History database to create or append to."),
+    p.addOption({QStringLiteral("db"),
+                 QStringLiteral("History database to create or append to (optional with --parquet)."),
                  QStringLiteral("FILE")});
+    p.addOption(
+        {QStringLiteral("parquet"),
+         QStringLiteral("Also write every raw sample to DIR/<device>/<device>_<period start>.parquet, "
+                        "one closed file per device per rotation period."),
+         QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("rotate"),
+                 QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "
+                                "default 10min)."),
+                 QStringLiteral("DURATION"), QStringLiteral("10min")});
     p.addOption({{QStringLiteral("d"), QStringLiteral("duration")},
                  QStringLiteral("Stop after this many seconds (default: run until stopped)."),
                  QStringLiteral("SECONDS")});
@@ -83,8 +96,21 @@ int runRecord(const CommandContext& ctx) {
         return usageError(ctx, kCmd,
                           QStringLiteral("give at least one --source URI (e.g. --source sim://a)"));
     const QString dbPath = p.value(QStringLiteral("db"));
-    if (dbPath.isEmpty())
-        return usageError(ctx, kCmd, QStringLiteral("--db FILE is required"));
+    const QString parquetDir = p.value(QStringLiteral("parquet"));
+    if (dbPath.isEmpty() && parquetDir.isEmpty())
+        return usageError(ctx, kCmd, QStringLiteral("--db FILE is required (or --parquet DIR)"));
+    if (p.isSet(QStringLiteral("rotate")) && parquetDir.isEmpty())
+        return usageError(ctx, kCmd, QStringLiteral("--rotate needs --parquet"));
+    const auto rotateNs = storage::Retention::parseDuration(p.value(QStringLiteral("rotate")).toStdString());
+    if (!rotateNs || *rotateNs < 1'000'000'000)
+        return usageError(ctx, kCmd,
+                          QStringLiteral("--rotate must be a duration of at least 1s like 30s, 10min or 1h, "
+                                         "got '%1'")
+                              .arg(p.value(QStringLiteral("rotate"))));
+    if (dbPath.isEmpty() &&
+        (p.isSet(QStringLiteral("raw")) || p.isSet(QStringLiteral("durable")) ||
+         p.isSet(QStringLiteral("retain-raw")) || p.isSet(QStringLiteral("retain-rollups"))))
+        return usageError(ctx, kCmd, QStringLiteral("--raw, --durable and --retain-* need --db"));
     double duration = 0;
     if (p.isSet(QStringLiteral("duration"))) {
         bool ok = false;
@@ -110,6 +136,15 @@ int runRecord(const CommandContext& ctx) {
     if (retention.rawNs > 0 && !p.isSet(QStringLiteral("raw")))
         return usageError(ctx, kCmd, QStringLiteral("--retain-raw needs --raw"));
 
+    // Declared before the pipeline so that it outlives the DSP workers feeding its taps.
+    std::unique_ptr<exporting::ParquetRecordingSink> sink;
+    if (!parquetDir.isEmpty()) {
+        exporting::ParquetRecordingSink::Options so;
+        so.dir = parquetDir.toStdString();
+        so.rotateNs = *rotateNs;
+        so.createdBy = "vibrascope " + QCoreApplication::applicationVersion().toStdString();
+        sink = std::make_unique<exporting::ParquetRecordingSink>(so);
+    }
     io::SourceFactory factory;
     pipeline::Pipeline pipe(factory, pipeline::DspSettings{});
     for (const QString& uri : uris) {
@@ -132,14 +167,27 @@ int runRecord(const CommandContext& ctx) {
     wo.storeRaw = p.isSet(QStringLiteral("raw"));
     wo.retention = retention;
     wo.maxPageCount = p.value(maxPages).toLongLong();
-    storage::SqliteWriter writer(wo);
     std::string error;
-    if (!writer.start(&error)) {
-        *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
-        return kExitFailure;
+    if (sink) {
+        for (const auto& ch : pipe.channels()) {
+            const auto tap = sink->addDevice(ch->deviceId().toStdString(), ch->uri().toStdString());
+            ch->worker().setRawTap(tap.ring, tap.counters);
+        }
+        if (!sink->start(&error)) {
+            *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
+            return kExitFailure;
+        }
     }
-    if (writer.recovery().unclean) {
-        const auto& rec = writer.recovery();
+    std::unique_ptr<storage::SqliteWriter> writer;
+    if (!dbPath.isEmpty()) {
+        writer = std::make_unique<storage::SqliteWriter>(wo);
+        if (!writer->start(&error)) {
+            *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
+            return kExitFailure;
+        }
+    }
+    if (writer && writer->recovery().unclean) {
+        const auto& rec = writer->recovery();
         *ctx.err << "vibrascope record: recovered " << dbPath << " after an unclean shutdown: quick_check "
                  << QString::fromStdString(rec.quickCheck) << "; " << rec.sessions.size()
                  << " session(s) closed, data after "
@@ -148,10 +196,12 @@ int runRecord(const CommandContext& ctx) {
         ctx.err->flush();
     }
     for (const auto& ch : pipe.channels()) {
-        writer.attach(
-            {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
-        ch->worker().setStoring(true);
-        ch->worker().setStoringRaw(wo.storeRaw);
+        if (writer) {
+            writer->attach(
+                {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
+            ch->worker().setStoring(true);
+            ch->worker().setStoringRaw(wo.storeRaw);
+        }
         QObject::connect(ch.get(), &pipeline::DeviceChannel::stateChanged, ch.get(),
                          [&ctx, id = ch->deviceId()](io::Source::State s, const QString& msg) {
                              if (s == io::Source::State::Live || s == io::Source::State::Finished)
@@ -187,7 +237,10 @@ int runRecord(const CommandContext& ctx) {
     std::vector<std::uint64_t> lastReceived(pipe.channels().size(), 0);
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
-        if (writer.failed()) {
+        if (sink)
+            for (const auto& e : sink->takeErrors())
+                *ctx.err << "vibrascope record: " << QString::fromStdString(e) << "\n";
+        if (writer && writer->failed()) {
             stop(QStringLiteral("storage failure"));
             return;
         }
@@ -216,12 +269,19 @@ int runRecord(const CommandContext& ctx) {
 
     // Orderly shutdown: sources stop, workers drain and flush their last second, the writer commits.
     pipe.stopAll();
-    writer.stop();
+    if (writer)
+        writer->stop();
+    if (sink)
+        sink->stop(); // after the DSP workers: drains every tap, closes the open files
 
     *ctx.err << "vibrascope record: stopped (" << stopReason << ") after "
-             << QString::number(clock.elapsed() / 1000.0, 'f', 1) << " s; database " << dbPath << "\n";
+             << QString::number(clock.elapsed() / 1000.0, 'f', 1) << " s;"
+             << (writer ? " database " + dbPath : QString()) << (sink ? " parquet " + parquetDir : QString())
+             << "\n";
     bool balanced = true;
     for (const auto& ch : pipe.channels()) {
+        if (!writer)
+            break; // the per-device SQLite accounting exists only with --db
         const auto c = ch->counters().snapshot();
         QStringList reasons;
         for (std::size_t r = 0; r < core::kDropReasonCount; ++r)
@@ -238,13 +298,32 @@ int runRecord(const CommandContext& ctx) {
                                        : QStringLiteral(" (") + reasons.join(QStringLiteral(", ")) + ")")
                  << (ok ? "" : "  [UNBALANCED]") << "; gaps " << (c.gapsDetected + c.gapsInferred) << "\n";
     }
+    bool sinkOk = true;
+    if (sink) {
+        for (const auto& e : sink->takeErrors())
+            *ctx.err << "vibrascope record: " << QString::fromStdString(e) << "\n";
+        for (const auto& a : sink->accounting()) {
+            const bool ok = a.balanced();
+            sinkOk = sinkOk && ok;
+            *ctx.err << "  " << QString::fromStdString(a.name) << " (parquet): received " << a.received
+                     << " = written " << a.written << " + dropped " << a.dropped() << " (tap_overflow "
+                     << a.droppedTapOverflow << ", write_error " << a.droppedWriteError << "); files "
+                     << a.files << ", " << a.bytes << " bytes" << (ok ? "" : "  [UNBALANCED]") << "\n";
+        }
+        if (sink->failed()) {
+            *ctx.err
+                << "vibrascope record: Parquet recording had write errors (see above); every closed file "
+                   "is complete.\n";
+            sinkOk = false;
+        }
+    }
     ctx.err->flush();
-    if (writer.failed()) {
-        *ctx.err << "vibrascope record: " << QString::fromStdString(writer.errorMessage())
+    if (writer && writer->failed()) {
+        *ctx.err << "vibrascope record: " << QString::fromStdString(writer->errorMessage())
                  << "\nEverything committed before the failure is intact.\n";
         return kExitFailure;
     }
-    return balanced ? kExitOk : kExitFailure;
+    return balanced && sinkOk ? kExitOk : kExitFailure;
 }
 
 } // namespace vibra::cli
