@@ -114,13 +114,14 @@ struct ParquetRecordingSink::Device {
     std::int64_t periodStart = 0;
     std::uint64_t rows = 0;
     std::uint64_t firstSample = 0, lastSample = 0;
+    std::uint64_t fileNext = 0; ///< sample index after the file's last row
     std::uint64_t firstSequence = 0, lastSequence = 0;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps; // (first missing index, missing samples)
     std::uint64_t missing = 0;
     // sink thread only: across files
     std::optional<std::int64_t> failedPeriod; ///< writing this period failed: its samples are dropped
-    bool continued = false;                   ///< nextSample is valid (a row was written earlier this run)
-    std::uint64_t nextSample = 0;             ///< sample index after the last row appended to a file
+    bool continued = false;                   ///< nextSample is valid (a file was closed earlier this run)
+    std::uint64_t nextSample = 0;             ///< sample index after the last row of the last closed file
     std::chrono::steady_clock::time_point lastArrival{};
     std::vector<std::int64_t> t, index; // scratch columns
 };
@@ -337,9 +338,12 @@ void ParquetRecordingSink::writeChunk(Device& d, const core::SampleBlock& block,
         return;
     }
     const std::uint64_t first = block.firstSample + pos;
-    if (d.continued && first != d.nextSample && first > d.nextSample) {
-        d.gaps.emplace_back(d.nextSample, first - d.nextSample);
-        d.missing += first - d.nextSample;
+    // Continuity against the previous row of this file, or for its first row against the last row of the
+    // previous closed file of this run (rows of a failed file do not count: they are a hole for the reader).
+    const std::uint64_t expected = d.rows > 0 ? d.fileNext : d.nextSample;
+    if ((d.rows > 0 || d.continued) && first > expected) {
+        d.gaps.emplace_back(expected, first - expected);
+        d.missing += first - expected;
     }
     d.t.resize(n);
     d.index.resize(n);
@@ -366,8 +370,7 @@ void ParquetRecordingSink::writeChunk(Device& d, const core::SampleBlock& block,
     d.rows += n;
     d.lastSample = first + n - 1;
     d.lastSequence = block.sequence;
-    d.continued = true;
-    d.nextSample = first + n;
+    d.fileNext = first + n;
 }
 
 std::string ParquetRecordingSink::uniquePath(const Device& d, std::int64_t periodStart) const {
@@ -475,6 +478,8 @@ void ParquetRecordingSink::closeFile(Device& d) {
         return;
     }
     d.open = false;
+    d.continued = true;
+    d.nextSample = d.fileNext;
     d.written.fetch_add(d.rows, std::memory_order_relaxed);
     d.files.fetch_add(1, std::memory_order_relaxed);
     d.bytes.fetch_add(d.writer.bytesWritten(), std::memory_order_relaxed);
