@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <csignal>
@@ -247,11 +248,18 @@ int runRecord(const CommandContext& ctx) {
         if (quiet)
             return;
         QStringList parts;
+        const auto parquet =
+            sink ? sink->accounting() : std::vector<exporting::ParquetRecordingSink::DeviceAccounting>{};
         for (std::size_t i = 0; i < pipe.channels().size(); ++i) {
             const auto& ch = pipe.channels()[i];
             const auto c = ch->counters().snapshot();
-            parts << formatCounters(ch->deviceId(), c,
-                                    static_cast<double>(c.samplesReceived - lastReceived[i]));
+            QString line =
+                formatCounters(ch->deviceId(), c, static_cast<double>(c.samplesReceived - lastReceived[i]));
+            if (!writer) // parquet only: nothing is "stored" in the SQLite sense
+                line.replace(QRegularExpression(QStringLiteral(", stored \\d+")), QString());
+            if (i < parquet.size())
+                line += QStringLiteral(", parquet written %1").arg(parquet[i].written);
+            parts << line;
             lastReceived[i] = c.samplesReceived;
         }
         *ctx.err << QStringLiteral("[%1 s] ").arg(clock.elapsed() / 1000, 4)

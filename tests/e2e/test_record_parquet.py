@@ -14,6 +14,7 @@ import glob
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -198,10 +199,52 @@ def test_kill9(tmp):
             check_device_series(files, dev, rate, 1_000_000_000)
 
 
+def test_sigterm(tmp):
+    out = os.path.join(tmp, "term")
+    p = subprocess.Popen([VIBRASCOPE, "record", "-q", "--source", "sim://a", "--parquet", out, "--rotate", "1s"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=20)
+    check(p.returncode == 0, f"SIGTERM: exit {p.returncode}: {err}")
+    m = re.search(r"a \(parquet\): received (\d+) = written (\d+)", err)
+    check(m is not None and m.group(1) == m.group(2), f"SIGTERM: everything received is written: {err}")
+    check(not glob.glob(os.path.join(out, "**", "*.partial"), recursive=True), "SIGTERM: no .partial left")
+    rc, dump = read_all(out, os.path.join(tmp, "term.json"))
+    check(rc == 0 and m is not None and sum(f["rows"] for f in dump["files"]) == int(m.group(1)),
+          "SIGTERM: rows in closed files == received")
+
+
+def test_file_too_large(tmp):
+    """RLIMIT_FSIZE (SIGXFSZ ignored, inherited across exec) -> EFBIG while writing: message, balance, exit 1."""
+    out = os.path.join(tmp, "efbig")
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+
+    p = subprocess.run([VIBRASCOPE, "record", "-q", "--source", "sim://a", "--parquet", out, "--rotate", "1s",
+                        "--duration", "2.5"], capture_output=True, text=True, timeout=60, preexec_fn=limit)
+    print(p.stderr)
+    check(p.returncode == 1, f"EFBIG: exit {p.returncode}")
+    check("File too large" in p.stderr and "write_error" in p.stderr, "EFBIG: a clear message")
+    m = re.search(r"a \(parquet\): received (\d+) = written (\d+) \+ dropped (\d+) \(tap_overflow (\d+), "
+                  r"write_error (\d+)\)", p.stderr)
+    check(m is not None and "UNBALANCED" not in p.stderr, "EFBIG: accounting printed and balanced")
+    if m:
+        received, written, dropped, _, werr = map(int, m.groups())
+        check(received == written + dropped and werr > 0, f"EFBIG: {m.group(0)}")
+        rc, dump = read_all(out, os.path.join(tmp, "efbig.json"))
+        check(rc == 0 and sum(f["rows"] for f in dump["files"]) == written, "EFBIG: closed files hold 'written'")
+    check(not glob.glob(os.path.join(out, "**", "*.partial"), recursive=True), "EFBIG: failed partials removed")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_record(tmp)
         test_errors(tmp)
+        test_sigterm(tmp)
+        test_file_too_large(tmp)
         test_kill9(tmp)
     if failures:
         print(f"{len(failures)} failure(s)")

@@ -332,6 +332,33 @@ private slots:
         QCOMPARE(dump.files.size(), 2);
     }
 
+    // A changed device description (here: the rate) within one period starts a new file (suffix _2) with the
+    // new schema and rate; both are complete.
+    void deviceChangeStartsANewFile() {
+        QTemporaryDir tmp;
+        ParquetRecordingSink::Options o;
+        o.dir = tmp.path().toStdString();
+        o.rotateNs = 60 * kSec;
+        o.writer.sync = false;
+        ParquetRecordingSink sink(o);
+        const auto tap = sink.addDevice("c", "test://c");
+        std::string error;
+        QVERIFY2(sink.start(&error), error.c_str());
+        offer(tap, block(device("c", 100.0), 0, 0, 100, kEpoch));
+        offer(tap, block(device("c", 200.0, 2), 0, 0, 100, kEpoch + 10 * kSec));
+        sink.stop();
+        QCOMPARE(filesUnder(tmp.path(), "*.parquet"),
+                 QStringList({"c/c_20231114T221300Z.parquet", "c/c_20231114T221300Z_2.parquet"}));
+        const Dump dump = readAll(tmp.path());
+        QVERIFY2(dump.ok, qPrintable(dump.errors));
+        QCOMPARE(dump.files.size(), 2);
+        QCOMPARE(
+            dump.files[1].toObject().value("kv").toObject().value("vibrascope.sample_rate_hz").toString(),
+            QString("200"));
+        QCOMPARE(dump.files[1].toObject().value("schema").toArray().size(), 4); // t, sample_index, x, y
+        QCOMPARE(sink.accounting().front().written, std::uint64_t{200});
+    }
+
     void unwritableDirectoryIsRefusedAtStart() {
         QTemporaryDir tmp;
         QFile f(tmp.path() + "/file");
