@@ -178,6 +178,10 @@ int runRecord(const CommandContext& ctx) {
             *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
             return kExitFailure;
         }
+        for (const auto& f : sink->leftoverPartials())
+            *ctx.err << "vibrascope record: parquet: incomplete segment from an earlier run (no footer, "
+                        "unreadable, left alone): "
+                     << QString::fromStdString(f) << "\n";
     }
     std::unique_ptr<storage::SqliteWriter> writer;
     if (!dbPath.isEmpty()) {

@@ -201,6 +201,17 @@ bool ParquetRecordingSink::start(std::string* error) {
         ::close(fd);
         ::unlink(probe.c_str());
     }
+    m_leftovers.clear();
+    for (const auto& d : m_devices) {
+        std::error_code ec;
+        for (fs::directory_iterator it(m_options.dir + "/" + d->dirName, ec), end; !ec && it != end;
+             it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            if (name.size() > 16 && name.ends_with(".parquet.partial"))
+                m_leftovers.push_back(it->path().string());
+        }
+    }
+    std::sort(m_leftovers.begin(), m_leftovers.end());
     m_stopRequested.store(false, std::memory_order_release);
     m_thread = std::thread([this] { run(); });
     return true;

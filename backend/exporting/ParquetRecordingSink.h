@@ -100,6 +100,9 @@ public:
     /// Any thread; exact after stop().
     std::vector<DeviceAccounting> accounting() const;
 
+    /// `*.parquet.partial` files found in the device folders by start(): segments left open by an earlier run
+    /// that crashed (no footer, unreadable). They are never overwritten; recovery is not implemented.
+    const std::vector<std::string>& leftoverPartials() const { return m_leftovers; }
     const Options& options() const { return m_options; }
     /// `<device>_<YYYYmmddTHHMMSSZ>` for a period starting at periodStartNs (UTC).
     static std::string baseName(const std::string& device, std::int64_t periodStartNs);
@@ -136,6 +139,7 @@ private:
 
     // owner thread only
     std::thread m_thread;
+    std::vector<std::string> m_leftovers;
 };
 
 } // namespace vibra::exporting

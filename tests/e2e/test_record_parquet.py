@@ -198,6 +198,23 @@ def test_kill9(tmp):
         if files:
             check_device_series(files, dev, rate, 1_000_000_000)
 
+    # A restart in the same DIR reports the crashed run's partials and never overwrites them.
+    left = {f: os.path.getsize(f) for f in glob.glob(os.path.join(out, "*", "*.partial"))}
+    rc, _, err = run(["record", "-q", "--source", "sim://a?profile=sine&freq=100&amp=1", "--source",
+                      "sim://b?rate=8000", "--parquet", out, "--rotate", "1s", "--duration", "1.2"])
+    check(rc == 0, f"restart after kill -9: exit {rc}")
+    for f, size in left.items():
+        check(f in err and "earlier run" in err, f"restart names the leftover {f}")
+        check(os.path.exists(f) and os.path.getsize(f) == size, f"leftover {f} untouched")
+    for f in glob.glob(os.path.join(out, "*", "*.parquet")):
+        check(not os.path.exists(f + ".partial"), f"no final file next to a leftover partial: {f}")
+    rc, dump = read_all(out, os.path.join(tmp, "restarted.json"))
+    check(rc == 0 and not dump["errors"], f"after the restart every closed file is readable: {dump['errors'][:3]}")
+    for dev in ("a", "b"):
+        for f in device_files(dump, dev):  # every closed file of both runs: complete, contiguous inside
+            idx = np.array(f["columns"]["sample_index"], dtype=np.int64)
+            check(len(idx) > 0 and np.all(np.diff(idx) == 1), f"{f['file']}: complete and contiguous")
+
 
 def test_sigterm(tmp):
     out = os.path.join(tmp, "term")
