@@ -238,7 +238,7 @@ def test_file_too_large(tmp):
 
     def limit():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, resource.RLIM_INFINITY))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (40 * 1024, resource.RLIM_INFINITY))
 
     p = subprocess.run([VIBRASCOPE, "record", "-q", "--source", "sim://a", "--parquet", out, "--rotate", "1s",
                         "--duration", "2.5"], capture_output=True, text=True, timeout=60, preexec_fn=limit)
