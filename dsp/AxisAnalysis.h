@@ -17,6 +17,9 @@ struct AxisAnalysis {
     Spectrum spectrum;          // averaged density (+ peak hold)
     double velocityRmsMmS = 0;  // over [velocityLowHz, velocityHighHz]
     double accelerationRms = 0; // band RMS over the same band, input unit
+    // False when the line spacing is coarser than velocityLowHz / 2 (the Hann main lobe smears the lower
+    // edge): raise the FFT size to fftSizeForLowEdge(fs, velocityLowHz).
+    bool velocityBandResolved = true;
     SeverityZone zone = SeverityZone::Unknown;
     std::size_t dominantLine = 0; // highest PSD line above DC
     std::optional<Spectrum> envelope;

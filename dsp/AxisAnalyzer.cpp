@@ -34,6 +34,7 @@ AxisAnalysis analyzeAxis(std::span<const float> x, double fs, const AnalysisOpti
     r.spectrum = spectrum.spectrum();
     r.velocityRmsMmS = velocityRmsMmPerS(r.spectrum, o.velocityLowHz, o.velocityHighHz, o.toMetersPerSecond2);
     r.accelerationRms = bandRms(r.spectrum, o.velocityLowHz, o.velocityHighHz);
+    r.velocityBandResolved = r.spectrum.binHz <= o.velocityLowHz / 2;
     if (preset)
         r.zone = preset->classify(r.velocityRmsMmS);
     for (std::size_t k = 1; k < r.spectrum.psd.size(); ++k)

@@ -3,12 +3,14 @@
 #include "pipeline/Pipeline.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace vibra::ui {
 
 Dashboard::Dashboard(pipeline::Pipeline& pipeline, QObject* parent)
     : QObject(parent)
-    , m_pipeline(pipeline) {
+    , m_pipeline(pipeline)
+    , m_displaySeconds(pipeline.defaultSettings().displaySeconds) {
     for (const auto& ch : pipeline.channels())
         watch(ch.get());
     connect(&pipeline, &pipeline::Pipeline::deviceAdded, this, &Dashboard::watch);
@@ -34,11 +36,59 @@ void Dashboard::watch(pipeline::DeviceChannel* channel) {
     const QString id = channel->deviceId();
     connect(channel, &pipeline::DeviceChannel::snapshotReady, this,
             [this, id](pipeline::DeviceSnapshotPtr s) {
+                const auto old = m_latest.value(id);
+                if (m_raw && s->device &&
+                    (!old || !old->device || old->device->sampleRate != s->device->sampleRate))
+                    applyTimeWindow(id, s->device->sampleRate); // first snapshot: size the raw window by rate
                 m_latest.insert(id, std::move(s));
                 m_fresh = true;
             });
+    applyTimeWindow(id, 0.0);
     if (m_selected.isEmpty())
         setSelectedDevice(id);
+}
+
+bool Dashboard::updateSettings(const QString& deviceId,
+                               const std::function<void(pipeline::DspSettings&)>& edit) {
+    auto* ch = m_pipeline.find(deviceId);
+    if (!ch)
+        return false;
+    auto s = ch->worker().settings();
+    edit(s);
+    ch->worker().setSettings(s);
+    return true;
+}
+
+pipeline::DspSettings Dashboard::settings(const QString& deviceId) const {
+    auto* ch = m_pipeline.find(deviceId);
+    return ch ? ch->worker().settings() : m_pipeline.defaultSettings();
+}
+
+void Dashboard::setTimeWindow(double displaySeconds, bool rawSamples) {
+    displaySeconds = std::clamp(displaySeconds, 0.1, 60.0);
+    if (displaySeconds == m_displaySeconds && rawSamples == m_raw)
+        return;
+    m_displaySeconds = displaySeconds;
+    m_raw = rawSamples;
+    for (const auto& ch : m_pipeline.channels()) {
+        const auto snap = m_latest.value(ch->deviceId());
+        applyTimeWindow(ch->deviceId(), snap && snap->device ? snap->device->sampleRate : 0.0);
+    }
+}
+
+void Dashboard::applyTimeWindow(const QString& deviceId, double sampleRate) {
+    // Unknown rate (no snapshot yet): size for 16 kHz; corrected on the first snapshot.
+    const double rate = sampleRate > 0 ? sampleRate : 16000.0;
+    const int raw = m_raw ? static_cast<int>(std::min<double>(pipeline::DspSettings::kMaxRawWindow,
+                                                              std::ceil(m_displaySeconds * rate) + 1))
+                          : 0;
+    const auto cur = settings(deviceId);
+    if (cur.displaySeconds == m_displaySeconds && cur.rawWindowSamples == raw)
+        return;
+    updateSettings(deviceId, [&](pipeline::DspSettings& d) {
+        d.displaySeconds = m_displaySeconds;
+        d.rawWindowSamples = raw;
+    });
 }
 
 void Dashboard::setSelectedDevice(const QString& deviceId) {

@@ -7,6 +7,10 @@
 #include <QString>
 #include <QTimer>
 
+#include "pipeline/DspSettings.h"
+
+#include <functional>
+
 namespace vibra::pipeline {
 class Pipeline;
 class DeviceChannel;
@@ -30,6 +34,17 @@ public:
     void setSelectedDevice(const QString& deviceId);
     void setRefreshHz(int hz);
     int refreshHz() const { return m_refreshHz; }
+    /// Read-modify-write of one device's DSP settings (the worker applies them before its next block).
+    /// Returns false for an unknown device.
+    bool updateSettings(const QString& deviceId, const std::function<void(pipeline::DspSettings&)>& edit);
+    /// The DSP settings a device runs with now (defaults for an unknown device).
+    pipeline::DspSettings settings(const QString& deviceId) const;
+    /// Time-view settings applied to every device, including devices added later: the envelope window
+    /// and, when rawSamples is true, a raw-sample window of the same length (capped at
+    /// DspSettings::kMaxRawWindow samples) for exact cursors and trigger capture.
+    void setTimeWindow(double displaySeconds, bool rawSamples);
+    double displaySeconds() const { return m_displaySeconds; }
+    bool rawSamples() const { return m_raw; }
     /// Frames drawn since start (for tests and the frame-rate readout).
     quint64 frames() const { return m_frames; }
 
@@ -40,12 +55,15 @@ signals:
 
 private:
     void watch(pipeline::DeviceChannel* channel);
+    void applyTimeWindow(const QString& deviceId, double sampleRate);
 
     pipeline::Pipeline& m_pipeline;
     QHash<QString, pipeline::DeviceSnapshotPtr> m_latest;
     QString m_selected;
     QTimer m_timer;
     int m_refreshHz = 30;
+    double m_displaySeconds;
+    bool m_raw = false;
     bool m_fresh = false;
     quint64 m_frames = 0;
 };

@@ -4,6 +4,7 @@
 #include "ui/Dashboard.h"
 
 #include <QHeaderView>
+#include <QMenu>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -31,6 +32,20 @@ DevicePanel::DevicePanel(Dashboard& dashboard, QWidget* parent)
         if (!rows.isEmpty())
             m_dashboard.setSelectedDevice(m_table->item(rows.front().row(), Name)->text());
     });
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        auto* item = m_table->itemAt(pos);
+        const QString id = item ? m_table->item(item->row(), Name)->text() : QString();
+        QMenu menu(this);
+        menu.addAction(tr("Add source…"), this, &DevicePanel::addRequested);
+        if (!id.isEmpty()) {
+            menu.addAction(tr("Edit %1…").arg(id), this, [this, id] { emit editRequested(id); });
+            menu.addAction(tr("Remove %1").arg(id), this, [this, id] { emit removeRequested(id); });
+        }
+        menu.exec(m_table->viewport()->mapToGlobal(pos));
+    });
+    connect(m_table, &QTableWidget::cellDoubleClicked, this,
+            [this](int row, int) { emit editRequested(m_table->item(row, Name)->text()); });
     connect(&dashboard.pipeline(), &pipeline::Pipeline::deviceAdded, this, [this] { rebuild(); });
     connect(&dashboard.pipeline(), &pipeline::Pipeline::deviceRemoved, this, [this] { rebuild(); });
     connect(&dashboard, &Dashboard::tick, this, &DevicePanel::refresh);
@@ -81,6 +96,22 @@ void DevicePanel::refresh() {
         if (!ch->stateMessage().isEmpty())
             state += QStringLiteral(": ") + ch->stateMessage();
         m_table->item(r, State)->setText(state);
+        QColor stateColor = palette().text().color();
+        switch (ch->state()) {
+        case io::Source::State::Live:
+            stateColor = QColor(0x2C, 0xA0, 0x2C);
+            break;
+        case io::Source::State::Connecting:
+        case io::Source::State::Reconnecting:
+            stateColor = QColor(0xE0, 0x8A, 0x00);
+            break;
+        case io::Source::State::Failed:
+            stateColor = QColor(Qt::red);
+            break;
+        default:
+            break;
+        }
+        m_table->item(r, State)->setForeground(stateColor);
         m_table->item(r, Rate)->setText(
             snap && snap->device ? QString::number(snap->device->sampleRate, 'g', 8) : QString());
         m_table->item(r, Axes)->setText(snap && snap->device ? QString::number(snap->device->axisCount())

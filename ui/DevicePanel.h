@@ -11,7 +11,8 @@ namespace vibra::ui {
 class Dashboard;
 
 /// Table of every device: state, rate, axes, samples/s, received, dropped, gaps, reconnects. Selecting a
-/// row selects the device the plots show.
+/// row selects the device the plots show; the context menu (and double-click) adds, edits and removes
+/// sources.
 ///
 /// Threads: GUI thread only; refreshed on the dashboard tick from snapshots and channel state.
 class DevicePanel : public QWidget {
@@ -34,6 +35,11 @@ public:
         Reconnects,
         ColumnCount
     };
+
+signals:
+    void addRequested();
+    void editRequested(const QString& deviceId);
+    void removeRequested(const QString& deviceId);
 
 private:
     void rebuild();

@@ -3,19 +3,27 @@
 #include "pipeline/Pipeline.h"
 #include "ui/Dashboard.h"
 #include "ui/DevicePanel.h"
+#include "ui/PlotExport.h"
 #include "ui/ReadoutPanel.h"
 #include "ui/RecordingController.h"
+#include "ui/SourceDialog.h"
+#include "ui/SpectrogramView.h"
+#include "ui/SpectrumControls.h"
 #include "ui/SpectrumView.h"
+#include "ui/Theme.h"
 #include "ui/TimePlotView.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QDockWidget>
 #include <QFileDialog>
-#include <QInputDialog>
 #include <QLabel>
+#include <QMenuBar>
 #include <QMessageBox>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 
 namespace vibra::ui {
@@ -27,51 +35,64 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     , m_devices(new DevicePanel(*m_dashboard))
     , m_time(new TimePlotView)
     , m_spectrum(new SpectrumView)
+    , m_spectrumControls(new SpectrumControls(*m_dashboard, *m_spectrum))
+    , m_spectrogram(new SpectrogramView)
     , m_readouts(new ReadoutPanel)
-    , m_recording(new RecordingController(pipeline, this)) {
+    , m_recording(new RecordingController(pipeline, this))
+    , m_tabs(new QTabWidget) {
     setWindowTitle(tr("Vibrascope"));
     resize(1280, 820);
 
-    auto* plots = new QSplitter(Qt::Vertical);
-    plots->addWidget(m_time);
-    plots->addWidget(m_spectrum);
-    setCentralWidget(plots);
+    auto* live = new QSplitter(Qt::Vertical);
+    live->addWidget(m_time);
+    live->addWidget(m_spectrum);
+    m_tabs->addTab(live, tr("Time && spectrum"));
+    m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
+    setCentralWidget(m_tabs);
 
-    auto* devicesDock = new QDockWidget(tr("Devices"), this);
-    devicesDock->setObjectName(QStringLiteral("devices"));
-    devicesDock->setWidget(m_devices);
-    addDockWidget(Qt::BottomDockWidgetArea, devicesDock);
-    auto* readoutDock = new QDockWidget(tr("Last second"), this);
-    readoutDock->setObjectName(QStringLiteral("readouts"));
-    readoutDock->setWidget(m_readouts);
-    addDockWidget(Qt::BottomDockWidgetArea, readoutDock);
-    resizeDocks({devicesDock}, {180}, Qt::Vertical);
-
-    auto* tb = addToolBar(tr("Main"));
-    tb->setObjectName(QStringLiteral("main"));
-    auto* add = tb->addAction(tr("Add source…"), this, &MainWindow::addSource);
-    add->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
-    tb->addAction(tr("Remove source"), this, &MainWindow::removeSource);
-    tb->addSeparator();
-    m_recordAction = tb->addAction(tr("● Record"), this, &MainWindow::toggleRecording);
-    m_recordAction->setCheckable(true);
-    m_recordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    const auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(QString::fromLatin1(name));
+        d->setWidget(w);
+        addDockWidget(area, d);
+        return d;
+    };
+    auto* devicesDock = dock(tr("Devices"), "devices", m_devices, Qt::BottomDockWidgetArea);
+    dock(tr("Last second"), "readouts", m_readouts, Qt::BottomDockWidgetArea);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(m_spectrumControls);
+    scroll->setWidgetResizable(true);
+    scroll->setMinimumWidth(m_spectrumControls->sizeHint().width() + 24);
+    auto* controlsDock = dock(tr("Spectrum settings"), "spectrumSettings", scroll, Qt::RightDockWidgetArea);
+    resizeDocks({devicesDock}, {170}, Qt::Vertical);
+    resizeDocks({controlsDock}, {290}, Qt::Horizontal);
 
     m_statusDevices = new QLabel;
     m_statusRecording = new QLabel;
     statusBar()->addWidget(m_statusDevices, 1);
     statusBar()->addPermanentWidget(m_statusRecording);
+    buildMenus();
 
     connect(m_dashboard, &Dashboard::tick, this, &MainWindow::redraw);
     connect(m_dashboard, &Dashboard::selectionChanged, this, [this] {
         m_time->clear();
         m_spectrum->clear();
+        m_spectrogram->clear();
     });
+    connect(m_time, &TimePlotView::windowSecondsChanged, this,
+            [this](double s) { m_dashboard->setTimeWindow(s, m_time->cursorsEnabled()); });
+    connect(m_time, &TimePlotView::rawSamplesWanted, this,
+            [this](bool on) { m_dashboard->setTimeWindow(m_time->windowSeconds(), on); });
+    connect(m_devices, &DevicePanel::addRequested, this, &MainWindow::addSource);
+    connect(m_devices, &DevicePanel::editRequested, this, &MainWindow::editSource);
+    connect(m_devices, &DevicePanel::removeRequested, this, &MainWindow::removeSource);
     connect(m_recording, &RecordingController::recordingChanged, this, [this](bool on) {
         m_recordAction->setChecked(on);
         m_recordAction->setText(on ? tr("■ Stop recording") : tr("● Record"));
         updateStatus();
     });
+    m_time->setWindowSeconds(m_dashboard->displaySeconds());
+    setDarkTheme(false);
     updateStatus();
 }
 
@@ -79,10 +100,74 @@ MainWindow::~MainWindow() {
     m_recording->stop();
 }
 
+void MainWindow::buildMenus() {
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* add = file->addAction(tr("&Add source…"), this, &MainWindow::addSource);
+    add->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
+    auto* edit =
+        file->addAction(tr("&Edit source…"), this, [this] { editSource(m_dashboard->selectedDevice()); });
+    edit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    auto* remove =
+        file->addAction(tr("Re&move source"), this, [this] { removeSource(m_dashboard->selectedDevice()); });
+    remove->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Delete));
+    file->addSeparator();
+    m_recordAction = file->addAction(tr("● Record"), this, &MainWindow::toggleRecording);
+    m_recordAction->setCheckable(true);
+    m_recordAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    file->addSeparator();
+    auto* exportTime = file->addAction(tr("Export time plot…"), this, [this] {
+        exportPlotInteractive(this, m_time->plot(), QStringLiteral("time.png"));
+    });
+    exportTime->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    auto* exportSpectrum = file->addAction(tr("Export spectrum plot…"), this, [this] {
+        exportPlotInteractive(this, m_spectrum->plot(), QStringLiteral("spectrum.png"));
+    });
+    exportSpectrum->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    file->addAction(tr("Export spectrogram…"), this, [this] {
+        exportPlotInteractive(this, m_spectrogram->plot(), QStringLiteral("spectrogram.png"));
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        auto* a = view->addAction(m_tabs->tabText(i).replace(QStringLiteral("&&"), QStringLiteral("&")), this,
+                                  [this, i] { m_tabs->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    for (auto* d : findChildren<QDockWidget*>())
+        view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    m_darkAction = view->addAction(tr("&Dark theme"), this, [this](bool on) { setDarkTheme(on); });
+    m_darkAction->setCheckable(true);
+    m_darkAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+
+    auto* tb = addToolBar(tr("Main"));
+    tb->setObjectName(QStringLiteral("main"));
+    tb->addAction(add);
+    tb->addAction(tr("Remove source"), this, [this] { removeSource(m_dashboard->selectedDevice()); });
+    tb->addSeparator();
+    tb->addAction(m_recordAction);
+}
+
+void MainWindow::setCurrentTab(Tab tab) {
+    m_tabs->setCurrentIndex(tab);
+}
+
+void MainWindow::setDarkTheme(bool dark) {
+    m_dark = dark;
+    m_darkAction->setChecked(dark);
+    applyApplicationTheme(dark);
+    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot()})
+        applyPlotTheme(p, dark);
+}
+
 void MainWindow::redraw() {
     if (const auto snap = m_dashboard->snapshot(m_dashboard->selectedDevice())) {
-        m_time->draw(*snap);
+        m_time->draw(snap);
         m_spectrum->draw(*snap);
+        m_spectrogram->draw(*snap);
         m_readouts->draw(*snap);
     }
     updateStatus();
@@ -105,26 +190,47 @@ void MainWindow::updateStatus() {
                                                            : QString());
 }
 
-void MainWindow::addSource() {
-    bool ok = false;
-    const QString uri = QInputDialog::getText(
-        this, tr("Add source"), tr("Source URI (e.g. sim://b?profile=bearing, serial:///dev/ttyACM0):"),
-        QLineEdit::Normal, QStringLiteral("sim://b"), &ok);
-    if (!ok || uri.trimmed().isEmpty())
-        return;
-    QString error;
-    auto* ch = m_pipeline.add(uri.trimmed(), &error);
-    if (!ch) {
-        QMessageBox::warning(this, tr("Add source"), error);
-        return;
-    }
+bool MainWindow::addSourceUri(const QString& uri, QString* error) {
+    auto* ch = m_pipeline.add(uri, error);
+    if (!ch)
+        return false;
     ch->start();
+    return true;
 }
 
-void MainWindow::removeSource() {
-    const QString id = m_dashboard->selectedDevice();
-    if (!id.isEmpty())
-        m_pipeline.remove(id);
+void MainWindow::addSource() {
+    SourceDialog dialog(this);
+    while (dialog.exec() == QDialog::Accepted) {
+        QString error;
+        if (addSourceUri(dialog.uri(), &error))
+            return;
+        QMessageBox::warning(this, tr("Add source"), error); // keep the dialog's fields for a retry
+    }
+}
+
+void MainWindow::editSource(const QString& deviceId) {
+    auto* ch = m_pipeline.find(deviceId);
+    if (!ch)
+        return;
+    const QString oldUri = ch->uri();
+    SourceDialog dialog(this);
+    dialog.setUri(oldUri);
+    while (dialog.exec() == QDialog::Accepted) {
+        if (dialog.uri() == oldUri)
+            return;
+        m_pipeline.remove(deviceId);
+        QString error;
+        if (addSourceUri(dialog.uri(), &error))
+            return;
+        QMessageBox::warning(this, tr("Edit source"), error);
+        QString ignored;
+        addSourceUri(oldUri, &ignored); // put the old source back
+    }
+}
+
+void MainWindow::removeSource(const QString& deviceId) {
+    if (!deviceId.isEmpty())
+        m_pipeline.remove(deviceId);
 }
 
 void MainWindow::toggleRecording() {

@@ -4,6 +4,7 @@
 
 class QLabel;
 class QAction;
+class QTabWidget;
 
 namespace vibra::pipeline {
 class Pipeline;
@@ -15,16 +16,20 @@ class Dashboard;
 class DevicePanel;
 class TimePlotView;
 class SpectrumView;
+class SpectrumControls;
+class SpectrogramView;
 class ReadoutPanel;
 class RecordingController;
 
-/// The dashboard window: assembles the panels and the toolbar; the work lives in the panels, Dashboard
-/// and RecordingController.
+/// The dashboard window: assembles the views (tabs), the dock panels, menus and toolbar; the work lives
+/// in the panels, Dashboard and RecordingController.
 ///
 /// Threads: GUI thread only.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    enum Tab { LiveTab, SpectrogramTab };
+
     MainWindow(pipeline::Pipeline& pipeline, QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -32,13 +37,22 @@ public:
     DevicePanel& devicePanel() { return *m_devices; }
     TimePlotView& timeView() { return *m_time; }
     SpectrumView& spectrumView() { return *m_spectrum; }
+    SpectrumControls& spectrumControls() { return *m_spectrumControls; }
+    SpectrogramView& spectrogramView() { return *m_spectrogram; }
     ReadoutPanel& readouts() { return *m_readouts; }
     RecordingController& recording() { return *m_recording; }
+    void setCurrentTab(Tab tab);
+    void setDarkTheme(bool dark);
+    bool isDarkTheme() const { return m_dark; }
+    /// Adds and starts a source; on error returns false and sets *error.
+    bool addSourceUri(const QString& uri, QString* error);
 
 private:
+    void buildMenus();
     void redraw();
     void addSource();
-    void removeSource();
+    void editSource(const QString& deviceId);
+    void removeSource(const QString& deviceId);
     void toggleRecording();
     void updateStatus();
 
@@ -47,11 +61,16 @@ private:
     DevicePanel* m_devices;
     TimePlotView* m_time;
     SpectrumView* m_spectrum;
+    SpectrumControls* m_spectrumControls;
+    SpectrogramView* m_spectrogram;
     ReadoutPanel* m_readouts;
     RecordingController* m_recording;
+    QTabWidget* m_tabs;
     QAction* m_recordAction;
+    QAction* m_darkAction;
     QLabel* m_statusDevices;
     QLabel* m_statusRecording;
+    bool m_dark = false;
 };
 
 } // namespace vibra::ui

@@ -2,31 +2,140 @@
 
 #include "ui/AxisColors.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
+
+#include <cmath>
 
 namespace vibra::ui {
 
 TimePlotView::TimePlotView(QWidget* parent)
     : QWidget(parent)
-    , m_plot(new QCustomPlot(this)) {
+    , m_plot(new QCustomPlot(this))
+    , m_window(new QDoubleSpinBox)
+    , m_layoutBox(new QComboBox)
+    , m_pause(new QToolButton)
+    , m_cursorsBox(new QCheckBox(tr("Cursors")))
+    , m_readout(new QLabel) {
+    m_window->setObjectName(QStringLiteral("timeWindow"));
+    m_window->setRange(0.1, 60.0);
+    m_window->setDecimals(1);
+    m_window->setSingleStep(0.5);
+    m_window->setValue(2.0);
+    m_window->setSuffix(QStringLiteral(" s"));
+    m_window->setToolTip(tr("Time window (0.1-60 s)"));
+    m_layoutBox->addItem(tr("Overlaid"));
+    m_layoutBox->addItem(tr("Stacked"));
+    m_pause->setText(tr("Pause"));
+    m_pause->setCheckable(true);
+    m_pause->setShortcut(QKeySequence(Qt::Key_Space));
+    m_pause->setToolTip(tr("Freeze the time view (Space); zoom and pan while paused"));
+    m_cursorsBox->setToolTip(tr("Two cursors: left click places cursor 1, right click cursor 2"));
+    m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_readout->setVisible(false);
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_readout->setFont(mono);
+
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 0);
+    bar->addWidget(new QLabel(tr("Window:")));
+    bar->addWidget(m_window);
+    bar->addWidget(m_layoutBox);
+    bar->addWidget(m_pause);
+    bar->addWidget(m_cursorsBox);
+    bar->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot);
+    layout->setSpacing(0);
+    layout->addLayout(bar);
+    layout->addWidget(m_plot, 1);
+    layout->addWidget(m_readout);
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->setNotAntialiasedElements(QCP::aeAll);
-    m_plot->xAxis->setLabel(QStringLiteral("time before now (s)"));
-    m_plot->yAxis->setLabel(QStringLiteral("acceleration"));
-    m_plot->legend->setVisible(true);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 200));
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    m_plot->axisRect()->setRangeZoom(Qt::Vertical);
-    m_plot->axisRect()->setRangeDrag(Qt::Vertical);
+
+    connect(m_window, &QDoubleSpinBox::valueChanged, this,
+            [this](double v) { emit windowSecondsChanged(v); });
+    connect(m_layoutBox, &QComboBox::currentIndexChanged, this,
+            [this](int i) { setLayoutMode(i == 0 ? Layout::Overlaid : Layout::Stacked); });
+    connect(m_pause, &QToolButton::toggled, this, &TimePlotView::setPaused);
+    connect(m_cursorsBox, &QCheckBox::toggled, this, &TimePlotView::setCursorsEnabled);
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        if (!m_cursorsOn || m_rects.empty())
+            return;
+        const double t =
+            std::min(0.0, m_rects.front()->axis(QCPAxis::atBottom)->pixelToCoord(e->position().x()));
+        if (e->button() == Qt::LeftButton)
+            setCursors(t, m_t2);
+        else if (e->button() == Qt::RightButton)
+            setCursors(m_t1, t);
+    });
+    rebuildLayout(0);
+}
+
+void TimePlotView::setWindowSeconds(double seconds) {
+    m_window->setValue(seconds);
+}
+
+double TimePlotView::windowSeconds() const {
+    return m_window->value();
+}
+
+void TimePlotView::setLayoutMode(Layout layout) {
+    if (layout == m_layout)
+        return;
+    m_layout = layout;
+    m_layoutBox->setCurrentIndex(layout == Layout::Overlaid ? 0 : 1);
+    rebuildLayout(std::max(0, m_axes));
+    render();
+}
+
+void TimePlotView::setPaused(bool paused) {
+    m_paused = paused;
+    m_pause->setChecked(paused);
+    for (auto* r : m_rects) {
+        r->setRangeDrag(paused ? Qt::Horizontal | Qt::Vertical : Qt::Vertical);
+        r->setRangeZoom(paused ? Qt::Horizontal | Qt::Vertical : Qt::Vertical);
+    }
+    if (!paused)
+        render();
+}
+
+void TimePlotView::setCursorsEnabled(bool on) {
+    if (on == m_cursorsOn)
+        return;
+    m_cursorsOn = on;
+    m_cursorsBox->setChecked(on);
+    m_readout->setVisible(on);
+    if (on) {
+        const double w = windowSeconds();
+        if (m_t1 < -w || m_t2 < -w)
+            setCursors(-0.75 * w, -0.25 * w);
+    }
+    emit rawSamplesWanted(on);
+    updateCursorItems();
+    updateReadout();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void TimePlotView::setCursors(double t1, double t2) {
+    m_t1 = std::min(0.0, t1);
+    m_t2 = std::min(0.0, t2);
+    updateCursorItems();
+    updateReadout();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void TimePlotView::clear() {
-    m_plot->clearGraphs();
+    m_shown.reset();
+    for (int i = 0; i < m_plot->graphCount(); ++i)
+        m_plot->graph(i)->data()->clear();
+    updateReadout();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -34,51 +143,198 @@ int TimePlotView::pointCount(int axis) const {
     return axis < m_plot->graphCount() ? m_plot->graph(axis)->dataCount() : 0;
 }
 
-void TimePlotView::draw(const pipeline::DeviceSnapshot& s) {
-    if (!s.device)
-        return;
-    const int axes = static_cast<int>(s.envelopeMin.size());
-    while (m_plot->graphCount() > axes)
-        m_plot->removeGraph(m_plot->graphCount() - 1);
-    while (m_plot->graphCount() < axes) {
-        const int a = m_plot->graphCount();
-        auto* g = m_plot->addGraph();
+void TimePlotView::rebuildLayout(int axes) {
+    m_plot->clearItems();
+    m_plot->clearGraphs();
+    m_cursorLines.clear();
+    m_plot->plotLayout()->clear(); // deletes the old axis rects and the legend inside them
+    m_rects.clear();
+    const int rects = m_layout == Layout::Stacked ? std::max(1, axes) : 1;
+    for (int i = 0; i < rects; ++i) {
+        auto* rect = new QCPAxisRect(m_plot);
+        m_plot->plotLayout()->addElement(i, 0, rect);
+        rect->axis(QCPAxis::atBottom)->setRange(-windowSeconds(), 0.0);
+        if (i + 1 == rects)
+            rect->axis(QCPAxis::atBottom)->setLabel(tr("time before newest sample (s)"));
+        else
+            rect->axis(QCPAxis::atBottom)->setTickLabels(false);
+        rect->setRangeDrag(m_paused ? Qt::Horizontal | Qt::Vertical : Qt::Vertical);
+        rect->setRangeZoom(m_paused ? Qt::Horizontal | Qt::Vertical : Qt::Vertical);
+        if (i > 0)
+            rect->axis(QCPAxis::atBottom)->setRange(m_rects.front()->axis(QCPAxis::atBottom)->range());
+        m_rects.push_back(rect);
+    }
+    // Stacked rects share x: keep their ranges and margins aligned.
+    auto* group = new QCPMarginGroup(m_plot);
+    for (auto* r : m_rects) {
+        r->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+        for (auto* other : m_rects)
+            if (other != r)
+                connect(r->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
+                        other->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::setRange));
+    }
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    for (int a = 0; a < axes; ++a) {
+        auto* rect = m_rects[m_layout == Layout::Stacked ? a : 0];
+        auto* g = m_plot->addGraph(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
         g->setPen(QPen(axisColor(a), 1.0));
         g->setAdaptiveSampling(false); // data are already min/max reduced
     }
-    const QString unit = QString::fromUtf8(core::unitName(s.device->unit).data());
-    if (unit != m_unit) {
-        m_unit = unit;
-        m_plot->yAxis->setLabel(QStringLiteral("acceleration (%1)").arg(unit));
+    m_plot->legend = nullptr;
+    if (m_layout == Layout::Overlaid && axes > 0) {
+        auto* legend = new QCPLegend;
+        m_rects.front()->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
+        legend->setLayer(QStringLiteral("legend"));
+        legend->setBrush(QColor(255, 255, 255, 200));
+        m_plot->legend = legend;
+        for (int a = 0; a < axes; ++a)
+            m_plot->graph(a)->addToLegend(legend);
     }
+    for (auto* rect : m_rects)
+        for (int c = 0; c < 2; ++c) {
+            auto* line = new QCPItemStraightLine(m_plot);
+            line->setClipAxisRect(rect);
+            line->point1->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+            line->point2->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+            line->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            line->point1->setAxisRect(rect);
+            line->point2->setAxisRect(rect);
+            line->setPen(QPen(c == 0 ? QColor(0, 0, 0) : QColor(0x99, 0x33, 0xCC), 1.2, Qt::DashLine));
+            m_cursorLines.push_back(line);
+        }
+    m_axes = axes;
+    updateCursorItems();
+}
+
+void TimePlotView::updateCursorItems() {
+    for (std::size_t i = 0; i < m_cursorLines.size(); ++i) {
+        const double t = i % 2 == 0 ? m_t1 : m_t2;
+        m_cursorLines[i]->point1->setCoords(t, 0);
+        m_cursorLines[i]->point2->setCoords(t, 1);
+        m_cursorLines[i]->setVisible(m_cursorsOn);
+    }
+}
+
+void TimePlotView::draw(const pipeline::DeviceSnapshotPtr& snapshot) {
+    if (m_paused || !snapshot || !snapshot->device)
+        return;
+    m_shown = snapshot;
+    render();
+}
+
+void TimePlotView::draw(const pipeline::DeviceSnapshot& snapshot) {
+    draw(std::make_shared<const pipeline::DeviceSnapshot>(snapshot));
+}
+
+void TimePlotView::render() {
+    if (!m_shown)
+        return;
+    const auto& s = *m_shown;
+    const int axes = static_cast<int>(s.envelopeMin.size());
+    if (axes != m_axes)
+        rebuildLayout(axes);
+    const QString unit = QString::fromUtf8(core::unitName(s.device->unit).data());
     const double dt = static_cast<double>(s.envelopeBucketSamples) / s.device->sampleRate;
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    std::vector<double> lo(m_rects.size(), std::numeric_limits<double>::infinity());
+    std::vector<double> hi(m_rects.size(), -std::numeric_limits<double>::infinity());
+    QVector<QCPGraphData> pts;
     for (int a = 0; a < axes; ++a) {
+        const std::size_t r = m_layout == Layout::Stacked ? static_cast<std::size_t>(a) : 0;
         const auto& mn = s.envelopeMin[a];
         const auto& mx = s.envelopeMax[a];
         const auto n = static_cast<int>(mn.size());
-        QVector<QCPGraphData> pts;
+        pts.clear();
         pts.reserve(2 * n);
+        const bool single = s.envelopeBucketSamples == 1;
         for (int i = 0; i < n; ++i) {
             const double t = -static_cast<double>(n - 1 - i) * dt;
             pts.append({t, mn[i]});
-            pts.append({t + 1e-9, mx[i]});
-            lo = std::min(lo, static_cast<double>(mn[i]));
-            hi = std::max(hi, static_cast<double>(mx[i]));
+            if (!single)
+                pts.append({t + 1e-9, mx[i]});
+            lo[r] = std::min(lo[r], static_cast<double>(mn[i]));
+            hi[r] = std::max(hi[r], static_cast<double>(mx[i]));
         }
         auto* g = m_plot->graph(a);
         g->data()->set(pts, true);
-        g->setName(QString::fromStdString(s.device->axisNames[a]));
+        const QString name = QString::fromStdString(s.device->axisNames[a]);
+        g->setName(name);
+        if (m_layout == Layout::Stacked)
+            m_rects[r]->axis(QCPAxis::atLeft)->setLabel(QStringLiteral("%1 (%2)").arg(name, unit));
     }
-    m_plot->xAxis->setRange(-s.displaySeconds, 0.0);
-    if (std::isfinite(lo) && std::isfinite(hi)) {
-        const double pad = std::max(1e-6, (hi - lo) * 0.05);
+    if (m_layout == Layout::Overlaid && !m_rects.empty())
+        m_rects.front()->axis(QCPAxis::atLeft)->setLabel(tr("acceleration (%1)").arg(unit));
+    if (!m_paused)
+        m_rects.front()->axis(QCPAxis::atBottom)->setRange(-s.displaySeconds, 0.0);
+    for (std::size_t r = 0; r < m_rects.size() && !m_paused; ++r) {
+        if (!std::isfinite(lo[r]) || !std::isfinite(hi[r]))
+            continue;
+        const double pad = std::max(1e-6, (hi[r] - lo[r]) * 0.05);
         // Only grow, or shrink when the signal is much smaller: a calm axis that does not jump each frame.
-        const QCPRange r = m_plot->yAxis->range();
-        if (lo - pad < r.lower || hi + pad > r.upper || (hi - lo) < 0.5 * r.size())
-            m_plot->yAxis->setRange(lo - pad, hi + pad);
+        auto* y = m_rects[r]->axis(QCPAxis::atLeft);
+        const QCPRange cur = y->range();
+        if (lo[r] - pad < cur.lower || hi[r] + pad > cur.upper || (hi[r] - lo[r]) < 0.5 * cur.size())
+            y->setRange(lo[r] - pad, hi[r] + pad);
     }
+    updateReadout();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+std::vector<CursorReading> TimePlotView::cursorReadings() const {
+    std::vector<CursorReading> out;
+    if (!m_shown)
+        return out;
+    for (int a = 0; a < static_cast<int>(m_shown->envelopeMin.size()); ++a)
+        if (const auto r = CursorReading::read(*m_shown, a, m_t1, m_t2))
+            out.push_back(*r);
+    return out;
+}
+
+QString TimePlotView::cursorText() const {
+    return m_readout->text();
+}
+
+void TimePlotView::updateReadout() {
+    if (!m_cursorsOn || !m_shown) {
+        m_readout->clear();
+        return;
+    }
+    const auto readings = cursorReadings();
+    if (readings.empty()) {
+        m_readout->clear();
+        return;
+    }
+    const auto& first = readings.front();
+    QStringList lines;
+    const double dtc = first.t2 - first.t1;
+    lines << tr("t1 = %1 s   t2 = %2 s   Δt = %3 s (%4 Hz)   %5")
+                 .arg(first.t1, 0, 'f', 5)
+                 .arg(first.t2, 0, 'f', 5)
+                 .arg(dtc, 0, 'f', 5)
+                 .arg(dtc != 0 ? 1.0 / std::abs(dtc) : 0.0, 0, 'f', 2)
+                 .arg(first.exact ? tr("[exact: raw samples]")
+                                  : tr("[min/max envelope: raw window does not cover the cursors, no RMS]"));
+    for (std::size_t a = 0; a < readings.size(); ++a) {
+        const auto& r = readings[a];
+        const QString name = QString::fromStdString(m_shown->device->axisNames[a]);
+        if (r.exact)
+            lines << tr("%1: v1 = %2   v2 = %3   Δv = %4   RMS(AC) = %5   mean = %6   (%7 samples)")
+                         .arg(name)
+                         .arg(r.v1, 9, 'f', 5)
+                         .arg(r.v2, 9, 'f', 5)
+                         .arg(r.v2 - r.v1, 9, 'f', 5)
+                         .arg(r.rms, 8, 'f', 5)
+                         .arg(r.mean, 8, 'f', 5)
+                         .arg(r.samples);
+        else
+            lines << tr("%1: v1 in [%2, %3]   v2 in [%4, %5]")
+                         .arg(name)
+                         .arg(r.min1, 0, 'f', 5)
+                         .arg(r.max1, 0, 'f', 5)
+                         .arg(r.min2, 0, 'f', 5)
+                         .arg(r.max2, 0, 'f', 5);
+    }
+    m_readout->setText(lines.join(QLatin1Char('\n')));
 }
 
 } // namespace vibra::ui

@@ -16,10 +16,8 @@ struct Scheme {
 
 // One row per URI scheme. Inputs register their sources here.
 const Scheme kSchemes[] = {
-    {"sim", &SimulatorSource::fromUri},
-    {"serial", &SerialSource::fromUri},
-    {"file", &FileReplaySource::fromUri},
-    {"ws", &WebSocketSource::fromUri},
+    {"sim", &SimulatorSource::fromUri},   {"serial", &SerialSource::fromUri},
+    {"file", &FileReplaySource::fromUri}, {"ws", &WebSocketSource::fromUri},
     {"wss", &WebSocketSource::fromUri},
 };
 } // namespace

@@ -27,6 +27,12 @@ struct DeviceSnapshot {
     std::vector<std::vector<float>> envelopeMin; ///< per axis
     std::vector<std::vector<float>> envelopeMax; ///< per axis
 
+    // Raw window (only when DspSettings::rawWindowSamples > 0): the newest samples per axis, oldest first,
+    // the last one at latestTimeNs; rawFirstSample counts the samples processed before raw[a][0] (same
+    // counter as samplesProcessed, so samplesProcessed - rawFirstSample == raw[a].size()).
+    std::vector<std::vector<float>> raw;
+    std::uint64_t rawFirstSample = 0;
+
     // Spectrum view: current averaged spectrum per axis (shared, immutable; null before the first frame).
     std::vector<std::shared_ptr<const dsp::Spectrum>> spectra;
 

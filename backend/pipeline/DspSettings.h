@@ -21,6 +21,10 @@ struct DspSettings {
     std::string severityPreset = "iso10816-3/group2/rigid"; ///< dsp::SeverityTable id; empty = no zone
     /// Envelope spectrum of every axis, computed only when set (on demand: it costs two FFTs per block).
     std::optional<dsp::EnvelopeConfig> envelope;
+    /// Newest raw samples per axis to publish in DeviceSnapshot::raw (0 = none; at most kMaxRawWindow).
+    /// The dashboard uses them for exact cursor values, RMS between cursors and trigger capture.
+    int rawWindowSamples = 0;
+    static constexpr int kMaxRawWindow = 1 << 18;
 };
 
 } // namespace vibra::pipeline

@@ -106,6 +106,7 @@ void DspWorker::applySettings(const DspSettings& s) {
     m_settings.displaySeconds = std::clamp(m_settings.displaySeconds, 0.05, 600.0);
     m_settings.envelopePoints = std::clamp(m_settings.envelopePoints, 16, 1 << 16);
     m_settings.snapshotHz = std::clamp(m_settings.snapshotHz, 1, 120);
+    m_settings.rawWindowSamples = std::clamp(m_settings.rawWindowSamples, 0, DspSettings::kMaxRawWindow);
     if (m_device)
         configure(m_device);
 }
@@ -170,7 +171,45 @@ void DspWorker::configure(const std::shared_ptr<const core::DeviceInfo>& device)
     m_curFill = 0;
     m_envHead = 0;
     m_envCount = 0;
+    m_rawCapacity = static_cast<std::size_t>(m_settings.rawWindowSamples);
+    m_raw.assign(m_rawCapacity ? axes : 0, std::vector<float>(m_rawCapacity));
+    m_rawHead = 0;
+    m_rawCount = 0;
     m_dirty = true;
+}
+
+void DspWorker::updateRaw(int axis, std::span<const float> x) {
+    // Like updateEnvelope: same span length per axis, shared head advances after the last axis.
+    if (m_rawCapacity == 0)
+        return;
+    const std::size_t cap = m_rawCapacity;
+    auto& ring = m_raw[axis];
+    const std::size_t n = std::min(x.size(), cap);
+    const float* src = x.data() + (x.size() - n);
+    std::size_t head = (m_rawHead + (x.size() - n)) % cap;
+    const std::size_t first = std::min(n, cap - head);
+    std::copy(src, src + first, ring.begin() + static_cast<std::ptrdiff_t>(head));
+    std::copy(src + first, src + n, ring.begin());
+    if (axis + 1 == static_cast<int>(m_raw.size())) {
+        m_rawHead = (m_rawHead + x.size()) % cap;
+        m_rawCount = std::min(m_rawCount + x.size(), cap);
+    }
+}
+
+void DspWorker::publishRaw(DeviceSnapshot& snap) const {
+    if (m_rawCapacity == 0 || m_rawCount == 0)
+        return;
+    const std::size_t n = m_rawCount, cap = m_rawCapacity;
+    const std::size_t start = (m_rawHead + cap - n) % cap;
+    snap.raw.resize(m_raw.size());
+    for (std::size_t a = 0; a < m_raw.size(); ++a) {
+        auto& out = snap.raw[a];
+        out.resize(n);
+        const std::size_t first = std::min(n, cap - start);
+        std::copy_n(m_raw[a].begin() + static_cast<std::ptrdiff_t>(start), first, out.begin());
+        std::copy_n(m_raw[a].begin(), n - first, out.begin() + static_cast<std::ptrdiff_t>(first));
+    }
+    snap.rawFirstSample = m_processed - n;
 }
 
 void DspWorker::updateEnvelope(int axis, std::span<const float> x) {
@@ -249,6 +288,7 @@ void DspWorker::process(const core::SampleBlock& block) {
         updateEnvelope(a, x);
         if (!m_envelopes.empty() && m_envelopes[a].push(x) > 0)
             m_envelopeSpectra[a] = std::make_shared<const dsp::Spectrum>(m_envelopes[a].spectrum());
+        updateRaw(a, x);
     }
     m_latestTimeNs = block.timeOfSampleNs(block.count - 1);
     m_processed += block.count;
@@ -341,6 +381,7 @@ void DspWorker::publish() {
             idx = (idx + 1) % m_envCapacity;
         }
     }
+    publishRaw(*snap);
     snap->spectra = m_spectra;
     snap->lastSecond = m_lastSecond;
     snap->lastSecondStartNs = m_lastSecondStartNs;

@@ -70,6 +70,8 @@ private:
     static dsp::SpectrumConfig velocitySpectrumConfig(double sampleRate);
     void updateEnvelope(int axis, std::span<const float> x);
     void publish();
+    void updateRaw(int axis, std::span<const float> x);
+    void publishRaw(DeviceSnapshot& snap) const;
 
     // immutable after construction
     core::SpscRing<core::SampleBlockPtr>& m_input;
@@ -117,6 +119,11 @@ private:
     std::vector<std::vector<float>> m_envMin, m_envMax;
     std::vector<float> m_curMin, m_curMax;
     std::uint32_t m_curFill = 0;
+    // raw window: ring of the newest m_rawCapacity samples per axis (empty when disabled)
+    std::size_t m_rawCapacity = 0;
+    std::size_t m_rawHead = 0;
+    std::size_t m_rawCount = 0;
+    std::vector<std::vector<float>> m_raw;
     std::chrono::steady_clock::time_point m_lastPublish{};
     bool m_dirty = false;
 };

@@ -23,6 +23,14 @@ private slots:
         QVERIFY(std::abs(r.velocityRmsMmS / 11.036 - 1) < 0.005);
         QVERIFY(std::abs(r.accelerationRms / std::sqrt(0.5) - 1) < 1e-3);
         QCOMPARE(r.zone, SeverityZone::D); // 11 mm/s > 4.5
+        QVERIFY(r.velocityBandResolved);   // 3.9 Hz lines for a 10 Hz edge
+        AnalysisOptions low = o;
+        low.velocityLowHz = 2;
+        QVERIFY(!analyzeAxis(x, 16000.0, low).velocityBandResolved);
+        low.spectrum.fftSize = fftSizeForLowEdge(16000.0, 2);
+        const AxisAnalysis fine = analyzeAxis(x, 16000.0, low);
+        QVERIFY(fine.velocityBandResolved);
+        QVERIFY(std::abs(fine.velocityRmsMmS / 11.036 - 1) < 0.005);
         QVERIFY(std::abs(r.spectrum.frequency(r.dominantLine) - 100.0) <= r.spectrum.binHz);
         QCOMPARE(r.spectrum.frames, std::uint64_t((x.size() - 4096) / 2048 + 1));
         QVERIFY(!r.envelope);

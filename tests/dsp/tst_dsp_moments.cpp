@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace vibra::dsp;
@@ -97,6 +98,26 @@ private slots:
         for (std::size_t i = 20000; i < x.size(); i += 1000)
             tail.add(std::span(x).subspan(i, 1000));
         compare(tail.result(), reference(std::vector<float>(x.begin() + 20000, x.end())), 1e-6);
+    }
+
+    void nonFiniteSkippedAndCounted() {
+        auto x = gaussian(5000, 1.0, 3);
+        const Moments ref = reference(x);
+        auto bad = x;
+        bad.insert(bad.begin() + 100, std::numeric_limits<float>::quiet_NaN());
+        bad.insert(bad.begin() + 2000, std::numeric_limits<float>::infinity());
+        bad.push_back(-std::numeric_limits<float>::infinity());
+        MomentAccumulator m;
+        m.add(std::span(bad).subspan(0, 3000));
+        m.add(std::span(bad).subspan(3000));
+        m.add(std::numeric_limits<float>::quiet_NaN());
+        const Moments r = m.result();
+        QCOMPARE(r.nonFinite, std::uint64_t{4});
+        compare(r, ref, 1e-9);
+        MomentAccumulator other;
+        other.add(std::numeric_limits<float>::quiet_NaN());
+        m.merge(other);
+        QCOMPARE(m.result().nonFinite, std::uint64_t{5});
     }
 
     void gaussianKurtosis() {

@@ -1,0 +1,63 @@
+// Spectrum controls change the selected device's DspSettings in its worker, and load another device's
+// settings when the selection changes.
+#include "io/SourceFactory.h"
+#include "pipeline/Pipeline.h"
+#include "ui/Dashboard.h"
+#include "ui/MainWindow.h"
+#include "ui/SpectrumControls.h"
+#include "ui/SpectrumView.h"
+
+#include <QComboBox>
+#include <QSpinBox>
+#include <QtTest>
+
+class TstSpectrumControls : public QObject {
+    Q_OBJECT
+private slots:
+    void controlsChangeWorkerSettings() {
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipeline(factory, {});
+        QString error;
+        auto* a = pipeline.add(QStringLiteral("sim://a?profile=sine&freq=125"), &error);
+        auto* b = pipeline.add(QStringLiteral("sim://b"), &error);
+        QVERIFY(a && b);
+        vibra::ui::MainWindow w(pipeline);
+        w.show();
+        pipeline.startAll();
+        auto& c = w.spectrumControls();
+        auto* size = c.findChild<QComboBox*>(QStringLiteral("fftSize"));
+        auto* window = c.findChild<QComboBox*>(QStringLiteral("window"));
+        auto* overlap = c.findChild<QComboBox*>(QStringLiteral("overlap"));
+        auto* averaging = c.findChild<QComboBox*>(QStringLiteral("averaging"));
+        auto* averages = c.findChild<QSpinBox*>(QStringLiteral("averages"));
+        QVERIFY(size && window && overlap && averaging && averages);
+        QCOMPARE(w.dashboard().selectedDevice(), QStringLiteral("a"));
+        QCOMPARE(size->currentData().toInt(), 4096); // loaded from the worker's defaults
+
+        size->setCurrentIndex(size->findData(16384));
+        window->setCurrentIndex(window->findData(int(vibra::dsp::WindowType::FlatTop)));
+        overlap->setCurrentIndex(overlap->findData(0.75));
+        averaging->setCurrentIndex(averaging->findData(int(vibra::dsp::Averaging::Linear)));
+        averages->setValue(20);
+        const auto sa = a->worker().settings().spectrum;
+        QCOMPARE(sa.fftSize, std::size_t(16384));
+        QCOMPARE(sa.window, vibra::dsp::WindowType::FlatTop);
+        QCOMPARE(sa.overlap, 0.75);
+        QCOMPARE(sa.averaging, vibra::dsp::Averaging::Linear);
+        QCOMPARE(sa.averages, std::size_t(20));
+        // The other device is untouched.
+        QCOMPARE(b->worker().settings().spectrum.fftSize, std::size_t(4096));
+        // The worker really runs with it: the spectrum it publishes has 16384/2+1 lines.
+        QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(0) == 8192, 8000);
+
+        // Selecting b loads b's settings into the controls without changing anything.
+        w.dashboard().setSelectedDevice(QStringLiteral("b"));
+        QCOMPARE(size->currentData().toInt(), 4096);
+        QCOMPARE(window->currentData().toInt(), int(vibra::dsp::WindowType::Hann));
+        QCOMPARE(a->worker().settings().spectrum.fftSize, std::size_t(16384));
+        pipeline.stopAll();
+    }
+};
+
+QTEST_MAIN(TstSpectrumControls)
+#include "tst_spectrumcontrols.moc"

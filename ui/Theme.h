@@ -1,0 +1,12 @@
+#pragma once
+
+class QCustomPlot;
+
+namespace vibra::ui {
+
+/// Light and dark themes: the Fusion style with a light or dark palette for the widgets, and matching
+/// background, axis, grid and legend colours for QCustomPlot plots. Free functions, GUI thread only.
+void applyApplicationTheme(bool dark);
+void applyPlotTheme(QCustomPlot* plot, bool dark);
+
+} // namespace vibra::ui
