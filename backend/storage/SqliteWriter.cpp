@@ -375,6 +375,7 @@ bool SqliteWriter::ensureDevice(FeedState& f, const core::DeviceInfo& info, std:
         return false;
     }
     f.deviceRowId = m_selectDevice.int64(0);
+    m_selectDevice.reset(); // an unfinished SELECT would hold a read snapshot and block checkpoints
     return true;
 }
 
@@ -435,6 +436,7 @@ bool SqliteWriter::writeRollup(FeedState& f, const pipeline::RollupRecord& r, st
             if (!m_selectRollup.isNull(9))
                 old.zone = static_cast<int>(m_selectRollup.int64(9));
             old.gaps = static_cast<std::uint64_t>(m_selectRollup.int64(10));
+            m_selectRollup.reset();
             inc.gaps += 1;
             row = RollupStats::merge(old, inc);
             m_updateRollup.reset();
@@ -492,6 +494,7 @@ bool SqliteWriter::foldInto(int level, std::int64_t deviceRowId, int axis, std::
             if (!sel.isNull(9))
                 old.zone = static_cast<int>(sel.int64(9));
             old.gaps = static_cast<std::uint64_t>(sel.int64(10));
+            sel.reset();
             merged = RollupStats::merge(old, inc);
         } else if (rc == SQLITE_DONE) {
             merged = inc;

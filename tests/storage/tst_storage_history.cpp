@@ -2,6 +2,7 @@
 // statistics computed directly from the samples, retention, range level selection, latest/as-of with
 // out-of-order data, and a full database (disk-full stand-in) during writing.
 #include "dsp/MomentAccumulator.h"
+#include "pipeline/DspWorker.h"
 #include "storage/Database.h"
 #include "storage/HistoryQuery.h"
 #include "storage/RawCodec.h"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <random>
 
@@ -185,6 +187,89 @@ private slots:
         QVERIFY(cur.open(db, "r", kT0 + 300'000'000, kT0 + 600'000'000, &err));
         QCOMPARE(cur.count(), std::uint64_t{2});
         QVERIFY(!cur.open(db, "nope", std::nullopt, std::nullopt, &err));
+    }
+
+    void dspWorkerRawAccountingWithOverflow() {
+        // With raw storage on, every processed block goes to the store ring; those that do not fit count as
+        // StoreOverflow, rollups that do not fit count nothing (derived data). So received = raw items in
+        // the ring + StoreOverflow exactly.
+        core::SpscRing<core::SampleBlockPtr> input(256);
+        core::SpscRing<pipeline::StoreItemPtr> store(8);
+        core::DeviceCounters counters;
+        auto dev = device("w", 1000, 2);
+        std::uint64_t received = 0;
+        for (std::uint64_t i = 0; i < 40; ++i) {
+            auto b = std::make_shared<core::SampleBlock>();
+            b->device = dev;
+            b->sequence = i;
+            b->firstSample = i * 100;
+            b->count = 100;
+            b->startTimeNs = kT0 + static_cast<std::int64_t>(i) * 100'000'000;
+            b->data.assign(200, 0.5f);
+            QVERIFY(input.tryPush(b));
+            received += 100;
+        }
+        counters.samplesReceived = received;
+        pipeline::DspWorker worker(input, store, counters, pipeline::DspSettings{});
+        worker.setStoring(true);
+        worker.setStoringRaw(true);
+        worker.start();
+        worker.stop(); // drains the input and flushes the last second
+        std::uint64_t rawSamples = 0, rawItems = 0, rollups = 0;
+        pipeline::StoreItemPtr item;
+        while (store.tryPop(item)) {
+            if (item->raw) {
+                rawSamples += item->raw->count;
+                ++rawItems;
+            }
+            rollups += item->rollup ? 1 : 0;
+        }
+        const auto c = counters.snapshot();
+        QVERIFY(rawItems > 0 && rawItems < 40);
+        QCOMPARE(rawSamples + c.dropped(core::DropReason::StoreOverflow), received);
+        QCOMPARE(c.droppedTotal(), c.dropped(core::DropReason::StoreOverflow));
+        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the ring was full
+    }
+
+    void checkpointsKeepTheWalBounded() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/wal.db").toStdString();
+        auto dev = device("c", 16000, 2);
+        core::SpscRing<pipeline::StoreItemPtr> ring(64);
+        core::DeviceCounters counters;
+        auto o = opts(path, true);
+        o.checkpointPages = 50;
+        storage::SqliteWriter w(o);
+        std::string err;
+        QVERIFY(w.start(&err));
+        w.attach({"c", "", &ring, &counters});
+        std::mt19937 rng(9);
+        std::uniform_real_distribution<float> u(-1.f, 1.f);
+        std::uintmax_t maxWal = 0;
+        for (std::uint64_t i = 0; i < 400; ++i) {
+            std::vector<float> planar(4000);
+            for (auto& x : planar)
+                x = u(rng);
+            while (!ring.tryPush(rawOf(dev, i, i * 2000, planar, 2000)))
+                QThread::msleep(1);
+            if (i % 10 == 0) {
+                QThread::msleep(5);
+                std::error_code ec;
+                maxWal = std::max(maxWal, std::filesystem::file_size(path + "-wal", ec) == std::uintmax_t(-1)
+                                              ? 0
+                                              : std::filesystem::file_size(path + "-wal", ec));
+            }
+        }
+        w.detach("c");
+        QVERIFY2(w.checkpoints() >= 3, qPrintable(QString("checkpoints %1 commits %2 wal %3")
+                                                      .arg(w.checkpoints())
+                                                      .arg(w.commits())
+                                                      .arg(maxWal)));
+        // ~6 MB written; checkpoints restart the WAL, so it stays far below the data size
+        QVERIFY2(maxWal < 4'000'000, qPrintable(QString::number(maxWal)));
+        w.stop();
+        QVERIFY(!QFile::exists(QString::fromStdString(path + "-wal")) ||
+                std::filesystem::file_size(path + "-wal") == 0);
     }
 
     void minuteAndHourRollupsMatchDirectStatistics() {
