@@ -86,34 +86,45 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
         *error = "range queries read rollups (1s, 1m, 1h); read raw samples with export --level raw";
         return false;
     }
-    Statement st(m_db.handle(), "SELECT t_ns, axis, n, gaps, " + std::string(kAxisCols) + " FROM " +
-                                    std::string(levelTable(out->level)) +
-                                    " WHERE device_id = ?1 AND t_ns >= ?2 AND t_ns < ?3 ORDER BY t_ns, axis");
+    // One primary-key range scan per axis (device, axis, t_ns), merged by time: no sort, no index lookups.
+    Statement st(m_db.handle(),
+                 "SELECT t_ns, n, gaps, " + std::string(kAxisCols) + " FROM " +
+                     std::string(levelTable(out->level)) +
+                     " WHERE device_id = ?1 AND axis = ?2 AND t_ns >= ?3 AND t_ns < ?4 ORDER BY t_ns");
     if (!st.isValid()) {
         *error = st.error();
         return false;
     }
-    // Buckets that start before fromNs but overlap it are included too.
-    st.bind(1, out->device.rowId).bind(2, fromNs - levelBucketNs(out->level) + 1).bind(3, toNs);
-    int rc;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        const std::int64_t t = st.int64(0);
-        if (out->points.empty() || out->points.back().tNs != t) {
-            out->points.push_back({});
-            out->points.back().tNs = t;
-            out->points.back().axes.resize(static_cast<std::size_t>(std::max(0, out->device.axes)));
+    const auto axes = static_cast<std::size_t>(std::max(1, out->device.axes));
+    for (std::size_t axis = 0; axis < axes; ++axis) {
+        st.reset();
+        // Buckets that start before fromNs but overlap it are included too.
+        st.bind(1, out->device.rowId)
+            .bind(2, static_cast<std::int64_t>(axis))
+            .bind(3, fromNs - levelBucketNs(out->level) + 1)
+            .bind(4, toNs);
+        std::size_t i = 0;
+        int rc;
+        while ((rc = st.step()) == SQLITE_ROW) {
+            const std::int64_t t = st.int64(0);
+            auto& pts = out->points;
+            while (i < pts.size() && pts[i].tNs < t)
+                ++i;
+            if (i == pts.size() || pts[i].tNs != t) { // a bucket the earlier axes did not have (rare)
+                Point p;
+                p.tNs = t;
+                p.axes.resize(axes);
+                pts.insert(pts.begin() + static_cast<std::ptrdiff_t>(i), std::move(p));
+            }
+            auto& p = pts[i];
+            p.samples = static_cast<std::uint64_t>(st.int64(1));
+            p.gaps = static_cast<std::uint32_t>(st.int64(2));
+            p.axes[axis] = readAxis(st, 3);
         }
-        auto& p = out->points.back();
-        const auto axis = static_cast<std::size_t>(st.int64(1));
-        if (axis >= p.axes.size())
-            p.axes.resize(axis + 1);
-        p.samples = static_cast<std::uint64_t>(st.int64(2));
-        p.gaps = static_cast<std::uint32_t>(st.int64(3));
-        p.axes[axis] = readAxis(st, 4);
-    }
-    if (rc != SQLITE_DONE) {
-        *error = sqlite3_errmsg(m_db.handle());
-        return false;
+        if (rc != SQLITE_DONE) {
+            *error = sqlite3_errmsg(m_db.handle());
+            return false;
+        }
     }
     return true;
 }

@@ -24,7 +24,7 @@
 namespace vibra::storage {
 
 /// The one writer of a history database: drains every device's store ring on its own thread and commits
-/// batched transactions at most commitIntervalMs apart (default 500 ms, so at most ~1 s of data is in
+/// batched transactions at most commitIntervalMs apart (default 250 ms, so well under 1 s of data is in
 /// flight). Keeps the recording session's per-device accounting current in the same transactions.
 ///
 /// What it writes per transaction: 1 s rollups (a second that exists already is merged exactly), the
@@ -48,7 +48,7 @@ public:
     struct Options {
         std::string path;
         Database::Durability durability = Database::Durability::Normal;
-        int commitIntervalMs = 500;
+        int commitIntervalMs = 250;
         std::string configJson = "{}"; ///< stored with the session
         std::string appVersion;
         bool storeRaw = false;            ///< raw blocks arrive and define "stored"
