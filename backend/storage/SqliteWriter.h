@@ -30,7 +30,7 @@ namespace vibra::storage {
 /// What it writes per transaction: 1 s rollups (a second that exists already is merged exactly), the
 /// 1 min and 1 h rollups folded incrementally from each new 1 s run (in-memory accumulators of the open
 /// buckets, loaded from the table when a bucket is met the first time), device_latest (only when newer),
-/// raw blocks (zstd, keyed by device, session, sequence) with gap events, and the accounting.
+/// raw blocks (zstd, keyed by device, session, first sample) with gap events, and the accounting.
 /// After the commit: a PASSIVE WAL checkpoint when the WAL passed checkpointPages or checkpointIntervalMs
 /// elapsed (the WAL hook replaces SQLite's auto-checkpoint, so checkpoints run only here), and one
 /// retention batch when retention is configured.

@@ -148,7 +148,7 @@ private slots:
                 blocks.push_back(planar);
                 QVERIFY(ring.tryPush(rawOf(dev, i, firsts[i], planar, 250)));
             }
-            QVERIFY(ring.tryPush(rawOf(dev, 1, 250, blocks[1], 250))); // same key again: a duplicate
+            QVERIFY(ring.tryPush(rawOf(dev, 1, 250, blocks[1], 250))); // same first sample again: a duplicate
             // a rollup does not count as stored in raw mode
             QVERIFY(
                 ring.tryPush(rollupOf(dev, kT0, {std::vector<float>(10, 1.f), std::vector<float>(10, 2.f)})));
