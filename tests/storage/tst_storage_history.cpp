@@ -624,6 +624,8 @@ private slots:
                     QThread::msleep(1);
                 pushed += 1000;
                 counters.samplesReceived += 1000;
+                if (i == 0) // something is committed before the database fills, however slow the machine
+                    QTRY_VERIFY_WITH_TIMEOUT(counters.samplesStored.load() > 0, 10000);
                 if (i % 20 == 0)
                     QThread::msleep(5);
             }
