@@ -67,7 +67,7 @@ QJsonObject stateJson(const storage::HistoryQuery::State& s) {
 void printTable(QTextStream& out, const QStringList& header, const std::vector<QStringList>& rows) {
     std::vector<int> width(header.size());
     for (int c = 0; c < header.size(); ++c)
-        width[c] = header[c].size();
+        width[c] = static_cast<int>(header[c].size());
     for (const auto& r : rows)
         for (int c = 0; c < r.size() && c < header.size(); ++c)
             width[c] = std::max(width[c], static_cast<int>(r[c].size()));
@@ -129,7 +129,7 @@ int runQuery(const CommandContext& ctx) {
         !QStringList{QStringLiteral("latest"), QStringLiteral("range"), QStringLiteral("asof")}.contains(
             pos.first()))
         return usageError(ctx, kCmd, QStringLiteral("say what to query: latest, range or asof"));
-    const QString what = pos.first();
+    const QString& what = pos.first();
     const QString dbPath = p.value(QStringLiteral("db"));
     if (dbPath.isEmpty())
         return usageError(ctx, kCmd, QStringLiteral("--db FILE is required"));

@@ -599,6 +599,37 @@ private slots:
         QCOMPARE(st.rms, 3.0);
     }
 
+    void asOfFallsBackToCoarserLevels() {
+        // Retention removed the 1 s rows: as-of answers from a 1 min bucket only when it ended by then.
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/asof.db").toStdString();
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::Create, &err));
+        QVERIFY(db.exec(
+            "INSERT INTO device(id, name, rate_hz, axes, axis_names, unit) VALUES(1,'d',10,1,'x','g')",
+            &err));
+        for (int m = 0; m < 3; ++m)
+            QVERIFY(db.exec(
+                ("INSERT INTO rollup_1m(device_id, axis, t_ns, n, min, max, mean, rms, peak, crest, "
+                 "kurtosis) VALUES(1,0," +
+                 std::to_string(kT0 + m * 60 * kS) + ",600,0,0,0," + std::to_string(m + 1) + ",0,0,3)")
+                    .c_str(),
+                &err));
+        storage::HistoryQuery q(db);
+        storage::HistoryQuery::State st;
+        bool found = false;
+        QVERIFY(q.asOf("d", kT0 + 30 * kS, &st, &found, &err));
+        QVERIFY(!found); // the first minute has not ended at 30 s
+        QVERIFY(q.asOf("d", kT0 + 59 * kS, &st, &found, &err));
+        QVERIFY(found);
+        QCOMPARE(st.level, storage::RollupLevel::Minute);
+        QCOMPARE(st.tNs, kT0);
+        QVERIFY(q.asOf("d", kT0 + 150 * kS, &st, &found, &err));
+        QCOMPARE(st.tNs, kT0 + 60 * kS);
+        QCOMPARE(st.rms, 2.0);
+    }
+
     void fullDatabaseStopsWritingKeepsCommittedData() {
         // max_page_count stands in for a full disk (the end-to-end test uses a real tiny tmpfs when it can).
         QTemporaryDir dir;
