@@ -131,6 +131,12 @@ def test_query(tmp, db):
         newest = con.execute("SELECT max(t_ns) FROM rollup_1s r JOIN device d ON d.id=r.device_id WHERE d.name=?",
                              (d["device"],)).fetchone()[0]
         check(t == newest, "device_latest is the newest second")
+    rc, out, _ = run(["query", "latest", "--db", db, "--json", "--sort", "velocity", "--desc"])
+    vel = [d["velocity_rms_mm_s"] for d in json.loads(out)["devices"]]
+    check(rc == 0 and None not in vel and vel == sorted(vel, reverse=True), f"sorted by velocity desc: {vel}")
+    rc, out, _ = run(["query", "latest", "--db", db, "--json", "--sort", "time"])
+    times = [int(d["time_ns"]) for d in json.loads(out)["devices"]]
+    check(rc == 0 and times == sorted(times), f"sorted by time asc: {times}")
     rc, out, _ = run(["query", "latest", "--db", db, "--json", "--limit", "1", "--offset", "1", "--sort", "device"])
     doc = json.loads(out)
     check(rc == 0 and [d["device"] for d in doc["devices"]] == ["b"], f"paginated: {out[:200]}")
