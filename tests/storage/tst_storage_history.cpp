@@ -599,6 +599,49 @@ private slots:
         QCOMPARE(st.rms, 3.0);
     }
 
+    void latestSortedByVelocity() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/vs.db").toStdString();
+        const char* names[] = {"p", "q", "r"};
+        const double vel[] = {2.0, std::nan(""), 5.0};
+        {
+            storage::SqliteWriter w(opts(path));
+            std::string err;
+            QVERIFY(w.start(&err));
+            std::vector<std::unique_ptr<core::SpscRing<pipeline::StoreItemPtr>>> rings;
+            std::vector<std::unique_ptr<core::DeviceCounters>> counters;
+            for (int d = 0; d < 3; ++d) {
+                rings.push_back(std::make_unique<core::SpscRing<pipeline::StoreItemPtr>>(4));
+                counters.push_back(std::make_unique<core::DeviceCounters>());
+                w.attach({names[d], "", rings.back().get(), counters.back().get()});
+                auto item = rollupOf(device(names[d], 10, 1), kT0, {std::vector<float>(10, 1.f)});
+                auto rec = std::make_shared<pipeline::RollupRecord>(*item->rollup);
+                rec->velocityRmsMmS = {vel[d]};
+                auto it = std::make_shared<pipeline::StoreItem>();
+                it->rollup = rec;
+                QVERIFY(rings.back()->tryPush(it));
+            }
+            w.stop();
+        }
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::ReadOnly, &err));
+        storage::HistoryQuery q(db);
+        std::vector<storage::HistoryQuery::State> states;
+        std::uint64_t total = 0;
+        storage::HistoryQuery::LatestRequest req;
+        req.sort = storage::HistoryQuery::SortKey::Velocity;
+        for (bool desc : {true, false}) {
+            req.descending = desc;
+            QVERIFY(q.latest(req, &states, &total, &err));
+            QCOMPARE(states.size(), std::size_t{3});
+            QCOMPARE(states[0].device.name, std::string(desc ? "r" : "p"));
+            QCOMPARE(states[1].device.name, std::string(desc ? "p" : "r"));
+            QCOMPARE(states[2].device.name, std::string("q")); // no velocity: last either way
+            QVERIFY(!states[2].velocityRms);
+        }
+    }
+
     void asOfFallsBackToCoarserLevels() {
         // Retention removed the 1 s rows: as-of answers from a 1 min bucket only when it ended by then.
         QTemporaryDir dir;
