@@ -183,6 +183,25 @@ private slots:
         }
         QVERIFY2(cur.error().empty(), cur.error().c_str());
         QCOMPARE(i, std::size_t{4});
+        // finer than 1 s: the range query builds an envelope from the raw samples (10 ms buckets here)
+        storage::HistoryQuery q(db);
+        storage::HistoryQuery::Range range;
+        QVERIFY2(q.range("r", kT0, kT0 + kS, 100, std::nullopt, &range, &err), err.c_str());
+        QCOMPARE(range.level, storage::RollupLevel::Raw);
+        QCOMPARE(range.bucketNs, std::int64_t{10'000'000});
+        QCOMPARE(range.points.size(), std::size_t{100 - 15}); // samples 750..899 are missing: 15 buckets
+        for (const auto& p : range.points) {
+            const auto first = static_cast<std::uint64_t>((p.tNs - kT0) / 1'000'000);
+            const std::size_t bi = first < 250 ? 0 : first < 500 ? 1 : first < 750 ? 2 : 3;
+            const std::size_t off = first - firsts[bi];
+            for (int a = 0; a < 2; ++a) {
+                const float* x = blocks[bi].data() + a * 250 + off;
+                const auto [mn, mx] = std::minmax_element(x, x + 10);
+                QCOMPARE(p.samples, std::uint64_t{10});
+                QCOMPARE(p.axes[a].min, double(*mn));
+                QCOMPARE(p.axes[a].max, double(*mx));
+            }
+        }
         // a time window returns only the overlapping blocks
         QVERIFY(cur.open(db, "r", kT0 + 300'000'000, kT0 + 600'000'000, &err));
         QCOMPARE(cur.count(), std::uint64_t{2});
