@@ -596,10 +596,12 @@ bool SqliteWriter::writeRaw(FeedState& f, const core::SampleBlock& b, bool* dupl
     return true;
 }
 
-bool SqliteWriter::writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit, std::string* error) {
+bool SqliteWriter::writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit,
+                                   std::uint64_t duplicatesAfterCommit, std::string* error) {
     if (f.deviceRowId < 0)
         return true; // no data yet: the device row appears with its first rollup
-    const auto c = f.feed.counters->snapshot();
+    auto c = f.feed.counters->snapshot();
+    c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)] += duplicatesAfterCommit;
     m_upsertAccounting.reset();
     m_upsertAccounting.bind(1, m_sessionId.load(std::memory_order_relaxed))
         .bind(2, f.deviceRowId)
@@ -666,7 +668,7 @@ void SqliteWriter::cycle(bool final) {
         for (std::size_t i = 0; i < feeds.size(); ++i) {
             const auto stored =
                 feeds[i]->feed.counters->samplesStored.load(std::memory_order_relaxed) + pending[i];
-            if (!writeAccounting(*feeds[i], stored, &error)) {
+            if (!writeAccounting(*feeds[i], stored, duplicates[i], &error)) {
                 ok = false;
                 break;
             }

@@ -125,7 +125,8 @@ private:
     bool writeRaw(FeedState& f, const core::SampleBlock& b, bool* duplicate, std::string* error);
     bool recover(std::string* error);
     void afterCommit();
-    bool writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit, std::string* error);
+    bool writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit,
+                         std::uint64_t duplicatesAfterCommit, std::string* error);
     void setError(const std::string& message);
 
     const Options m_options;

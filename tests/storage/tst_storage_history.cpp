@@ -164,6 +164,7 @@ private slots:
         std::string err;
         QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
         QCOMPARE(scalar(db.handle(), "SELECT stored FROM session_device"), 1000);
+        QCOMPARE(scalar(db.handle(), "SELECT dropped_total FROM session_device"), 250); // duplicate, same txn
         QCOMPARE(scalar(db.handle(),
                         "SELECT count(*) FROM event WHERE kind='gap' AND first_sample=750 AND samples=150"),
                  1);
