@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Crash safety: `vibrascope record --raw` (paced simulator) is killed with SIGKILL at a random moment 20 times
-on the same database. After every kill: PRAGMA integrity_check is ok (Python's sqlite3, an independent
+on the same database, then 5 times recording rollups only. After every kill: PRAGMA integrity_check is ok (Python's sqlite3, an independent
 reader), the killed session's accounting row equals the raw samples committed with it (same transactions),
 and no more than the last commit window is missing: once samples are being committed, the newest committed
 sample is at most 1 s older than the kill. The next run recovers the database (quick_check reported) and closes the killed session with an
@@ -16,6 +16,8 @@ import time
 
 VIBRASCOPE = os.environ["VIBRASCOPE"]
 ROUNDS = 20
+ROLLUP_ROUNDS = 5
+ROLLUP_WINDOW_NS = 2_000_000_000  # rollups: the open 1 s bucket + one commit window
 WINDOW_NS = 1_000_000_000  # the promise: at most one commit window (250 ms interval + pipeline) is lost
 failures = []
 
@@ -34,6 +36,7 @@ def main():
         killed_sessions = 0
         last_sid, last_left_open = None, False
         no_data_rounds = tail_rounds = 0
+        worst_rollup = 0
         worst_lost = 0
         for r in range(ROUNDS):
             p = subprocess.Popen([VIBRASCOPE, "record", "--source", "sim://k?rate=16000", "--db", db, "--raw", "-q"],
@@ -79,6 +82,36 @@ def main():
             blocks = con.execute("SELECT first_sample, n FROM raw_block WHERE session_id=? ORDER BY seq", (sid,)).fetchall()
             check(all(b[0] == a[0] + a[1] for a, b in zip(blocks, blocks[1:])), f"round {r}: contiguous blocks")
             con.close()
+        # Rollup-only recording (no --raw): samples count as stored when their 1 s rollup is committed, so the
+        # window is the open second plus one commit window. Runs are long enough to pass the DSP start-up.
+        for r in range(ROLLUP_ROUNDS):
+            p = subprocess.Popen([VIBRASCOPE, "record", "--source", "sim://k?rate=16000", "--db", db, "-q"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            time.sleep(rng.uniform(2.5, 3.5))
+            kill_ns = time.time_ns()
+            p.kill()
+            _, err = p.communicate(timeout=10)
+            check("recovered" in err and "quick_check ok" in err, f"rollup round {r}: recovery reported")
+            con = sqlite3.connect(db)
+            check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"rollup round {r}: integrity_check")
+            sid, started = con.execute("SELECT id, started_ns FROM session ORDER BY id DESC LIMIT 1").fetchone()
+            killed_sessions += 1
+            first_sec = started // 10**9 * 10**9
+            stored = con.execute("SELECT coalesce(sum(stored), 0) FROM session_device WHERE session_id=?", (sid,)).fetchone()[0]
+            upper = con.execute("SELECT coalesce(sum(n), 0), max(t_ns) FROM rollup_1s WHERE axis=0 AND t_ns >= ?",
+                                (first_sec,)).fetchone()
+            lower = con.execute("SELECT coalesce(sum(n), 0) FROM rollup_1s WHERE axis=0 AND t_ns >= ?",
+                                (first_sec + 10**9,)).fetchone()[0]
+            # the first second may also hold the previous run's tail (merged), hence bounds
+            check(lower <= stored <= upper[0], f"rollup round {r}: stored {stored} within [{lower}, {upper[0]}]")
+            if upper[1] is None:
+                check(False, f"rollup round {r}: nothing committed after {(kill_ns - started) / 1e9:.2f} s")
+            else:
+                lost = kill_ns - (upper[1] + 10**9)
+                worst_rollup = max(worst_rollup, lost)
+                check(lost <= ROLLUP_WINDOW_NS, f"rollup round {r}: {lost / 1e9:.3f} s not committed (> 2 s)")
+            last_sid, last_left_open = sid, True
+            con.close()
         # a final clean run recovers the last kill and closes every session
         out = subprocess.run([VIBRASCOPE, "record", "--source", "sim://k", "--db", db, "--duration", "0.5", "-q"],
                              capture_output=True, text=True, timeout=30)
@@ -91,11 +124,12 @@ def main():
         check(open_sessions == 0, f"all sessions closed ({open_sessions} open)")
         check(unclean == killed_sessions and events == killed_sessions,
               f"unclean sessions {unclean}, events {events}, killed sessions seen {killed_sessions}")
-        check(killed_sessions >= ROUNDS // 2, f"most rounds got far enough to commit a session ({killed_sessions})")
+        check(killed_sessions >= (ROUNDS + ROLLUP_ROUNDS) // 2, f"most rounds got far enough to commit a session ({killed_sessions})")
         check(tail_rounds >= ROUNDS // 4, f"enough rounds committed samples to test the window ({tail_rounds})")
         con.close()
         print(f"{ROUNDS} kills, {killed_sessions} sessions checked, {tail_rounds} with samples committed (worst "
               f"uncommitted tail {worst_lost / 1e9:.3f} s), {no_data_rounds} killed before the first commit, "
+              f"{ROLLUP_ROUNDS} rollup-only kills (worst uncommitted tail {worst_rollup / 1e9:.3f} s), "
               f"{time.monotonic() - began:.1f} s")
     print(f"{0 if failures else 1} passed, {len(failures)} failed")
     return 1 if failures else 0
