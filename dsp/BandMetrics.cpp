@@ -40,4 +40,11 @@ double velocityRmsMmPerS(const Spectrum& s, double f1, double f2, double toMeter
     return 1000.0 * std::sqrt(sum * c2 * s.binHz);
 }
 
+std::size_t fftSizeForLowEdge(double sampleRate, double lowEdgeHz) {
+    std::size_t n = 256;
+    while (n < 65536 && !(sampleRate / static_cast<double>(n) <= lowEdgeHz / 2))
+        n *= 2;
+    return n;
+}
+
 } // namespace vibra::dsp

@@ -22,5 +22,17 @@ double bandRms(const Spectrum& s, double f1, double f2);
 double velocityRmsMmPerS(const Spectrum& s, double f1, double f2, double toMetersPerSecond2);
 
 inline constexpr double kStandardGravity = 9.80665; // m/s^2 per g
+inline constexpr double kVelocityBandLowHz = 10.0;  // ISO 2954 / ISO 10816-3 above 600 r/min
+inline constexpr double kVelocityBandHighHz = 1000.0;
+
+// Velocity RMS over the default band 10-1000 Hz.
+inline double velocityRmsMmPerS(const Spectrum& s, double toMetersPerSecond2) {
+    return velocityRmsMmPerS(s, kVelocityBandLowHz, kVelocityBandHighHz, toMetersPerSecond2);
+}
+
+// Smallest power-of-two FFT size (256..65536) whose line spacing is <= lowEdgeHz / 2, so that a band starting
+// at lowEdgeHz is resolved by the Hann main lobe (+-2 lines): 2 Hz at 16 kHz -> 16384. Returns 65536 when
+// even that is too coarse.
+std::size_t fftSizeForLowEdge(double sampleRate, double lowEdgeHz);
 
 } // namespace vibra::dsp

@@ -1,6 +1,7 @@
 #include "dsp/Decimator.h"
 
 #include "dsp/FirDesign.h"
+#include "dsp/SampleSanitizer.h"
 
 #include <algorithm>
 #include <functional>
@@ -98,8 +99,10 @@ std::size_t Decimator::process(std::span<const float> in, std::vector<float>& ou
 }
 
 std::size_t Decimator::process(std::span<const float> in, std::span<float> out) {
+    if (out.size() < maxOutput(in.size()))
+        throw std::length_error("Decimator::process: output span smaller than maxOutput(input)");
     if (m_stages.empty()) { // factor 1
-        std::copy(in.begin(), in.end(), out.begin());
+        m_passNonFinite += copySanitized(in.data(), in.size(), out.data());
         return in.size();
     }
     std::size_t produced = 0;

@@ -13,6 +13,7 @@
 #include "dsp/FirDecimatorStage.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -34,7 +35,7 @@ public:
 
     // Consumes all of `in`, appends the outputs to `out`; returns the number appended.
     std::size_t process(std::span<const float> in, std::vector<float>& out);
-    // Allocation-free form: out.size() must be >= maxOutput(in.size()).
+    // Allocation-free form: out.size() must be >= maxOutput(in.size()) (std::length_error otherwise).
     std::size_t process(std::span<const float> in, std::span<float> out);
     std::size_t maxOutput(std::size_t inputCount) const { return inputCount / m_config.factor + 1; }
     void reset();
@@ -48,6 +49,10 @@ public:
     }
     double groupDelaySeconds(double inputRate) const { return groupDelayInputSamples() / inputRate; }
     const std::vector<FirDecimatorStage>& stages() const { return m_stages; }
+    // Non-finite input samples (NaN, Inf) replaced by 0 since construction (not cleared by reset()).
+    std::uint64_t nonFiniteSamples() const {
+        return m_stages.empty() ? m_passNonFinite : m_stages.front().nonFiniteSamples();
+    }
     // Total multiply-adds per input sample (cost model for the bench and capacity planning).
     double macsPerInputSample() const;
 
@@ -57,6 +62,7 @@ public:
 private:
     DecimatorConfig m_config;
     std::vector<FirDecimatorStage> m_stages;
+    std::uint64_t m_passNonFinite = 0;         // factor 1
     std::vector<std::vector<float>> m_scratch; // per intermediate stage, bounded by the chunk size
 };
 

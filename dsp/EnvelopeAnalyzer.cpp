@@ -1,5 +1,7 @@
 #include "dsp/EnvelopeAnalyzer.h"
 
+#include "dsp/SampleSanitizer.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -90,7 +92,7 @@ std::size_t EnvelopeAnalyzer::push(std::span<const float> samples) {
         std::size_t copied = 0;
         while (copied < take) {
             const std::size_t chunk = std::min(take - copied, n - m_writePos);
-            std::copy_n(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
+            m_nonFinite += copySanitized(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
             m_writePos = (m_writePos + chunk) % n;
             copied += chunk;
         }

@@ -21,6 +21,7 @@
 #include "dsp/SpectrumAnalyzer.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -43,6 +44,8 @@ public:
     std::size_t decimation() const { return m_config.blockSize / m_m; }
     // Squared-envelope samples produced by the most recent block (blockSize/2/decimation() values).
     const std::vector<float>& lastEnvelope() const { return m_env; }
+    // Non-finite input samples replaced by 0 since construction (not cleared by reset()).
+    std::uint64_t nonFiniteSamples() const { return m_nonFinite; }
 
 private:
     void processBlock();
@@ -61,6 +64,7 @@ private:
     std::size_t m_sinceBlock = 0;
     std::vector<float> m_env;
     SpectrumAnalyzer m_spectrum;
+    std::uint64_t m_nonFinite = 0;
 };
 
 } // namespace vibra::dsp

@@ -4,12 +4,14 @@
 #include <kiss_fft.h>
 #include <kiss_fftr.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -21,7 +23,7 @@ static_assert(sizeof(kiss_fft_cpx) == sizeof(std::complex<float>), "kiss_fft_cpx
 static_assert(sizeof(fftwf_complex) == sizeof(std::complex<float>), "fftwf_complex layout");
 
 // FFTW's planner, plan destruction and wisdom are process-global and not thread-safe: every call into them
-// goes through this mutex. The registry shares one plan per (size, kind) between all FftPlan objects.
+// goes through this mutex. The registry shares one plan per (size, kind, effort) between all FftPlan objects.
 std::mutex& plannerMutex() {
     static std::mutex m;
     return m;
@@ -36,11 +38,17 @@ struct SharedFftwPlan {
     }
 };
 
+std::atomic<int>& planningFlag() {
+    static std::atomic<int> flag{FFTW_MEASURE};
+    return flag;
+}
+
 std::shared_ptr<SharedFftwPlan> acquireFftwPlan(std::size_t n, FftKind kind) {
     // Registry of weak references: plans live as long as some FftPlan uses them.
-    static std::map<std::pair<std::size_t, int>, std::weak_ptr<SharedFftwPlan>> registry;
+    static std::map<std::tuple<std::size_t, int, int>, std::weak_ptr<SharedFftwPlan>> registry;
     std::unique_lock lock(plannerMutex());
-    const auto key = std::make_pair(n, static_cast<int>(kind));
+    const int flags = planningFlag().load();
+    const auto key = std::make_tuple(n, static_cast<int>(kind), flags);
     if (auto it = registry.find(key); it != registry.end()) {
         if (auto p = it->second.lock())
             return p;
@@ -53,14 +61,14 @@ std::shared_ptr<SharedFftwPlan> acquireFftwPlan(std::size_t n, FftKind kind) {
         float* in = fftwf_alloc_real(n);
         fftwf_complex* out = fftwf_alloc_complex(n / 2 + 1);
         if (in && out)
-            plan = fftwf_plan_dft_r2c_1d(ni, in, out, FFTW_MEASURE);
+            plan = fftwf_plan_dft_r2c_1d(ni, in, out, static_cast<unsigned>(flags));
         fftwf_free(in);
         fftwf_free(out);
     } else {
         fftwf_complex* in = fftwf_alloc_complex(n);
         fftwf_complex* out = fftwf_alloc_complex(n);
         if (in && out)
-            plan = fftwf_plan_dft_1d(ni, in, out, FFTW_BACKWARD, FFTW_MEASURE);
+            plan = fftwf_plan_dft_1d(ni, in, out, FFTW_BACKWARD, static_cast<unsigned>(flags));
         fftwf_free(in);
         fftwf_free(out);
     }
@@ -196,6 +204,25 @@ void FftPlan::execute() {
             kiss_fft(p.kissComplex, static_cast<const kiss_fft_cpx*>(p.in),
                      static_cast<kiss_fft_cpx*>(p.out));
     }
+}
+
+void FftPlan::setFftwPlanning(FftwPlanning planning) {
+    std::lock_guard lock(plannerMutex());
+    planningFlag().store(planning == FftwPlanning::Estimate ? FFTW_ESTIMATE : FFTW_MEASURE);
+}
+
+FftwPlanning FftPlan::fftwPlanning() {
+    return planningFlag().load() == FFTW_ESTIMATE ? FftwPlanning::Estimate : FftwPlanning::Measure;
+}
+
+bool FftPlan::importFftwWisdom(const std::string& path) {
+    std::lock_guard lock(plannerMutex());
+    return fftwf_import_wisdom_from_filename(path.c_str()) != 0;
+}
+
+bool FftPlan::exportFftwWisdom(const std::string& path) {
+    std::lock_guard lock(plannerMutex());
+    return fftwf_export_wisdom_to_filename(path.c_str()) != 0;
 }
 
 } // namespace vibra::dsp

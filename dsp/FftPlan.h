@@ -17,10 +17,17 @@
 #include <complex>
 #include <cstddef>
 #include <memory>
+#include <string>
 
 namespace vibra::dsp {
 
 enum class FftKind { RealForward, ComplexInverse };
+
+// FFTW planner effort for plans created from now on (process-wide, like FFTW's own planner state).
+// Measure (default): ~0.1-0.6 s for the first plan of a size, fastest execution; the chosen algorithm depends
+// on timing, so the last bits of results can differ between processes. Estimate: instant and deterministic
+// across processes, ~10 % slower execution.
+enum class FftwPlanning { Measure, Estimate };
 
 class FftPlan {
 public:
@@ -47,6 +54,13 @@ public:
     std::size_t size() const;
     FftKind kind() const;
     FftBackend backend() const;
+
+    // Process-wide FFTW settings; all serialised by the planner mutex. Affect plans created afterwards.
+    static void setFftwPlanning(FftwPlanning planning);
+    static FftwPlanning fftwPlanning();
+    // Wisdom (FFTW's record of measured plans) to skip MEASURE time at the next start. False on I/O error.
+    static bool importFftwWisdom(const std::string& path);
+    static bool exportFftwWisdom(const std::string& path);
 
 private:
     struct Impl;

@@ -1,5 +1,7 @@
 #include "dsp/FirDecimatorStage.h"
 
+#include "dsp/SampleSanitizer.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -31,7 +33,7 @@ std::size_t FirDecimatorStage::process(std::span<const float> in, std::span<floa
     while (pos < in.size()) {
         const std::size_t chunk = std::min(kChunk, in.size() - pos);
         float* work = m_work.data();
-        std::copy_n(in.data() + pos, chunk, work + hist);
+        m_nonFinite += copySanitized(in.data() + pos, chunk, work + hist);
         // Output positions: new sample index i (0-based in chunk) with i >= m_skip, stepping by factor.
         std::size_t i = m_skip;
         for (; i < chunk; i += m_factor) {

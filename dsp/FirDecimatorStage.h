@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -33,6 +34,8 @@ public:
     const std::vector<double>& taps() const { return m_taps; }
     // Group delay in input samples of this stage: (L - 1) / 2.
     double delay() const { return static_cast<double>(m_taps.size() - 1) / 2.0; }
+    // Non-finite input samples replaced by 0 since construction (not cleared by reset()).
+    std::uint64_t nonFiniteSamples() const { return m_nonFinite; }
 
 private:
     std::vector<double> m_taps; // design taps (double)
@@ -40,7 +43,8 @@ private:
     std::size_t m_padded;      // length rounded up to kLanes
     std::vector<float> m_rev;  // reversed taps, zero-padded in front to m_padded
     std::vector<float> m_work; // history (m_padded - 1) followed by up to kChunk new samples
-    std::size_t m_skip = 0;    // input samples to consume before the next output position
+    std::uint64_t m_nonFinite = 0;
+    std::size_t m_skip = 0; // input samples to consume before the next output position
 };
 
 } // namespace vibra::dsp

@@ -19,6 +19,10 @@ void MomentAccumulator::add(std::span<const float> x) {
         lo = std::min(lo, p[i]);
         hi = std::max(hi, p[i]);
     }
+    if (!std::isfinite(sum)) { // some sample is NaN or Inf: slow path that skips them
+        addFiltered(x);
+        return;
+    }
     const double mean = sum / static_cast<double>(n);
     double s2 = 0, s3 = 0, s4 = 0;
 #pragma omp simd reduction(+ : s2, s3, s4)
@@ -32,7 +36,40 @@ void MomentAccumulator::add(std::span<const float> x) {
     mergeRaw(n, mean, s2, s3, s4, lo, hi);
 }
 
+void MomentAccumulator::addFiltered(std::span<const float> x) {
+    std::uint64_t n = 0;
+    double sum = 0;
+    double lo = 0, hi = 0;
+    for (float v : x) {
+        if (!std::isfinite(v)) {
+            ++m_nonFinite;
+            continue;
+        }
+        lo = n == 0 ? v : std::min<double>(lo, v);
+        hi = n == 0 ? v : std::max<double>(hi, v);
+        sum += v;
+        ++n;
+    }
+    if (n == 0)
+        return;
+    const double mean = sum / static_cast<double>(n);
+    double s2 = 0, s3 = 0, s4 = 0;
+    for (float v : x) {
+        if (!std::isfinite(v))
+            continue;
+        const double d = static_cast<double>(v) - mean;
+        s2 += d * d;
+        s3 += d * d * d;
+        s4 += d * d * d * d;
+    }
+    mergeRaw(n, mean, s2, s3, s4, lo, hi);
+}
+
 void MomentAccumulator::add(float x) {
+    if (!std::isfinite(x)) {
+        ++m_nonFinite;
+        return;
+    }
     mergeRaw(1, x, 0, 0, 0, x, x);
 }
 
@@ -41,6 +78,7 @@ void MomentAccumulator::reset() {
 }
 
 void MomentAccumulator::merge(const MomentAccumulator& o) {
+    m_nonFinite += o.m_nonFinite;
     if (o.m_n == 0)
         return;
     mergeRaw(o.m_n, o.m_mean, o.m_m2, o.m_m3, o.m_m4, o.m_min, o.m_max);
@@ -83,6 +121,7 @@ void MomentAccumulator::mergeRaw(std::uint64_t nbI, double meanB, double m2b, do
 Moments MomentAccumulator::result() const {
     Moments r;
     r.count = m_n;
+    r.nonFinite = m_nonFinite;
     if (m_n == 0)
         return r;
     const double n = static_cast<double>(m_n);

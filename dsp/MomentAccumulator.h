@@ -16,7 +16,7 @@ namespace vibra::dsp {
 class MomentAccumulator {
 public:
     void add(std::span<const float> x);
-    void add(float x);
+    void add(float x); // non-finite samples (NaN, Inf) are skipped and counted in Moments::nonFinite
     void reset();
     Moments result() const;
     // Combine with a disjoint run (order does not matter up to rounding).
@@ -25,10 +25,12 @@ public:
     std::uint64_t count() const { return m_n; }
 
 private:
+    void addFiltered(std::span<const float> x);
     void mergeRaw(std::uint64_t nb, double meanB, double m2b, double m3b, double m4b, double minB,
                   double maxB);
 
     std::uint64_t m_n = 0;
+    std::uint64_t m_nonFinite = 0;
     double m_mean = 0;
     double m_m2 = 0; // sum (x - mean)^2
     double m_m3 = 0;

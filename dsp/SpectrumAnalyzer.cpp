@@ -1,5 +1,6 @@
 #include "dsp/SpectrumAnalyzer.h"
 
+#include "dsp/SampleSanitizer.h"
 #include "dsp/Window.h"
 
 #include <algorithm>
@@ -61,6 +62,8 @@ SpectrumAnalyzer::SpectrumAnalyzer(const SpectrumConfig& config, double sampleRa
     m_spectrum.enbwHz = m_fs * sums.s2 / (sums.s1 * sums.s1);
     m_spectrum.psd.assign(config.fftSize / 2 + 1, 0.0f);
     m_spectrum.peakHold.assign(config.fftSize / 2 + 1, 0.0f);
+    if (config.averaging == Averaging::Linear)
+        m_linearSum.assign(config.fftSize / 2 + 1, 0.0);
 }
 
 const Spectrum& SpectrumAnalyzer::spectrum() const {
@@ -77,6 +80,7 @@ void SpectrumAnalyzer::reset() {
     m_sinceFrame = 0;
     std::fill(m_frame.begin(), m_frame.end(), 0.0f);
     std::fill(m_spectrum.psd.begin(), m_spectrum.psd.end(), 0.0f);
+    std::fill(m_linearSum.begin(), m_linearSum.end(), 0.0);
     resetPeakHold();
     m_spectrum.frames = 0;
 }
@@ -96,7 +100,7 @@ std::size_t SpectrumAnalyzer::push(std::span<const float> samples) {
         std::size_t copied = 0;
         while (copied < take) {
             const std::size_t chunk = std::min(take - copied, n - m_writePos);
-            std::copy_n(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
+            m_nonFinite += copySanitized(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
             m_writePos = (m_writePos + chunk) % n;
             copied += chunk;
         }
@@ -181,7 +185,17 @@ void SpectrumAnalyzer::processFrame() {
     } else {
         m = std::min(static_cast<double>(next), m_expM);
     }
-    if (updateAverage) {
+    if (updateAverage && m_config.averaging == Averaging::Linear) {
+        // Exact mean: double sum / count (float running means drift over very long records).
+        double* sum = m_linearSum.data();
+        const double inv = 1.0 / m;
+#pragma omp simd
+        for (std::size_t k = 0; k < lines; ++k) {
+            sum[k] += P[k];
+            Y[k] = static_cast<float>(sum[k] * inv);
+        }
+        m_spectrum.frames = next;
+    } else if (updateAverage) {
         const float a = static_cast<float>(1.0 / m);
         const float b = 1.0f - a;
 #pragma omp simd

@@ -11,6 +11,7 @@
 #include "dsp/SpectrumConfig.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -34,6 +35,8 @@ public:
     std::size_t hop() const { return m_hop; }
     // Density of the most recent single frame (same scaling as psd), for callers that average elsewhere.
     const std::vector<float>& lastFrame() const { return m_frame; }
+    // Non-finite input samples (NaN, Inf) replaced by 0 since construction (not cleared by reset()).
+    std::uint64_t nonFiniteSamples() const { return m_nonFinite; }
     // Effective exponential weight M (after timeConstantS conversion).
     double exponentialWeight() const { return m_expM; }
 
@@ -50,10 +53,12 @@ private:
     FftPlan m_fft;
     std::vector<float> m_ring; // last fftSize samples, circular
     std::size_t m_writePos = 0;
-    std::size_t m_filled = 0;     // valid samples in m_ring (<= fftSize)
-    std::size_t m_sinceFrame = 0; // samples since the last frame ended
-    std::vector<float> m_frame;   // one-sided density of the latest frame
+    std::size_t m_filled = 0;        // valid samples in m_ring (<= fftSize)
+    std::size_t m_sinceFrame = 0;    // samples since the last frame ended
+    std::vector<float> m_frame;      // one-sided density of the latest frame
+    std::vector<double> m_linearSum; // Linear averaging: sum of frame densities
     Spectrum m_spectrum;
+    std::uint64_t m_nonFinite = 0;
 };
 
 } // namespace vibra::dsp

@@ -1,5 +1,6 @@
 #include "cli/Cli.h"
 
+#include "cli/AnalyzeCommand.h"
 #include "cli/CommandContext.h"
 #include "cli/ExitCode.h"
 #include "cli/ExportCommand.h"
@@ -10,6 +11,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace vibra::cli {
 
@@ -22,21 +24,27 @@ struct Command {
 
 const Command kCommands[] = {
     {"record", &runRecord, "record devices headless into a SQLite history"},
-    {"export", &runExport, "export rollups from a history database as CSV"},
+    {"export", &runExport, "export rollups from a history database as CSV or Parquet"},
+    {"analyze", &runAnalyze, "analyze a recorded or simulated signal offline (spectrum, velocity, envelope)"},
 };
 } // namespace
 
-const char* globalHelp() {
+std::string globalHelp() {
+    std::string commands;
+    for (const auto& c : kCommands)
+        commands +=
+            "  " + std::string(c.name) + std::string(10 - std::strlen(c.name), ' ') + c.summary + "\n";
     return "Usage: vibrascope [--source URI]...          open the dashboard (default: one simulated device)\n"
            "       vibrascope <command> [options]        run a command without a display\n"
            "\n"
-           "Commands:\n"
-           "  record    record devices headless into a SQLite history\n"
-           "  export    export rollups from a history database as CSV\n"
+           "Commands:\n" +
+           commands +
            "\n"
            "Dashboard options:\n"
            "  -s, --source URI     device to open (repeatable): "
-           "sim://NAME?rate=16000&axes=3&profile=machine\n"
+           "sim://NAME?rate=16000&axes=3&profile=machine,\n"
+           "                       serial:///dev/ttyACM0?baud=921600&format=csv|frame, ws://host:port/path,\n"
+           "                       file:///path/data.csv?rate=16000\n"
            "      --screenshot PNG save a screenshot of the window after --screenshot-delay ms, then quit\n"
            "  -h, --help           this help;  vibrascope <command> --help for a command's options\n"
            "  -v, --version        version\n"
@@ -61,7 +69,7 @@ int runCli(int argc, char** argv) {
     QTextStream err(stderr);
     const QString first = QString::fromLocal8Bit(argv[1]);
     if (first == QLatin1String("--help") || first == QLatin1String("-h") || first == QLatin1String("help")) {
-        out << globalHelp();
+        out << QString::fromStdString(globalHelp());
         return kExitOk;
     }
     if (first == QLatin1String("--version") || first == QLatin1String("-v")) {
@@ -83,7 +91,7 @@ int runCli(int argc, char** argv) {
         err.flush();
         return rc;
     }
-    err << "vibrascope: unknown command '" << first << "'\n" << globalHelp();
+    err << "vibrascope: unknown command '" << first << "'\n" << QString::fromStdString(globalHelp());
     return kExitUsage;
 }
 

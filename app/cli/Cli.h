@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 namespace vibra::cli {
 
 /// True when argv[1] names a command (record, export, ...) or a global option handled without a GUI
@@ -8,6 +10,6 @@ bool isCliInvocation(int argc, char** argv);
 /// Runs the command in argv[1] with a QCoreApplication (never a QApplication: no display needed).
 int runCli(int argc, char** argv);
 /// Text of `vibrascope --help`.
-const char* globalHelp();
+std::string globalHelp();
 
 } // namespace vibra::cli

@@ -2,6 +2,7 @@
 
 #include "cli/ExitCode.h"
 #include "exporting/CsvExporter.h"
+#include "exporting/ParquetExporter.h"
 #include "storage/TimeText.h"
 
 #include <QCommandLineParser>
@@ -24,8 +25,11 @@ int runExport(const CommandContext& ctx) {
     p.addOption({{QStringLiteral("o"), QStringLiteral("out")},
                  QStringLiteral("File to write."),
                  QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("format"), QStringLiteral("Output format: csv (default)."),
+    p.addOption({QStringLiteral("format"), QStringLiteral("Output format: csv (default) or parquet."),
                  QStringLiteral("FORMAT"), QStringLiteral("csv")});
+    p.addOption({QStringLiteral("compression"),
+                 QStringLiteral("Parquet compression: zstd (default), snappy or none."),
+                 QStringLiteral("CODEC"), QStringLiteral("zstd")});
     p.addOption({QStringLiteral("device"), QStringLiteral("Only this device (repeatable; default: all)."),
                  QStringLiteral("ID")});
     p.addOption({QStringLiteral("from"), QStringLiteral("Start time (inclusive)."), QStringLiteral("TIME")});
@@ -49,8 +53,23 @@ int runExport(const CommandContext& ctx) {
     if (req.outPath.empty())
         return usageError(ctx, kCmd, QStringLiteral("--out FILE is required"));
     const QString format = p.value(QStringLiteral("format"));
-    if (format != QLatin1String("csv"))
-        return usageError(ctx, kCmd, QStringLiteral("unknown --format '%1' (supported: csv)").arg(format));
+    if (format != QLatin1String("csv") && format != QLatin1String("parquet"))
+        return usageError(ctx, kCmd,
+                          QStringLiteral("unknown --format '%1' (supported: csv, parquet)").arg(format));
+    parquet::WriterOptions parquetOptions;
+    const QString codec = p.value(QStringLiteral("compression"));
+    if (codec == QLatin1String("zstd"))
+        parquetOptions.compression = parquet::Compression::Zstd;
+    else if (codec == QLatin1String("snappy"))
+        parquetOptions.compression = parquet::Compression::Snappy;
+    else if (codec == QLatin1String("none"))
+        parquetOptions.compression = parquet::Compression::None;
+    else
+        return usageError(
+            ctx, kCmd,
+            QStringLiteral("unknown --compression '%1' (supported: zstd, snappy, none)").arg(codec));
+    if (p.isSet(QStringLiteral("compression")) && format != QLatin1String("parquet"))
+        return usageError(ctx, kCmd, QStringLiteral("--compression applies to --format parquet only"));
     for (const QString& d : p.values(QStringLiteral("device")))
         req.devices.push_back(d.toStdString());
     for (const char* which : {"from", "to"}) {
@@ -86,10 +105,12 @@ int runExport(const CommandContext& ctx) {
                              0, 'f', 0);
         ctx.err->flush();
     };
-    exporting::CsvExporter exporter;
     exporting::ExportStats stats;
     std::string error;
-    if (!exporter.run(req, &error, &stats, progress)) {
+    const bool ok = format == QLatin1String("parquet")
+                        ? exporting::ParquetExporter(parquetOptions).run(req, &error, &stats, progress)
+                        : exporting::CsvExporter().run(req, &error, &stats, progress);
+    if (!ok) {
         *ctx.err << (printed ? "\n" : "") << "vibrascope export: " << QString::fromStdString(error) << "\n";
         return kExitFailure;
     }

@@ -4,7 +4,8 @@
 
 namespace vibra::cli {
 
-/// `vibrascope export --db FILE --out FILE [--format csv] [--device ID]... [--from T] [--to T] [--epoch-ns]`
+/// `vibrascope export --db FILE --out FILE [--format csv|parquet] [--compression zstd|snappy|none] [--device
+/// ID]... [--from T] [--to T] [--epoch-ns]`
 int runExport(const CommandContext& ctx);
 
 } // namespace vibra::cli

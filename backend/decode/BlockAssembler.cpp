@@ -133,6 +133,21 @@ void BlockAssembler::place(double timeSec, std::span<const float> values) {
     m_started = true;
 }
 
+bool BlockAssembler::finishEstimation() {
+    if (m_rate > 0)
+        return true;
+    if (m_pending.size() < 2 || !estimate()) {
+        m_pending.clear();
+        return false;
+    }
+    makeDevice();
+    std::vector<Pending> pend;
+    pend.swap(m_pending);
+    for (const Pending& q : pend)
+        place(q.t, std::span<const float>(q.v.data(), m_names.size()));
+    return true;
+}
+
 void BlockAssembler::skipSeconds(double seconds) {
     if (!(seconds > 0) || m_rate <= 0 || !m_started)
         return;

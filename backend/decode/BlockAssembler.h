@@ -47,6 +47,9 @@ public:
     /// Adds one sample with axisCount() values. timeSec is NaN when the stream has no timestamps.
     /// Returns false (sample dropped) when the rate cannot be determined; see error().
     bool add(double timeSec, std::span<const float> values);
+    /// End of a finite stream: estimates the rate from fewer rows than estimateRows (at least 2) so the
+    /// buffered samples are not lost. Returns false when the rate is still unknown.
+    bool finishEstimation();
     /// Untimed streams: the next sample comes `seconds` after the expected one (reconnect downtime);
     /// the skipped samples become an inferred gap.
     void skipSeconds(double seconds);

@@ -1,7 +1,10 @@
 #include "io/SourceFactory.h"
 
+#include "io/FileReplaySource.h"
+#include "io/SerialSource.h"
 #include "io/SimulatorSource.h"
 #include "io/SourceUri.h"
+#include "io/WebSocketSource.h"
 
 namespace vibra::io {
 
@@ -13,7 +16,9 @@ struct Scheme {
 
 // One row per URI scheme. Inputs register their sources here.
 const Scheme kSchemes[] = {
-    {"sim", &SimulatorSource::fromUri},
+    {"sim", &SimulatorSource::fromUri},   {"serial", &SerialSource::fromUri},
+    {"file", &FileReplaySource::fromUri}, {"ws", &WebSocketSource::fromUri},
+    {"wss", &WebSocketSource::fromUri},
 };
 } // namespace
 

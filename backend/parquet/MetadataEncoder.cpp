@@ -7,6 +7,7 @@ namespace {
 
 // parquet.thrift constants
 constexpr std::int32_t kRepetitionRequired = 0;
+constexpr std::int32_t kConvertedUtf8 = 0;
 constexpr std::int32_t kConvertedTimestampMillis = 9;
 constexpr std::int32_t kConvertedTimestampMicros = 10;
 constexpr std::int32_t kPageTypeDataPage = 0;
@@ -17,7 +18,13 @@ void writeSchemaElement(ThriftCompactWriter& w, const Column& c) {
     w.fieldI32(1, static_cast<std::int32_t>(c.type));
     w.fieldI32(3, kRepetitionRequired);
     w.fieldString(4, c.name);
-    if (c.timestampUnit) {
+    if (c.type == PhysicalType::ByteArray) {
+        w.fieldI32(6, kConvertedUtf8);
+        w.fieldStructBegin(10); // logicalType: LogicalType union
+        w.fieldStructBegin(1);  // STRING: StringType (empty)
+        w.endStruct();
+        w.endStruct();
+    } else if (c.timestampUnit) {
         if (*c.timestampUnit == TimeUnit::Millis)
             w.fieldI32(6, kConvertedTimestampMillis);
         else if (*c.timestampUnit == TimeUnit::Micros)

@@ -12,6 +12,8 @@ const char* physicalTypeName(PhysicalType t) {
         return "FLOAT";
     case PhysicalType::Double:
         return "DOUBLE";
+    case PhysicalType::ByteArray:
+        return "BYTE_ARRAY";
     }
     return "?";
 }

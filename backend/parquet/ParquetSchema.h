@@ -8,7 +8,8 @@
 namespace vibra::parquet {
 
 /// Parquet physical types we write (values are the parquet.thrift `Type` enum).
-enum class PhysicalType : std::int32_t { Int32 = 1, Int64 = 2, Float = 4, Double = 5 };
+/// ByteArray columns are UTF-8 strings (logical type STRING, converted type UTF8).
+enum class PhysicalType : std::int32_t { Int32 = 1, Int64 = 2, Float = 4, Double = 5, ByteArray = 6 };
 
 /// Page compression (values are the parquet.thrift `CompressionCodec` enum).
 enum class Compression : std::int32_t { None = 0, Snappy = 1, Zstd = 6 };
@@ -35,6 +36,9 @@ struct WriterOptions {
     /// Upper bound of one data page's uncompressed body; a row group's column chunk is cut into pages of at
     /// most this size (rounded down to whole values, at least one value).
     std::size_t maxPageBytes = 1u << 20;
+    /// Soft bound of the buffered row group in bytes (matters for strings): when the buffered columns reach
+    /// it after an appended chunk, the row group is written early, with fewer than rowGroupRows rows.
+    std::size_t maxRowGroupBytes = std::size_t{128} << 20;
     std::string createdBy = "vibrascope";
     /// Store a CRC-32 of every page (PageHeader.crc, over the page bytes as written) so readers can detect
     /// corruption.
@@ -43,9 +47,15 @@ struct WriterOptions {
     bool sync = true;
 };
 
+/// Bytes per value of a fixed-width type (0 for ByteArray, whose PLAIN values are a u32 length + bytes).
 inline std::size_t physicalWidth(PhysicalType t) {
-    return (t == PhysicalType::Int32 || t == PhysicalType::Float) ? 4 : 8;
+    return t == PhysicalType::ByteArray ? 0 : (t == PhysicalType::Int32 || t == PhysicalType::Float) ? 4 : 8;
 }
+
+/// Longest string value accepted by the writer.
+constexpr std::size_t kMaxStringBytes = std::size_t{16} << 20;
+/// String min/max statistics are omitted for a chunk whose min or max is longer than this.
+constexpr std::size_t kMaxStringStatBytes = 64;
 
 const char* physicalTypeName(PhysicalType t);
 const char* compressionName(Compression c);

@@ -73,6 +73,8 @@ bool matches(const ColumnValues& v, PhysicalType t) {
         return std::holds_alternative<std::span<const float>>(v);
     case PhysicalType::Double:
         return std::holds_alternative<std::span<const double>>(v);
+    case PhysicalType::ByteArray:
+        return std::holds_alternative<std::span<const std::string_view>>(v);
     }
     return false;
 }
@@ -81,8 +83,54 @@ std::size_t lengthOf(const ColumnValues& v) {
     return std::visit([](const auto& s) { return s.size(); }, v);
 }
 
-const std::uint8_t* bytesOf(const ColumnValues& v) {
-    return std::visit([](const auto& s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }, v);
+/// Appends PLAIN values [from, from + n) of one column to a row-group buffer.
+void appendPlain(const ColumnValues& v, std::size_t from, std::size_t n, std::vector<std::uint8_t>* out) {
+    std::visit(
+        [&](const auto& s) {
+            using T = typename std::decay_t<decltype(s)>::value_type;
+            if constexpr (std::is_same_v<std::remove_cv_t<T>, std::string_view>) {
+                for (std::size_t i = from; i < from + n; ++i) {
+                    const std::string_view text = s[i];
+                    const auto len = static_cast<std::uint32_t>(text.size());
+                    const std::uint8_t lenBytes[4] = {
+                        static_cast<std::uint8_t>(len), static_cast<std::uint8_t>(len >> 8),
+                        static_cast<std::uint8_t>(len >> 16), static_cast<std::uint8_t>(len >> 24)};
+                    out->insert(out->end(), lenBytes, lenBytes + 4);
+                    out->insert(out->end(), text.begin(), text.end());
+                }
+            } else {
+                const auto* src = reinterpret_cast<const std::uint8_t*>(s.data() + from);
+                out->insert(out->end(), src, src + n * sizeof(T));
+            }
+        },
+        v);
+}
+
+std::string_view stringAt(const std::uint8_t* p) {
+    std::uint32_t len;
+    std::memcpy(&len, p, 4);
+    return {reinterpret_cast<const char*>(p + 4), len};
+}
+
+/// min/max of PLAIN BYTE_ARRAY values, compared as unsigned bytes (char_traits<char> compares like memcmp).
+/// Omitted when either is longer than kMaxStringStatBytes.
+void computeStringStats(const std::uint8_t* data, std::size_t n, ColumnChunkInfo* info) {
+    info->hasMinMax = false;
+    if (n == 0)
+        return;
+    std::string_view lo = stringAt(data), hi = lo;
+    const std::uint8_t* p = data;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string_view v = stringAt(p);
+        p += 4 + v.size();
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    if (lo.size() > kMaxStringStatBytes || hi.size() > kMaxStringStatBytes)
+        return;
+    info->hasMinMax = true;
+    info->minValue.assign(lo.begin(), lo.end());
+    info->maxValue.assign(hi.begin(), hi.end());
 }
 
 bool setError(std::string* error, std::string message) {
@@ -122,6 +170,8 @@ bool ParquetWriter::open(const std::string& path, std::vector<Column> schema, Wr
     if (options.maxPageBytes < 8 || options.maxPageBytes > kMaxPageBytes)
         return setError(error, "maxPageBytes must be in [8, " + std::to_string(kMaxPageBytes) + "], got " +
                                    std::to_string(options.maxPageBytes));
+    if (options.maxRowGroupBytes == 0)
+        return setError(error, "maxRowGroupBytes must be positive");
     if (options.compression != Compression::None && options.compression != Compression::Snappy &&
         options.compression != Compression::Zstd)
         return setError(error,
@@ -134,7 +184,9 @@ bool ParquetWriter::open(const std::string& path, std::vector<Column> schema, Wr
     try { // the whole row group is reserved up front: memory stays constant while writing
         m_buffers.assign(m_schema.size(), {});
         for (std::size_t c = 0; c < m_schema.size(); ++c)
-            m_buffers[c].reserve(m_options.rowGroupRows * physicalWidth(m_schema[c].type));
+            m_buffers[c].reserve(m_options.rowGroupRows * (m_schema[c].type == PhysicalType::ByteArray
+                                                               ? 8
+                                                               : physicalWidth(m_schema[c].type)));
     } catch (const std::bad_alloc&) {
         m_buffers.clear();
         return setError(error, "cannot allocate row-group buffers for " +
@@ -187,19 +239,33 @@ bool ParquetWriter::appendRows(std::span<const ColumnValues> columns, std::strin
             return setError(error, "appendRows: column '" + m_schema[c].name + "' has " +
                                        std::to_string(lengthOf(columns[c])) + " values, column '" +
                                        m_schema[0].name + "' has " + std::to_string(n));
+        if (const auto* s = std::get_if<std::span<const std::string_view>>(&columns[c])) {
+            for (std::size_t i = 0; i < s->size(); ++i)
+                if ((*s)[i].size() > kMaxStringBytes)
+                    return setError(error,
+                                    "appendRows: column '" + m_schema[c].name + "' row " + std::to_string(i) +
+                                        ": a string of " + std::to_string((*s)[i].size()) +
+                                        " bytes exceeds the limit of " + std::to_string(kMaxStringBytes));
+        }
     }
     std::size_t done = 0;
     while (done < n) {
         const std::size_t take = std::min(n - done, m_options.rowGroupRows - m_buffered);
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            const std::size_t w = physicalWidth(m_schema[c].type);
-            const std::uint8_t* src = bytesOf(columns[c]) + done * w;
-            m_buffers[c].insert(m_buffers[c].end(), src, src + take * w);
+        m_bufferedBytes = 0;
+        try { // only strings can grow a buffer past its reservation
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                appendPlain(columns[c], done, take, &m_buffers[c]);
+                m_bufferedBytes += m_buffers[c].size();
+            }
+        } catch (const std::bad_alloc&) {
+            return fail("out of memory while buffering a row group (" + std::to_string(m_buffered) + " rows)",
+                        error);
         }
         m_buffered += take;
         done += take;
         m_rowsAccepted += take;
-        if (m_buffered == m_options.rowGroupRows && !flushRowGroup(error))
+        if ((m_buffered == m_options.rowGroupRows || m_bufferedBytes >= m_options.maxRowGroupBytes) &&
+            !flushRowGroup(error))
             return false;
     }
     return true;
@@ -218,7 +284,8 @@ void ParquetWriter::setMetadata(std::string key, std::string value) {
 bool ParquetWriter::writeColumnChunk(std::size_t column, ColumnChunkInfo* info, std::string* error) {
     const Column& col = m_schema[column];
     const std::size_t width = physicalWidth(col.type);
-    const std::uint8_t* data = m_buffers[column].data();
+    const std::vector<std::uint8_t>& buffer = m_buffers[column];
+    const std::uint8_t* data = buffer.data();
     info->numValues = static_cast<std::int64_t>(m_buffered);
     info->dataPageOffset = static_cast<std::int64_t>(m_file.offset());
     switch (col.type) {
@@ -234,12 +301,28 @@ bool ParquetWriter::writeColumnChunk(std::size_t column, ColumnChunkInfo* info, 
     case PhysicalType::Double:
         computeStats<double>(data, m_buffered, info);
         break;
+    case PhysicalType::ByteArray:
+        computeStringStats(data, m_buffered, info);
+        break;
     }
     const Encoding encoding = col.byteStreamSplit ? Encoding::ByteStreamSplit : Encoding::Plain;
-    const std::size_t rowsPerPage = std::max<std::size_t>(1, m_options.maxPageBytes / width);
-    for (std::size_t start = 0; start < m_buffered; start += rowsPerPage) {
-        const std::size_t rows = std::min(rowsPerPage, m_buffered - start);
-        std::span<const std::uint8_t> body(data + start * width, rows * width);
+    const std::size_t rowsPerPage = width ? std::max<std::size_t>(1, m_options.maxPageBytes / width) : 0;
+    std::size_t offset = 0; // byte offset of the next page's first value in the buffer
+    for (std::size_t row = 0; row < m_buffered;) {
+        std::size_t rows = 0, bytes = 0;
+        if (width) {
+            rows = std::min(rowsPerPage, m_buffered - row);
+            bytes = rows * width;
+        } else { // strings: as many whole values as fit, at least one
+            while (row + rows < m_buffered) {
+                const std::size_t next = 4 + stringAt(data + offset + bytes).size();
+                if (rows > 0 && bytes + next > m_options.maxPageBytes)
+                    break;
+                bytes += next;
+                ++rows;
+            }
+        }
+        std::span<const std::uint8_t> body(data + offset, bytes);
         if (col.byteStreamSplit) {
             m_encoded.resize(body.size());
             byteStreamSplit(body.data(), rows, width, m_encoded.data());
@@ -258,6 +341,8 @@ bool ParquetWriter::writeColumnChunk(std::size_t column, ColumnChunkInfo* info, 
             return false;
         info->totalUncompressedSize += static_cast<std::int64_t>(header.size() + body.size());
         info->totalCompressedSize += static_cast<std::int64_t>(header.size() + compressed.size());
+        row += rows;
+        offset += bytes;
     }
     return true;
 }
@@ -278,6 +363,7 @@ bool ParquetWriter::flushRowGroup(std::string* error) {
     for (auto& b : m_buffers)
         b.clear(); // keeps capacity: no allocation for the next row group
     m_buffered = 0;
+    m_bufferedBytes = 0;
     return true;
 }
 

@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -16,17 +17,19 @@
 namespace vibra::parquet {
 
 /// One column's values for ParquetWriter::appendRows; the alternative must match the column's PhysicalType
-/// (Int32 -> int32_t, Int64 -> int64_t, Float -> float, Double -> double).
-using ColumnValues = std::variant<std::span<const std::int32_t>, std::span<const std::int64_t>,
-                                  std::span<const float>, std::span<const double>>;
+/// (Int32 -> int32_t, Int64 -> int64_t, Float -> float, Double -> double, ByteArray -> string_view of UTF-8).
+using ColumnValues =
+    std::variant<std::span<const std::int32_t>, std::span<const std::int64_t>, std::span<const float>,
+                 std::span<const double>, std::span<const std::string_view>>;
 
-/// Streaming writer of a flat Parquet file: REQUIRED INT32/INT64/FLOAT/DOUBLE columns, optional
+/// Streaming writer of a flat Parquet file: REQUIRED INT32/INT64/FLOAT/DOUBLE/string columns, optional
 /// TIMESTAMP(UTC) logical type on INT64, V1 data pages encoded PLAIN (or BYTE_STREAM_SPLIT for floats),
 /// compressed with ZSTD, SNAPPY or nothing, min/max/null_count statistics and key/value metadata in the
 /// footer.
 ///
-/// Memory is bounded by one row group: rows are buffered per column until WriterOptions::rowGroupRows, then
-/// the row group is written as pages of at most maxPageBytes and the buffers are reused. Only the footer's
+/// Memory is bounded by one row group: rows are buffered per column until WriterOptions::rowGroupRows (or,
+/// soft, maxRowGroupBytes), then the row group is written as pages of at most maxPageBytes (a single longer
+/// string gets a page of its own) and the buffers are reused. Only the footer's
 /// per-row-group bookkeeping (~100 bytes per column per row group) grows with the file.
 ///
 /// Durability: data goes to PATH.partial; close() writes the footer, fsyncs, renames to PATH and fsyncs the
@@ -84,6 +87,7 @@ private:
     PageCompressor m_compressor;
     std::vector<std::vector<std::uint8_t>> m_buffers; // PLAIN bytes of the open row group, one per column
     std::size_t m_buffered = 0;                       // rows in m_buffers
+    std::size_t m_bufferedBytes = 0;                  // bytes in m_buffers
     std::vector<std::uint8_t> m_encoded;              // BYTE_STREAM_SPLIT scratch, one page
     std::vector<RowGroupInfo> m_rowGroups;
     std::vector<std::pair<std::string, std::string>> m_keyValues;

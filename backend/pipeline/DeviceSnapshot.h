@@ -3,10 +3,12 @@
 #include "core/DeviceCounters.h"
 #include "core/DeviceInfo.h"
 #include "dsp/Moments.h"
+#include "dsp/SeverityZone.h"
 #include "dsp/Spectrum.h"
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace vibra::pipeline {
@@ -37,6 +39,12 @@ struct DeviceSnapshot {
     // Readouts: statistics of the last complete 1-second bucket per axis.
     std::vector<dsp::Moments> lastSecond;
     std::int64_t lastSecondStartNs = 0;
+    std::vector<double> lastSecondVelocityMmS; ///< per axis, NaN when unknown
+    dsp::SeverityZone lastSecondZone = dsp::SeverityZone::Unknown;
+    std::string severityPreset; ///< preset the zone refers to
+
+    // Envelope spectrum per axis when enabled in DspSettings (null otherwise or before the first frame).
+    std::vector<std::shared_ptr<const dsp::Spectrum>> envelopeSpectra;
 
     core::CounterSnapshot counters;
 };

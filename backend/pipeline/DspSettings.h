@@ -1,6 +1,10 @@
 #pragma once
 
+#include "dsp/EnvelopeConfig.h"
 #include "dsp/SpectrumConfig.h"
+
+#include <optional>
+#include <string>
 
 namespace vibra::pipeline {
 
@@ -15,6 +19,12 @@ struct DspSettings {
     /// The dashboard uses them for exact cursor values, RMS between cursors and trigger capture.
     int rawWindowSamples = 0;
     static constexpr int kMaxRawWindow = 1 << 18;
+    // Per-second velocity and severity (a Welch spectrum of each UTC second, Hann, linear average).
+    double velocityLowHz = 10.0;    ///< ISO 10816-3 band above 600 r/min; 2 Hz needs a finer spectrum
+    double velocityHighHz = 1000.0; ///< clipped to 0.45 x sample rate for slow devices
+    std::string severityPreset = "iso10816-3/group2/rigid"; ///< dsp::SeverityTable id; empty = no zone
+    /// Envelope spectrum of every axis, computed only when set (on demand: it costs two FFTs per block).
+    std::optional<dsp::EnvelopeConfig> envelope;
 };
 
 } // namespace vibra::pipeline

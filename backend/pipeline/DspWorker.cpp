@@ -1,6 +1,9 @@
 #include "pipeline/DspWorker.h"
 
+#include "dsp/BandMetrics.h"
+
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -18,10 +21,11 @@ std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
 } // namespace
 
 DspWorker::DspWorker(core::SpscRing<core::SampleBlockPtr>& input, core::SpscRing<StoreItemPtr>& store,
-                     core::DeviceCounters& counters, DspSettings settings)
+                     core::DeviceCounters& counters, DspSettings settings, dsp::SeverityTable severity)
     : m_input(input)
     , m_store(store)
     , m_counters(counters)
+    , m_severity(std::move(severity))
     , m_settingsShared(std::move(settings)) {
     qRegisterMetaType<vibra::pipeline::DeviceSnapshotPtr>();
 }
@@ -105,19 +109,55 @@ void DspWorker::applySettings(const DspSettings& s) {
         configure(m_device);
 }
 
+dsp::SpectrumConfig DspWorker::velocitySpectrumConfig(double sampleRate) {
+    dsp::SpectrumConfig c;
+    // The finest resolution that still fits two 50 %-overlapped frames into one second (8192 points at
+    // 16 kHz: 1.95 Hz lines). Coarser lines bias low-frequency velocity upwards: the Hann main lobe spans
+    // +-2 lines and 1/f^2 weights its lower side more (3.9 Hz lines read a 50 Hz tone 1.3 % high).
+    const auto third = static_cast<std::size_t>(std::max(1.0, sampleRate / 1.5));
+    c.fftSize = std::clamp<std::size_t>(std::bit_floor(third), 256, 8192);
+    c.window = dsp::WindowType::Hann;
+    c.overlap = 0.5;
+    c.averaging = dsp::Averaging::Linear;
+    c.averages = 0; // every frame of the second
+    return c;
+}
+
 void DspWorker::configure(const std::shared_ptr<const core::DeviceInfo>& device) {
+    if (static_cast<int>(m_bucketAcc.size()) != device->axisCount())
+        flushBucket(); // the old shape's partial second goes out with the old device
     m_device = device;
     const int axes = device->axisCount();
     const double rate = device->sampleRate;
     m_analyzers.clear();
     m_analyzers.reserve(axes);
-    for (int a = 0; a < axes; ++a)
-        m_analyzers.emplace_back(m_settings.spectrum, rate);
+    m_bucketSpectra.clear();
+    m_bucketSpectra.reserve(axes);
+    for (int a = 0; a < axes; ++a) {
+        try {
+            m_analyzers.emplace_back(m_settings.spectrum, rate);
+        } catch (const std::invalid_argument&) {
+            // Settings that do not fit this device (e.g. an FFT longer than allowed): fall back to defaults.
+            m_settings.spectrum = dsp::SpectrumConfig{};
+            m_analyzers.emplace_back(m_settings.spectrum, rate);
+        }
+        m_bucketSpectra.emplace_back(velocitySpectrumConfig(rate), rate);
+    }
     m_spectra.assign(axes, nullptr);
+    m_envelopes.clear();
+    m_envelopeSpectra.assign(axes, nullptr);
+    if (m_settings.envelope) {
+        try {
+            for (int a = 0; a < axes; ++a)
+                m_envelopes.emplace_back(*m_settings.envelope, rate);
+        } catch (const std::invalid_argument&) {
+            m_envelopes.clear(); // band outside this device's range: no envelope spectrum
+        }
+    }
     if (static_cast<int>(m_bucketAcc.size()) != axes) {
-        flushBucket();
         m_bucketAcc.assign(axes, dsp::MomentAccumulator{});
         m_lastSecond.clear();
+        m_lastVelocity.clear();
     }
     const double wanted = m_settings.displaySeconds * rate / m_settings.envelopePoints;
     m_envBucket = static_cast<std::uint32_t>(std::max(1.0, std::ceil(wanted)));
@@ -230,8 +270,11 @@ void DspWorker::process(const core::SampleBlock& block) {
         auto end = static_cast<std::int64_t>(std::ceil(boundary - 1e-7));
         end = std::clamp<std::int64_t>(end, pos + 1, block.count);
         const auto n = static_cast<std::uint32_t>(end - pos);
-        for (int a = 0; a < axes; ++a)
-            m_bucketAcc[a].add(block.axis(a).subspan(pos, n));
+        for (int a = 0; a < axes; ++a) {
+            const auto part = block.axis(a).subspan(pos, n);
+            m_bucketAcc[a].add(part);
+            m_bucketSpectra[a].push(part);
+        }
         m_bucketSamples += n;
         pos += n;
     }
@@ -242,6 +285,8 @@ void DspWorker::process(const core::SampleBlock& block) {
             m_spectra[a] = std::make_shared<const dsp::Spectrum>(m_analyzers[a].spectrum());
         updateEnvelope(a, x);
         updateRaw(a, x);
+        if (!m_envelopes.empty() && m_envelopes[a].push(x) > 0)
+            m_envelopeSpectra[a] = std::make_shared<const dsp::Spectrum>(m_envelopes[a].spectrum());
     }
     m_latestTimeNs = block.timeOfSampleNs(block.count - 1);
     m_processed += block.count;
@@ -264,6 +309,24 @@ void DspWorker::flushBucket() {
         rec->axes.push_back(acc.result());
         acc.reset();
     }
+    // Velocity from the Welch spectrum of this second; zone from the largest axis (ISO: worst direction).
+    const double toMs2 = core::toMetersPerSecond2(m_device->unit);
+    const double hi = std::min(m_settings.velocityHighHz, 0.45 * m_device->sampleRate);
+    double worst = -1.0;
+    rec->velocityRmsMmS.reserve(m_bucketSpectra.size());
+    for (auto& sp : m_bucketSpectra) {
+        double v = std::numeric_limits<double>::quiet_NaN();
+        if (sp.spectrum().frames > 0 && hi > m_settings.velocityLowHz)
+            v = dsp::velocityRmsMmPerS(sp.spectrum(), m_settings.velocityLowHz, hi, toMs2);
+        rec->velocityRmsMmS.push_back(v);
+        if (std::isfinite(v))
+            worst = std::max(worst, v);
+        sp.reset();
+    }
+    if (!m_settings.severityPreset.empty() && worst >= 0.0)
+        rec->zone = m_severity.classify(m_settings.severityPreset, worst);
+    m_lastVelocity = rec->velocityRmsMmS;
+    m_lastZone = rec->zone;
     m_lastSecond = rec->axes;
     m_lastSecondStartNs = m_bucketStartNs;
     const std::uint64_t samples = m_bucketSamples;
@@ -311,6 +374,10 @@ void DspWorker::publish() {
     snap->spectra = m_spectra;
     snap->lastSecond = m_lastSecond;
     snap->lastSecondStartNs = m_lastSecondStartNs;
+    snap->lastSecondVelocityMmS = m_lastVelocity;
+    snap->lastSecondZone = m_lastZone;
+    snap->severityPreset = m_settings.severityPreset;
+    snap->envelopeSpectra = m_envelopeSpectra;
     snap->counters = m_counters.snapshot();
     emit snapshotReady(std::move(snap));
 }

@@ -3,7 +3,9 @@
 #include "core/DeviceCounters.h"
 #include "core/SampleBlock.h"
 #include "core/SpscRing.h"
+#include "dsp/EnvelopeAnalyzer.h"
 #include "dsp/MomentAccumulator.h"
+#include "dsp/SeverityTable.h"
 #include "dsp/SpectrumAnalyzer.h"
 #include "pipeline/DeviceSnapshot.h"
 #include "pipeline/DspSettings.h"
@@ -35,7 +37,8 @@ class DspWorker : public QObject {
     Q_OBJECT
 public:
     DspWorker(core::SpscRing<core::SampleBlockPtr>& input, core::SpscRing<StoreItemPtr>& store,
-              core::DeviceCounters& counters, DspSettings settings);
+              core::DeviceCounters& counters, DspSettings settings,
+              dsp::SeverityTable severity = dsp::SeverityTable::defaults());
     ~DspWorker() override;
 
     void start();
@@ -58,6 +61,8 @@ private:
     void configure(const std::shared_ptr<const core::DeviceInfo>& device);
     void applySettings(const DspSettings& s);
     void flushBucket();
+    /// Spectrum settings of the per-second Welch used for velocity (depends on the sample rate only).
+    static dsp::SpectrumConfig velocitySpectrumConfig(double sampleRate);
     void updateEnvelope(int axis, std::span<const float> x);
     void publish();
     void updateRaw(int axis, std::span<const float> x);
@@ -67,6 +72,7 @@ private:
     core::SpscRing<core::SampleBlockPtr>& m_input;
     core::SpscRing<StoreItemPtr>& m_store;
     core::DeviceCounters& m_counters;
+    const dsp::SeverityTable m_severity;
 
     // any thread
     std::atomic<bool> m_stopRequested{false};
@@ -84,6 +90,11 @@ private:
     std::vector<dsp::SpectrumAnalyzer> m_analyzers;
     std::vector<std::shared_ptr<const dsp::Spectrum>> m_spectra;
     std::vector<dsp::MomentAccumulator> m_bucketAcc;
+    std::vector<dsp::SpectrumAnalyzer> m_bucketSpectra; ///< Welch of the current second, per axis
+    std::vector<dsp::EnvelopeAnalyzer> m_envelopes;     ///< only when settings.envelope is set
+    std::vector<std::shared_ptr<const dsp::Spectrum>> m_envelopeSpectra;
+    std::vector<double> m_lastVelocity;
+    dsp::SeverityZone m_lastZone = dsp::SeverityZone::Unknown;
     bool m_bucketActive = false;
     std::int64_t m_bucketStartNs = 0;
     std::uint64_t m_bucketSamples = 0;

@@ -2,6 +2,7 @@
 
 #include "core/DeviceInfo.h"
 #include "dsp/Moments.h"
+#include "dsp/SeverityZone.h"
 
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,11 @@ struct RollupRecord {
     std::uint64_t samples = 0;      ///< samples per axis in the bucket
     std::uint32_t gaps = 0;         ///< stream discontinuities that fell into this bucket
     std::vector<dsp::Moments> axes; ///< per axis: count, min, max, mean, AC RMS, peak, crest, kurtosis
+    /// Per axis velocity RMS (mm/s) over the settings' band from a Welch spectrum of this second; NaN when
+    /// the bucket was too short for one spectrum frame.
+    std::vector<double> velocityRmsMmS;
+    /// Zone of the largest axis velocity under the device's severity preset (Unknown without one).
+    dsp::SeverityZone zone = dsp::SeverityZone::Unknown;
 };
 
 using RollupRecordPtr = std::shared_ptr<const RollupRecord>;

@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
             g_sink = float(m.result().rms);
         },
         block, trials, minNs);
-    std::printf("  metrics (moments, one pass) ......... %6.3f ns/sample\n", metrics);
+    std::printf("  metrics (moments, per block) ........ %6.3f ns/sample\n", metrics);
 
     EnvelopeConfig ec;
     ec.bandLowHz = 2000;
@@ -218,10 +218,41 @@ int main(int argc, char** argv) {
         },
         block, trials, minNs);
     const double floor = fir4Floor + fftFloor;
-    const double devices = 1e9 / (chain * kFs * 3);
     std::printf("  CHAIN /4 + spectrum + metrics ....... %6.3f ns/sample\n", chain);
     std::printf("  FLOOR bare FIR /4 + bare FFT ........ %6.3f ns/sample\n", floor);
-    std::printf("  RATIO chain / floor ................. %6.2f   (goal <= 2)\n", chain / floor);
+
+    // Ratio measured trial by trial (floor and chain back to back), so load from other processes hits both.
+    std::vector<double> ratios;
+    std::vector<float> h4(d4.stages()[0].taps().begin(), d4.stages()[0].taps().end());
+    std::vector<float> firOut(block);
+    for (int t = 0; t < trials * 3; ++t) {
+        const double f = measure(
+            [&] {
+                bareFir(x.data(), block, h4.data(), h4.size(), 4, firOut.data());
+                for (std::size_t r = 0; r < block / 2048; ++r)
+                    fftwf_execute_dft_r2c(plan, in, out);
+                g_sink = firOut[1] + out[3][0];
+            },
+            block, 1, minNs);
+        const double c = measure(
+            [&] {
+                dout.clear();
+                packets([&](std::span<const float> s) {
+                    cd.process(s, dout);
+                    cs.push(s);
+                    cm.add(s);
+                });
+                g_sink = dout.back() + cs.spectrum().psd[1];
+            },
+            block, 1, minNs);
+        ratios.push_back(c / f);
+    }
+    std::sort(ratios.begin(), ratios.end());
+    const double ratio = ratios[ratios.size() / 2];
+    const double devices = 1e9 / (chain * kFs * 3);
+    std::printf("  RATIO chain / floor ................. %6.2f   (median of %zu paired trials; range "
+                "%.2f..%.2f; goal <= 2)\n",
+                ratio, ratios.size(), ratios.front(), ratios.back());
     std::printf("  CAPACITY: %.0f tri-axial 16 kHz devices per core (DSP only, state in cache)\n", devices);
 
     fftwf_destroy_plan(plan);

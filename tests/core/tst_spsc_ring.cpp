@@ -46,7 +46,7 @@ private slots:
     }
 
     void twoThreadsTransferEverythingInOrder() {
-        constexpr std::uint64_t kN = 2'000'000;
+        constexpr std::uint64_t kN = 300'000;
         SpscRing<std::uint64_t> r(1024);
         std::uint64_t rejected = 0;
         std::thread producer([&] {

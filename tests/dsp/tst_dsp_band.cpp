@@ -1,5 +1,6 @@
 // Band metrics: inclusive bin-centre convention, edges, velocity integration against hand-computed sums.
 #include "dsp/BandMetrics.h"
+#include "dsp/Moments.h"
 
 #include <QtTest>
 
@@ -55,6 +56,23 @@ private slots:
         QVERIFY(std::abs(velocityRmsMmPerS(s, 0, 30, 9.80665) / expected - 1) < 1e-12); // DC skipped
         QVERIFY(std::isfinite(velocityRmsMmPerS(s, 0, 0, 1.0)));
         QCOMPARE(velocityRmsMmPerS(s, 0, 0, 1.0), 0.0);
+        QCOMPARE(velocityRmsMmPerS(s, 2.0), velocityRmsMmPerS(s, 10, 1000, 2.0)); // default band 10-1000 Hz
+    }
+
+    void fftSizeForBand() {
+        QCOMPARE(fftSizeForLowEdge(16000, 2), std::size_t{16384});
+        QCOMPARE(fftSizeForLowEdge(16000, 10), std::size_t{4096});
+        QCOMPARE(fftSizeForLowEdge(1000, 1000), std::size_t{256});
+        QCOMPARE(fftSizeForLowEdge(100000, 0.1), std::size_t{65536});
+    }
+
+    void vectorSum() {
+        Moments m[3];
+        m[0].rms = 1;
+        m[1].rms = 2;
+        m[2].rms = 2;
+        QCOMPARE(vectorSumRms(m), 3.0);
+        QCOMPARE(vectorSumRms({}), 0.0);
     }
 };
 

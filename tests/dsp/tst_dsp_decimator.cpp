@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numbers>
 #include <random>
 
@@ -175,6 +176,24 @@ private slots:
             pieces.process(x, c);
             QVERIFY(std::memcmp(a.data(), c.data(), a.size() * sizeof(float)) == 0);
         }
+    }
+
+    void nonFiniteInput() {
+        for (std::size_t factor : {1u, 4u}) {
+            auto x = gaussian(4000, 1.0, 1);
+            x[7] = std::numeric_limits<float>::quiet_NaN();
+            x[999] = -std::numeric_limits<float>::infinity();
+            Decimator d(factor);
+            std::vector<float> y;
+            d.process(x, y);
+            QCOMPARE(d.nonFiniteSamples(), std::uint64_t{2});
+            for (float v : y)
+                QVERIFY(std::isfinite(v));
+        }
+        Decimator d(std::size_t{4});
+        std::vector<float> small(2);
+        const std::vector<float> in(100, 1.0f);
+        QVERIFY_THROWS_EXCEPTION(std::length_error, d.process(in, std::span<float>(small)));
     }
 
     // Element-wise against a direct double-precision cascade of the same taps (upfirdn semantics).

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <numbers>
 #include <random>
 
@@ -99,6 +100,14 @@ private slots:
         }
         QCOMPARE(fp, fw);
         QVERIFY(fw > 10);
+        QCOMPARE(whole.nonFiniteSamples(), std::uint64_t{0});
+        auto bad = x;
+        bad[5000] = std::numeric_limits<float>::quiet_NaN();
+        EnvelopeAnalyzer withNan(c, 10000.0);
+        withNan.push(bad);
+        QCOMPARE(withNan.nonFiniteSamples(), std::uint64_t{1});
+        for (float p : withNan.spectrum().psd)
+            QVERIFY(std::isfinite(p));
         QVERIFY(std::memcmp(whole.spectrum().psd.data(), pieces.spectrum().psd.data(),
                             whole.spectrum().psd.size() * sizeof(float)) == 0);
     }

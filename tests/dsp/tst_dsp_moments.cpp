@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace vibra::dsp;
@@ -80,6 +81,43 @@ private slots:
         QVERIFY(std::abs(r.kurtosis - 1.5) < 1e-6);
         QVERIFY(std::abs(r.peakToPeak - 4.0) < 1e-5);
         QVERIFY(std::abs(r.peak - 2.0) < 1e-5);
+    }
+
+    // A DC step between blocks, 1e5 x the noise (stuck or re-ranged sensor): merging stays exact.
+    void dcStepBetweenBlocks() {
+        auto x = gaussian(40000, 1e-5, 12);
+        for (std::size_t i = 20000; i < x.size(); ++i)
+            x[i] += 1.0f;
+        const Moments ref = reference(x);
+        MomentAccumulator m;
+        for (std::size_t i = 0; i < x.size(); i += 1000)
+            m.add(std::span(x).subspan(i, 1000));
+        compare(m.result(), ref, 1e-6);
+        // Within the second half alone (DC 1.0, noise 1e-5): kurtosis of Gaussian noise, not of the step.
+        MomentAccumulator tail;
+        for (std::size_t i = 20000; i < x.size(); i += 1000)
+            tail.add(std::span(x).subspan(i, 1000));
+        compare(tail.result(), reference(std::vector<float>(x.begin() + 20000, x.end())), 1e-6);
+    }
+
+    void nonFiniteSkippedAndCounted() {
+        auto x = gaussian(5000, 1.0, 3);
+        const Moments ref = reference(x);
+        auto bad = x;
+        bad.insert(bad.begin() + 100, std::numeric_limits<float>::quiet_NaN());
+        bad.insert(bad.begin() + 2000, std::numeric_limits<float>::infinity());
+        bad.push_back(-std::numeric_limits<float>::infinity());
+        MomentAccumulator m;
+        m.add(std::span(bad).subspan(0, 3000));
+        m.add(std::span(bad).subspan(3000));
+        m.add(std::numeric_limits<float>::quiet_NaN());
+        const Moments r = m.result();
+        QCOMPARE(r.nonFinite, std::uint64_t{4});
+        compare(r, ref, 1e-9);
+        MomentAccumulator other;
+        other.add(std::numeric_limits<float>::quiet_NaN());
+        m.merge(other);
+        QCOMPARE(m.result().nonFinite, std::uint64_t{5});
     }
 
     void gaussianKurtosis() {

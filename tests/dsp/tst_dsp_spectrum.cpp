@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 using namespace vibra::dsp;
@@ -266,6 +267,26 @@ private slots:
             QVERIFY(std::memcmp(whole.spectrum().peakHold.data(), pieces.spectrum().peakHold.data(),
                                 257 * sizeof(float)) == 0);
         }
+    }
+
+    // NaN / Inf samples are replaced by 0 and counted: the average stays finite.
+    void nonFiniteInput() {
+        SpectrumConfig c;
+        c.fftSize = 256;
+        SpectrumAnalyzer a(c, 1000.0);
+        auto x = gaussian(256 * 4, 1.0, 9);
+        x[10] = std::numeric_limits<float>::quiet_NaN();
+        x[300] = std::numeric_limits<float>::infinity();
+        QVERIFY(a.push(x) > 0);
+        QCOMPARE(a.nonFiniteSamples(), std::uint64_t{2});
+        for (float p : a.spectrum().psd)
+            QVERIFY(std::isfinite(p));
+        // Same as feeding zeros there.
+        x[10] = 0;
+        x[300] = 0;
+        SpectrumAnalyzer b(c, 1000.0);
+        b.push(x);
+        QVERIFY(std::memcmp(a.spectrum().psd.data(), b.spectrum().psd.data(), 129 * sizeof(float)) == 0);
     }
 
     // FFTW and KissFFT agree to ~1e-5 relative (L2 over the spectrum) for every size class.

@@ -47,6 +47,7 @@ function decodeExpected(type, s) {
     case 'INT64': return BigInt(s);
     case 'FLOAT': u32[0] = parseInt(s, 16); return f32[0];
     case 'DOUBLE': u64[0] = BigInt('0x' + s); return f64[0];
+    case 'BYTE_ARRAY': return s;
   }
   throw new Error(type);
 }
@@ -63,11 +64,22 @@ function sameValue(type, actual, want) {
     return bitsOf(type, actual) === bitsOf(type, want);
   }
   if (type === 'INT64') return typeof actual === 'bigint' && actual === want;
+  if (type === 'BYTE_ARRAY' && actual instanceof Uint8Array) return Buffer.from(actual).toString('utf8') === want;
   return actual === want;
 }
 // min/max per the Parquet rules: none if a NaN is present; a zero min is -0.0, a zero max is +0.0.
 function expectedStats(type, values) {
   if (values.length === 0) return null;
+  if (type === 'BYTE_ARRAY') { // unsigned byte order; omitted when min or max is longer than 64 bytes
+    const bytes = values.map(v => Buffer.from(v, 'utf8'));
+    let lo = bytes[0], hi = bytes[0];
+    for (const b of bytes) {
+      if (Buffer.compare(b, lo) < 0) lo = b;
+      if (Buffer.compare(b, hi) > 0) hi = b;
+    }
+    if (lo.length > 64 || hi.length > 64) return null;
+    return { min: lo.toString('utf8'), max: hi.toString('utf8') };
+  }
   let lo = values[0], hi = values[0];
   for (const v of values) {
     if (typeof v === 'number' && Number.isNaN(v)) return null;
@@ -91,6 +103,7 @@ function duckTimestampMicros(s) {
 }
 function duckNumber(type, s) {
   if (s === null || s === undefined) return null;
+  if (type === 'BYTE_ARRAY') return s;
   if (type === 'INT64') return BigInt(s);
   if (type === 'INT32') return Number(s);
   const t = s.toLowerCase();
@@ -112,6 +125,7 @@ for (const exp of expected.files) {
   const nGroups = Math.ceil(rows / exp.rowGroupRows);
   const groupRows = g => Math.min(exp.rowGroupRows, rows - g * exp.rowGroupRows);
   const converted = { MILLIS: 'TIMESTAMP_MILLIS', MICROS: 'TIMESTAMP_MICROS', NANOS: null };
+  const isString = c => c.type === 'BYTE_ARRAY';
   const unitClass = { MILLIS: 'MilliSeconds', MICROS: 'MicroSeconds', NANOS: 'NanoSeconds' };
   check(!existsSync(path + '.partial'), 'no .partial left next to the file');
 
@@ -125,8 +139,12 @@ for (const exp of expected.files) {
     eq(s.name, c.name, `duckdb column ${i} name`);
     eq(s.type, c.type, `duckdb ${c.name} physical type`);
     eq(s.repetition_type, 'REQUIRED', `duckdb ${c.name} repetition`);
-    eq(s.converted_type, c.timestamp ? converted[c.timestamp] : null, `duckdb ${c.name} converted_type`);
-    if (c.timestamp) {
+    eq(s.converted_type, c.timestamp ? converted[c.timestamp] : isString(c) ? 'UTF8' : null,
+       `duckdb ${c.name} converted_type`);
+    if (isString(c)) {
+      check(/StringType/.test(s.logical_type ?? ''), `duckdb ${c.name} logical_type STRING: got ${s.logical_type}`);
+      eq(s.duckdb_type, 'VARCHAR', `duckdb ${c.name} duckdb_type`);
+    } else if (c.timestamp) {
       check(/isAdjustedToUTC=1/.test(s.logical_type ?? '') &&
             new RegExp(`${c.timestamp}=${unitClass[c.timestamp]}\\(\\)`).test(s.logical_type ?? ''),
             `duckdb ${c.name} logical_type TIMESTAMP(UTC, ${c.timestamp}): got ${s.logical_type}`);
@@ -213,10 +231,11 @@ for (const exp of expected.files) {
     eq(s.name, c.name, `hyparquet column ${i} name`);
     eq(s.type, c.type, `hyparquet ${c.name} type`);
     eq(s.repetition_type, 'REQUIRED', `hyparquet ${c.name} repetition`);
-    eq(s.converted_type, c.timestamp ? (converted[c.timestamp] ?? undefined) : undefined,
+    eq(s.converted_type, c.timestamp ? (converted[c.timestamp] ?? undefined) : isString(c) ? 'UTF8' : undefined,
        `hyparquet ${c.name} converted_type`);
     eq(JSON.stringify(s.logical_type), c.timestamp
-       ? JSON.stringify({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: c.timestamp }) : undefined,
+       ? JSON.stringify({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: c.timestamp })
+       : isString(c) ? JSON.stringify({ type: 'STRING' }) : undefined,
        `hyparquet ${c.name} logical_type`);
   });
   // Raw footer through hyparquet's own Thrift decoder: RowGroup ordinal/file_offset/total_compressed_size.
@@ -249,7 +268,21 @@ for (const exp of expected.files) {
         check(sameValue(c.type, m.statistics.max_value, st.max), `${w} max: got ${m.statistics.max_value}, want ${st.max}`);
       }
       // Walk the pages: V1 data pages only, each body <= maxPageBytes, sizes add up to the chunk totals.
-      const perPage = Math.max(1, Math.floor(exp.maxPageBytes / width(c.type)));
+      // Expected page cut: fixed-width columns floor(maxPageBytes / width) values per page; strings as many
+      // whole PLAIN values (4-byte length + bytes) as fit, at least one (a longer single value gets its own page).
+      let expectPages = 0, maxBody = exp.maxPageBytes;
+      if (isString(c)) {
+        let bytes = 0, n = 0;
+        for (const v of slice) {
+          const sz = 4 + Buffer.byteLength(v, 'utf8');
+          if (n > 0 && bytes + sz > exp.maxPageBytes) { expectPages++; bytes = 0; n = 0; }
+          bytes += sz; n++;
+          maxBody = Math.max(maxBody, sz);
+        }
+        if (n > 0) expectPages++;
+      } else {
+        expectPages = Math.ceil(groupRows(g) / Math.max(1, Math.floor(exp.maxPageBytes / width(c.type))));
+      }
       const reader = { view: new DataView(ab), offset: Number(m.data_page_offset) };
       let pages = 0, values = 0, comp = 0, uncomp = 0, okPages = true, okCrc = true;
       const end = Number(m.data_page_offset + m.total_compressed_size);
@@ -258,7 +291,7 @@ for (const exp of expected.files) {
         const h = parquetHeader(reader);
         const hl = reader.offset - start;
         okPages &&= h.type === 'DATA_PAGE' && h.data_page_header.encoding === c.encoding &&
-                    h.uncompressed_page_size <= exp.maxPageBytes;
+                    h.uncompressed_page_size <= maxBody;
         // PageHeader.crc: CRC-32 (zlib's, computed here by node) of the page bytes as stored.
         const body = buf.subarray(reader.offset, reader.offset + h.compressed_page_size);
         okCrc &&= h.crc !== undefined && (h.crc >>> 0) === crc32(body);
@@ -269,7 +302,7 @@ for (const exp of expected.files) {
       }
       check(okCrc, `${w} every page carries the CRC-32 of its bytes`);
       check(okPages, `${w} pages are DATA_PAGE/${c.encoding}/<= ${exp.maxPageBytes} bytes`);
-      eq(pages, Math.ceil(groupRows(g) / perPage), `${w} page count`);
+      eq(pages, expectPages, `${w} page count`);
       eq(values, groupRows(g), `${w} values in pages`);
       eq(BigInt(comp), m.total_compressed_size, `${w} total_compressed_size = sum of pages`);
       eq(BigInt(uncomp), m.total_uncompressed_size, `${w} total_uncompressed_size = sum of pages`);

@@ -33,7 +33,8 @@ struct Case {
     std::size_t rows = 0;
     std::size_t batch = 1000; // appendRows batch size
     // column c, row r -> value; stored per type
-    std::vector<std::vector<std::uint64_t>> bits; // raw bits (int64 for ints, float/double bits)
+    std::vector<std::vector<std::uint64_t>> bits;  // raw bits (int64 for ints, float/double bits)
+    std::vector<std::vector<std::string>> strings; // values of ByteArray columns (same index as bits)
 };
 
 std::uint64_t g_state = 0x9E3779B97F4A7C15ull;
@@ -81,6 +82,8 @@ std::string valueString(PhysicalType t, std::uint64_t b) {
     case PhysicalType::Double:
         std::snprintf(buf, sizeof buf, "%016" PRIx64, b);
         break;
+    case PhysicalType::ByteArray:
+        break;
     }
     return buf;
 }
@@ -93,6 +96,7 @@ bool writeCase(const std::string& dir, const Case& c, std::string* error) {
     std::vector<std::vector<std::int64_t>> i64(c.schema.size());
     std::vector<std::vector<float>> f32(c.schema.size());
     std::vector<std::vector<double>> f64(c.schema.size());
+    std::vector<std::vector<std::string_view>> str(c.schema.size());
     for (std::size_t start = 0; start < c.rows; start += c.batch) {
         const std::size_t n = std::min(c.batch, c.rows - start);
         std::vector<ColumnValues> cols;
@@ -122,6 +126,12 @@ bool writeCase(const std::string& dir, const Case& c, std::string* error) {
                 for (std::size_t r = 0; r < n; ++r)
                     f64[k].push_back(std::bit_cast<double>(src[start + r]));
                 cols.emplace_back(std::span<const double>(f64[k]));
+                break;
+            case PhysicalType::ByteArray:
+                str[k].clear();
+                for (std::size_t r = 0; r < n; ++r)
+                    str[k].push_back(c.strings[k][start + r]);
+                cols.emplace_back(std::span<const std::string_view>(str[k]));
                 break;
             }
         }
@@ -169,7 +179,10 @@ std::string caseJson(const Case& c) {
              (col.timestampUnit ? "\"" + std::string(unitName(*col.timestampUnit)) + "\"" : "null") +
              ",\"encoding\":\"" + (col.byteStreamSplit ? "BYTE_STREAM_SPLIT" : "PLAIN") + "\",\"values\":[";
         for (std::size_t r = 0; r < c.rows; ++r)
-            j += std::string(r ? "," : "") + "\"" + valueString(col.type, c.bits[k][r]) + "\"";
+            j += std::string(r ? "," : "") + "\"" +
+                 (col.type == PhysicalType::ByteArray ? jsonEscape(c.strings[k][r])
+                                                      : valueString(col.type, c.bits[k][r])) +
+                 "\"";
         j += "]}";
     }
     return j + "]}";
@@ -225,8 +238,16 @@ Case allTypes(std::string file, std::size_t rows, Compression comp, bool allowNa
                 {"i64", PhysicalType::Int64, std::nullopt, false},
                 {"f32", PhysicalType::Float, std::nullopt, false},
                 {"f64", PhysicalType::Double, std::nullopt, false},
-                {"ts_us", PhysicalType::Int64, TimeUnit::Micros, false}};
-    c.bits.assign(5, {});
+                {"ts_us", PhysicalType::Int64, TimeUnit::Micros, false},
+                {"device", PhysicalType::ByteArray, std::nullopt, false}};
+    c.bits.assign(6, {});
+    c.strings.assign(6, {});
+    const char* const names[] = {"sim://a",
+                                 "serial:///dev/ttyACM0?baud=921600",
+                                 "",
+                                 "Ger\xc3\xa4t \xe2\x84\x96 7",
+                                 "quote\" back\\slash \t tab",
+                                 "\xf0\x9f\x93\x88 chart"};
     for (std::size_t r = 0; r < rows; ++r) {
         c.bits[0].push_back(static_cast<std::uint32_t>(next()));
         c.bits[1].push_back(next());
@@ -241,6 +262,8 @@ Case allTypes(std::string file, std::size_t rows, Compression comp, bool allowNa
         // Microseconds within years 1900..2200 (DuckDB timestamps are bounded).
         c.bits[4].push_back(static_cast<std::uint64_t>(
             -2208988800000000LL + static_cast<std::int64_t>(next() % 9467280000000000ULL)));
+        c.bits[5].push_back(0);
+        c.strings[5].push_back(names[next() % 6]);
     }
     return c;
 }
@@ -320,6 +343,13 @@ int main(int argc, char** argv) {
             c.bits[3].push_back(dbits(d[r]));
             c.bits[4].push_back(
                 static_cast<std::uint64_t>(r == 0 ? -2208988800000000LL : 7258118400000000LL - 1));
+            // Strings: row group 0 holds one longer than the 64-byte statistics limit (no min/max), row group
+            // 1 bytes >= 0x80 that sort after ASCII only when compared unsigned.
+            c.bits[5].push_back(0);
+            c.strings[5].push_back(r == 3  ? std::string(65, 'z') + "!"
+                                   : r < 8 ? "s" + std::to_string(r)
+                                   : r % 2 ? "\xc3\xa9t\xc3\xa9"
+                                           : "Zeta" + std::to_string(r));
         }
         c.kv = {{"empty value", ""},
                 {"unicode", "Beschleunigung m/s\xc2\xb2 \xe2\x80\x94 \xe6\x8c\xaf\xe5\x8a\xa8"}};
@@ -354,7 +384,7 @@ int main(int argc, char** argv) {
         c.options.compression = codecs[next() % 3];
         c.options.zstdLevel = static_cast<int>(next() % 9) - 2; // negative (fast) levels too
         c.options.rowGroupRows = k == 0 ? 1 : 1 + next() % 3000;
-        c.options.maxPageBytes = k == 1 ? 8 : 8 + next() % 20000;
+        c.options.maxPageBytes = k == 1 ? 8 : k == 2 ? 200 : 8 + next() % 20000;
         c.rows = k == 0 ? 300 : next() % 12000;
         c.batch = 1 + next() % 2500;
         const std::size_t ncols = 1 + next() % 6;
@@ -363,8 +393,8 @@ int main(int argc, char** argv) {
             Column col;
             col.name = "c" + std::to_string(j);
             const PhysicalType types[] = {PhysicalType::Int32, PhysicalType::Int64, PhysicalType::Float,
-                                          PhysicalType::Double};
-            col.type = types[next() % 4];
+                                          PhysicalType::Double, PhysicalType::ByteArray};
+            col.type = k == 2 && j == 0 ? PhysicalType::ByteArray : types[next() % 5];
             if (col.type == PhysicalType::Int64 && next() % 2)
                 col.timestampUnit = static_cast<TimeUnit>(next() % 3);
             if ((col.type == PhysicalType::Float || col.type == PhysicalType::Double) && next() % 2)
@@ -379,6 +409,22 @@ int main(int argc, char** argv) {
                 if (col.type == PhysicalType::Float && next() % 4 == 0)
                     v = fbits(static_cast<float>(r) * 0.25f); // runs of compressible values
                 c.bits[j].push_back(v);
+            }
+            c.strings.emplace_back();
+            if (col.type == PhysicalType::ByteArray) {
+                // Random UTF-8 (1-4 byte sequences); in layout 2 up to 300 bytes against pages of <= 200
+                // bytes.
+                const char* const pieces[] = {
+                    "a",    "Z", "0", " ", "\"", "\\", "\n", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x8e\xb5",
+                    "\x7f", "~"};
+                const std::size_t maxLen = k == 2 ? 100 : 12;
+                for (std::size_t r = 0; r < c.rows; ++r) {
+                    std::string text;
+                    const std::size_t len = next() % (maxLen + 1);
+                    for (std::size_t i = 0; i < len; ++i)
+                        text += pieces[next() % 12];
+                    c.strings[j].push_back(std::move(text));
+                }
             }
             c.schema.push_back(col);
         }

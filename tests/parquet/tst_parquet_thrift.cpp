@@ -157,6 +157,11 @@ void workedFooterBytes() {
     const Bytes leafMs = {0x15, 0x04, 0x25, 0x00, 0x18, 0x01, 't',  0x25, 0x12, 0x4C,
                           0x8C, 0x11, 0x1C, 0x1C, 0x00, 0x00, 0x00, 0x00, 0x00};
     CHECK_MSG(contains(fmdMs, leafMs), hex(fmdMs));
+    // String: BYTE_ARRAY (6 -> 0C), converted_type UTF8 (25 00), logicalType (4C) STRING (1C) {} 00 00, stop.
+    const std::vector<Column> st = {{"d", PhysicalType::ByteArray, std::nullopt, false}};
+    const Bytes fmdSt = MetadataEncoder::fileMetaData(st, Compression::Zstd, {}, {}, "v");
+    const Bytes leafSt = {0x15, 0x0C, 0x25, 0x00, 0x18, 0x01, 'd', 0x25, 0x00, 0x4C, 0x1C, 0x00, 0x00, 0x00};
+    CHECK_MSG(contains(fmdSt, leafSt), hex(fmdSt));
 }
 
 void keyValueAndRowGroup() {

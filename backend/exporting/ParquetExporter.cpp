@@ -1,0 +1,193 @@
+#include "exporting/ParquetExporter.h"
+
+#include "core/Unit.h"
+#include "parquet/ParquetWriter.h"
+#include "storage/RollupCursor.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <memory>
+
+namespace vibra::exporting {
+
+namespace {
+
+std::string jsonString(const std::string& s) {
+    std::string o = "\"";
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            o += '\\';
+            o += ch;
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            o += buf;
+        } else {
+            o += ch;
+        }
+    }
+    return o + "\"";
+}
+
+std::string jsonNumber(double v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : "null";
+}
+
+/// floor(ns / 1000): bucket starts are whole seconds, so this is exact for rollups.
+std::int64_t toMicros(std::int64_t ns) {
+    return ns >= 0 ? ns / 1000 : -((-(ns + 1)) / 1000) - 1;
+}
+
+} // namespace
+
+bool ParquetExporter::run(const ExportRequest& request, std::string* error, ExportStats* stats,
+                          Progress progress, const std::atomic<bool>* cancel) {
+    storage::Database db;
+    if (!db.open(request.dbPath, storage::Database::Mode::ReadOnly, error))
+        return false;
+    storage::RollupCursor cursor;
+    if (!cursor.open(db, request.devices, request.fromNs, request.toNs, error))
+        return false;
+
+    // Column naming and unit choice exactly as CsvExporter.
+    const auto& devices = cursor.devices();
+    int axes = 1;
+    bool sameNames = true, sameUnit = true;
+    for (const auto& d : devices) {
+        axes = std::max(axes, d.axes);
+        sameNames = sameNames && d.axisNames == devices.front().axisNames;
+        sameUnit = sameUnit && d.unit == devices.front().unit;
+    }
+    const std::string unit = devices.empty() ? "g" : (sameUnit ? devices.front().unit : "m/s2");
+    std::vector<std::string> axisNames;
+    for (int a = 0; a < axes; ++a)
+        axisNames.push_back(sameNames && !devices.empty() &&
+                                    a < static_cast<int>(devices.front().axisNames.size())
+                                ? devices.front().axisNames[a]
+                                : "a" + std::to_string(a));
+    const std::string u = unit == "g" ? "g" : "mps2";
+
+    using parquet::Column;
+    using parquet::PhysicalType;
+    std::vector<Column> schema;
+    if (request.epochNs)
+        schema.push_back({"time_ns", PhysicalType::Int64, std::nullopt, false});
+    else
+        schema.push_back({"time_utc", PhysicalType::Int64, parquet::TimeUnit::Micros, false});
+    schema.push_back({"device", PhysicalType::ByteArray, std::nullopt, false});
+    schema.push_back({"samples", PhysicalType::Int64, std::nullopt, false});
+    static constexpr const char* kStats[] = {"min", "max", "mean", "rms", "peak"};
+    for (const auto& n : axisNames)
+        for (const char* stat : kStats)
+            schema.push_back({n + "_" + stat + "_" + u, PhysicalType::Double, std::nullopt, false});
+    for (const auto& n : axisNames)
+        schema.push_back({n + "_kurtosis", PhysicalType::Double, std::nullopt, false});
+    schema.push_back({"gaps", PhysicalType::Int64, std::nullopt, false});
+    const std::size_t valueColumns = static_cast<std::size_t>(axes) * 6;
+
+    parquet::ParquetWriter writer;
+    if (!writer.open(request.outPath, schema, m_options, error))
+        return false;
+
+    std::string meta = "{\"source\":" + jsonString(request.dbPath) +
+                       ",\"table\":\"rollup_1s\",\"unit\":" + jsonString(unit) +
+                       ",\"converted_units\":" + (sameUnit ? "false" : "true") +
+                       ",\"from_ns\":" + (request.fromNs ? std::to_string(*request.fromNs) : "null") +
+                       ",\"to_ns\":" + (request.toNs ? std::to_string(*request.toNs) : "null") +
+                       ",\"devices\":[";
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        const auto& d = devices[i];
+        std::string names;
+        for (std::size_t a = 0; a < d.axisNames.size(); ++a)
+            names += (a ? "," : "") + jsonString(d.axisNames[a]);
+        meta += std::string(i ? "," : "") + "{\"name\":" + jsonString(d.name) +
+                ",\"rate_hz\":" + jsonNumber(d.rateHz) + ",\"axes\":" + std::to_string(d.axes) +
+                ",\"axis_names\":[" + names + "],\"unit\":" + jsonString(d.unit) + "}";
+    }
+    meta += "]}";
+    writer.setMetadata("vibrascope.export", meta);
+
+    // One batch of columns, reused.
+    std::vector<std::int64_t> time, samples, gaps;
+    std::vector<std::string_view> device;
+    std::vector<std::vector<double>> values(valueColumns);
+    auto clearBatch = [&] {
+        time.clear();
+        samples.clear();
+        gaps.clear();
+        device.clear();
+        for (auto& v : values)
+            v.clear();
+    };
+    auto flush = [&]() -> bool {
+        if (time.empty())
+            return true;
+        std::vector<parquet::ColumnValues> cols;
+        cols.reserve(schema.size());
+        cols.emplace_back(std::span<const std::int64_t>(time));
+        cols.emplace_back(std::span<const std::string_view>(device));
+        cols.emplace_back(std::span<const std::int64_t>(samples));
+        for (const auto& v : values)
+            cols.emplace_back(std::span<const double>(v));
+        cols.emplace_back(std::span<const std::int64_t>(gaps));
+        const bool ok = writer.appendRows(cols, error);
+        clearBatch();
+        return ok;
+    };
+
+    constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+    const std::uint64_t total = cursor.count();
+    std::uint64_t rows = 0;
+    storage::RollupRow row;
+    while (cursor.next(&row)) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            writer.abort();
+            *error = "export cancelled";
+            return false;
+        }
+        if (!row.device)
+            continue;
+        const double scale = row.device->unit == unit ? 1.0 : core::kStandardGravity; // only g -> m/s2 occurs
+        time.push_back(request.epochNs ? row.tNs : toMicros(row.tNs));
+        device.push_back(row.device->name); // cursor.devices() outlives the batch
+        samples.push_back(static_cast<std::int64_t>(row.samples));
+        gaps.push_back(static_cast<std::int64_t>(row.gaps));
+        for (int a = 0; a < axes; ++a) {
+            const bool has = a < static_cast<int>(row.axes.size());
+            const auto& ax = has ? row.axes[static_cast<std::size_t>(a)] : storage::RollupRow::Axis{};
+            const double stat[5] = {ax.min, ax.max, ax.mean, ax.rms, ax.peak};
+            for (std::size_t s = 0; s < 5; ++s)
+                values[static_cast<std::size_t>(a) * 5 + s].push_back(has ? stat[s] * scale : kNaN);
+            values[static_cast<std::size_t>(axes) * 5 + static_cast<std::size_t>(a)].push_back(
+                has ? ax.kurtosis : kNaN);
+        }
+        ++rows;
+        if (time.size() == kBatchRows && !flush())
+            return false; // the writer removed its partial file
+        if (progress && (rows % 4096 == 0))
+            progress(rows, total);
+    }
+    if (!cursor.error().empty()) {
+        writer.abort();
+        *error = "reading '" + request.dbPath + "' failed: " + cursor.error();
+        return false;
+    }
+    if (!flush() || !writer.close(error))
+        return false;
+    if (progress)
+        progress(rows, total);
+    if (stats) {
+        stats->rows = rows;
+        stats->bytes = writer.bytesWritten();
+        stats->unit = unit;
+        stats->convertedUnits = !sameUnit;
+    }
+    return true;
+}
+
+} // namespace vibra::exporting

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "decode/BlockAssembler.h"
+#include "decode/Frame.h"
+#include "decode/FrameStream.h"
+#include "io/RateLimitedLog.h"
+#include "io/Source.h"
+#include "io/SourceUri.h"
+
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+
+#include <memory>
+#include <optional>
+
+namespace vibra::io {
+
+/// WebSocket client: ws://host:port/path?format=auto|frame|json|sensorserver (or wss://). Connects to a
+/// Vibrascope relay (/stream?device=ID), a device speaking docs/protocol.md, or an Android SensorServer
+/// (ws://phone:8080/sensor/connect?type=android.sensor.accelerometer).
+///
+/// Our parameters: format (default auto), id (device name; default host:port), rate (SensorServer: Hz;
+/// default: estimated from the first timestamps), unit (SensorServer values, default m/s2), token (sent as
+/// "Authorization: Bearer"), maxmsg (bytes, default 1 MiB). Every other query parameter is passed on to the
+/// server unchanged (SensorServer's type=, the relay's device=).
+///
+/// Binary messages are frames; text messages are JSON blocks or SensorServer events (per-sample timestamps in
+/// ns, no sequence number: indices inferred, gaps flagged inferred). Malformed messages are counted and
+/// skipped; the connection stays. A message above maxmsg makes Qt close the connection (1009); it is counted
+/// and the client reconnects. Reconnect: exponential backoff 0.2 s .. 5 s, counters.reconnects.
+///
+/// Threads: everything on the source's I/O thread (the QWebSocket lives there).
+class WebSocketSource : public Source {
+    Q_OBJECT
+public:
+    enum class Format { Auto, Frame, Json, SensorServer };
+    struct Options {
+        QUrl url; ///< with our parameters removed
+        Format format = Format::Auto;
+        double rateHz = 0.0;
+        core::Unit sensorUnit = core::Unit::MetersPerSecond2;
+        QString token;
+        qint64 maxMessageBytes = 1 << 20;
+    };
+
+    static std::unique_ptr<WebSocketSource> create(const QString& uri, QString* error);
+    static std::unique_ptr<Source> fromUri(SourceUri& uri, QString* error);
+
+    WebSocketSource(QString deviceId, QString uri, Options options);
+    ~WebSocketSource() override;
+
+    void start(core::BlockOutlet* outlet) override;
+    void stop() override;
+
+    static constexpr int kMinBackoffMs = 200;
+    static constexpr int kMaxBackoffMs = 5000;
+    /// Readable text for SensorServer's close codes (4001..4009) and the standard ones.
+    static QString closeCodeText(int code);
+
+private:
+    static std::unique_ptr<WebSocketSource> parse(SourceUri& uri, QString* error);
+    void connectNow();
+    void onConnected();
+    void onDisconnected();
+    void onBinary(const QByteArray& message);
+    void onText(const QString& message);
+    void acceptFrame(const decode::DecodedFrame& frame);
+    void malformed(const QString& why);
+    void flushAssembler();
+
+    const Options m_opt;
+    // I/O thread only
+    core::BlockOutlet* m_outlet = nullptr;
+    QWebSocket* m_socket = nullptr;
+    QTimer m_retry;
+    QTimer m_flush;
+    int m_backoffMs = kMinBackoffMs;
+    bool m_running = false;
+    bool m_everConnected = false;
+    std::optional<decode::FrameStream> m_frames;
+    std::optional<decode::BlockAssembler> m_assembler; // SensorServer events
+    int m_sensorAxes = 0;
+    decode::DecodedFrame m_frame;
+    std::vector<core::SampleBlockPtr> m_blocks;
+    RateLimitedLog m_log;
+};
+
+} // namespace vibra::io
