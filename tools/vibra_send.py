@@ -148,7 +148,8 @@ async def ws_run(args):
         try:
             async with websockets.connect(args.url, extra_headers=headers, max_size=None) as ws:
                 hello = json.loads(await ws.recv())
-                acked = max(acked, hello.get("ack", -1))
+                if not args.ignore_hello:
+                    acked = max(acked, hello.get("ack", -1))
                 for s in [s for s in window if s <= acked]:
                     del window[s]
                 for s in sorted(window):  # resend the unacknowledged frames
@@ -162,6 +163,9 @@ async def ws_run(args):
                         window.pop(min(window))  # oldest unacked frame lost: the receiver sees a gap
                     await ws.send(msg)
                     sent_total += 1
+                    if args.drop_after and sent_total == args.drop_after:
+                        args.drop_after = 0  # test: vanish before reading the ack of what was just sent
+                        raise ConnectionResetError("simulated disconnect")
                     while True:
                         try:
                             reply = json.loads(await asyncio.wait_for(ws.recv(), 0.0001))
@@ -171,9 +175,6 @@ async def ws_run(args):
                             acked = max(acked, reply["ack"])
                             for s in [s for s in window if s <= acked]:
                                 del window[s]
-                    if args.drop_after and sent_total == args.drop_after:
-                        args.drop_after = 0
-                        raise ConnectionResetError("simulated disconnect")
                 # drain acks for everything sent
                 deadline = time.monotonic() + 5
                 while window and time.monotonic() < deadline:
@@ -217,6 +218,8 @@ def main():
     s.add_argument("--json", action="store_true", help="send JSON blocks instead of binary frames")
     s.add_argument("--window", type=int, default=1024, help="max unacknowledged frames kept for resending")
     s.add_argument("--drop-after", type=int, default=0, help="test: drop the connection after N frames")
+    s.add_argument("--ignore-hello", action="store_true",
+                   help="test: resend every unacknowledged frame after a reconnect (server must de-duplicate)")
     args = p.parse_args()
     if args.cmd == "example":
         cmd_example(args)

@@ -4,6 +4,7 @@
 #include "cli/CommandContext.h"
 #include "cli/ExitCode.h"
 #include "cli/ExportCommand.h"
+#include "cli/QueryCommand.h"
 #include "cli/RecordCommand.h"
 
 #include <QCoreApplication>
@@ -26,6 +27,7 @@ const Command kCommands[] = {
     {"record", &runRecord, "record devices headless into a SQLite history"},
     {"export", &runExport, "export rollups from a history database as CSV or Parquet"},
     {"analyze", &runAnalyze, "analyze a recorded or simulated signal offline (spectrum, velocity, envelope)"},
+    {"query", &runQuery, "query a history database: latest, range, asof"},
 };
 } // namespace
 

@@ -36,6 +36,10 @@ int runExport(const CommandContext& ctx) {
     p.addOption({QStringLiteral("to"), QStringLiteral("End time (exclusive)."), QStringLiteral("TIME")});
     p.addOption(
         {QStringLiteral("epoch-ns"), QStringLiteral("Write times as epoch nanoseconds, not ISO-8601.")});
+    p.addOption(
+        {QStringLiteral("level"),
+         QStringLiteral("Resolution: raw (every sample, needs record --raw), 1s (default), 1m or 1h."),
+         QStringLiteral("LEVEL"), QStringLiteral("1s")});
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
@@ -88,6 +92,14 @@ int runExport(const CommandContext& ctx) {
     if (req.fromNs && req.toNs && *req.toNs <= *req.fromNs)
         return usageError(ctx, kCmd, QStringLiteral("--to must be later than --from"));
     req.epochNs = p.isSet(QStringLiteral("epoch-ns"));
+    const auto level = storage::parseLevel(p.value(QStringLiteral("level")).toStdString());
+    if (!level)
+        return usageError(ctx, kCmd,
+                          QStringLiteral("unknown --level '%1' (supported: raw, 1s, 1m, 1h)")
+                              .arg(p.value(QStringLiteral("level"))));
+    if (*level != storage::RollupLevel::Second && format != QLatin1String("csv"))
+        return usageError(ctx, kCmd, QStringLiteral("--level applies to --format csv only for now"));
+    req.level = *level;
 
     QElapsedTimer clock;
     clock.start();

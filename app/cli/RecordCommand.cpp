@@ -5,6 +5,7 @@
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
 #include "storage/SqliteWriter.h"
+#include "storage/TimeText.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -53,6 +54,21 @@ int runRecord(const CommandContext& ctx) {
                         "commit.")});
     p.addOption(
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No status line every second.")});
+    p.addOption(
+        {QStringLiteral("raw"),
+         QStringLiteral("Also store every sample (zstd-compressed blocks); samples then count as stored "
+                        "when their raw block is committed.")});
+    p.addOption({QStringLiteral("retain-raw"),
+                 QStringLiteral("Delete raw blocks older than this while recording (e.g. 12h, 7d, 30min)."),
+                 QStringLiteral("DURATION")});
+    p.addOption({QStringLiteral("retain-rollups"),
+                 QStringLiteral("Delete rollups (1 s, 1 min, 1 h) and events older than this (e.g. 90d)."),
+                 QStringLiteral("DURATION")});
+    QCommandLineOption maxPages(QStringLiteral("max-db-pages"),
+                                QStringLiteral("Testing: cap the database size (PRAGMA max_page_count)."),
+                                QStringLiteral("PAGES"));
+    maxPages.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOption(maxPages);
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
@@ -79,6 +95,20 @@ int runRecord(const CommandContext& ctx) {
                                   .arg(p.value(QStringLiteral("duration"))));
     }
     const bool quiet = p.isSet(QStringLiteral("quiet"));
+    storage::RetentionPolicy retention;
+    for (const char* which : {"retain-raw", "retain-rollups"}) {
+        const QString key = QString::fromLatin1(which);
+        if (!p.isSet(key))
+            continue;
+        const auto d = storage::Retention::parseDuration(p.value(key).toStdString());
+        if (!d)
+            return usageError(ctx, kCmd,
+                              QStringLiteral("--%1 must be a duration like 30min, 12h or 7d, got '%2'")
+                                  .arg(key, p.value(key)));
+        (key == QLatin1String("retain-raw") ? retention.rawNs : retention.rollupNs) = *d;
+    }
+    if (retention.rawNs > 0 && !p.isSet(QStringLiteral("raw")))
+        return usageError(ctx, kCmd, QStringLiteral("--retain-raw needs --raw"));
 
     io::SourceFactory factory;
     pipeline::Pipeline pipe(factory, pipeline::DspSettings{});
@@ -92,22 +122,36 @@ int runRecord(const CommandContext& ctx) {
     config[QStringLiteral("sources")] = QJsonArray::fromStringList(uris);
     config[QStringLiteral("duration_s")] = duration;
     config[QStringLiteral("durable")] = p.isSet(QStringLiteral("durable"));
+    config[QStringLiteral("raw")] = p.isSet(QStringLiteral("raw"));
     storage::SqliteWriter::Options wo;
     wo.path = dbPath.toStdString();
     wo.durability = p.isSet(QStringLiteral("durable")) ? storage::Database::Durability::Full
                                                        : storage::Database::Durability::Normal;
     wo.configJson = QJsonDocument(config).toJson(QJsonDocument::Compact).toStdString();
     wo.appVersion = QCoreApplication::applicationVersion().toStdString();
+    wo.storeRaw = p.isSet(QStringLiteral("raw"));
+    wo.retention = retention;
+    wo.maxPageCount = p.value(maxPages).toLongLong();
     storage::SqliteWriter writer(wo);
     std::string error;
     if (!writer.start(&error)) {
         *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
         return kExitFailure;
     }
+    if (writer.recovery().unclean) {
+        const auto& rec = writer.recovery();
+        *ctx.err << "vibrascope record: recovered " << dbPath << " after an unclean shutdown: quick_check "
+                 << QString::fromStdString(rec.quickCheck) << "; " << rec.sessions.size()
+                 << " session(s) closed, data after "
+                 << QString::fromStdString(storage::TimeText::isoMicros(rec.lostAfterNs))
+                 << " was not committed\n";
+        ctx.err->flush();
+    }
     for (const auto& ch : pipe.channels()) {
         writer.attach(
             {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
         ch->worker().setStoring(true);
+        ch->worker().setStoringRaw(wo.storeRaw);
         QObject::connect(ch.get(), &pipeline::DeviceChannel::stateChanged, ch.get(),
                          [&ctx, id = ch->deviceId()](io::Source::State s, const QString& msg) {
                              if (s == io::Source::State::Live || s == io::Source::State::Finished)

@@ -73,6 +73,11 @@ bool BlockAssembler::add(double timeSec, std::span<const float> values) {
             m_error = "no sample rate: set rate=... (the stream has no time column)";
             return false;
         }
+        if (m_cfg.dropNonAdvancing && !m_pending.empty() && timeSec <= m_pending.back().t &&
+            timeSec > m_pending.back().t - 1.0) {
+            ++m_duplicates;
+            return true;
+        }
         Pending p{timeSec, {}};
         std::copy_n(values.begin(), std::min<std::size_t>(values.size(), 3), p.v.begin());
         m_pending.push_back(p);
@@ -91,8 +96,17 @@ bool BlockAssembler::add(double timeSec, std::span<const float> values) {
     }
     if (!m_device)
         makeDevice();
+    if (isResent(timeSec)) {
+        ++m_duplicates;
+        return true;
+    }
     place(timeSec, values);
     return true;
+}
+
+bool BlockAssembler::isResent(double timeSec) const {
+    return m_cfg.dropNonAdvancing && m_started && !std::isnan(timeSec) && timeSec <= m_lastTime &&
+           timeSec > m_lastTime - 1.0;
 }
 
 void BlockAssembler::place(double timeSec, std::span<const float> values) {
@@ -129,6 +143,7 @@ void BlockAssembler::place(double timeSec, std::span<const float> values) {
         m_open.push_back(a < values.size() ? values[a] : 0.0f);
     ++m_openCount;
     m_nextIndex = index + 1;
+    m_lastTime = timeSec;
     m_inferredNext = false;
     m_started = true;
 }

@@ -33,6 +33,10 @@ public:
         std::size_t estimateRows = 16; ///< time steps used to estimate the rate
         std::uint32_t maxBlockSamples = 4096;
         std::int64_t utcBaseNs = 0; ///< UTC ns of sample index 0 (host clock at stream start)
+        /// Timestamps with fine resolution (SensorServer ns): a time that does not advance past the previous
+        /// one (and is less than a second back) is a resent sample, dropped and counted in duplicates().
+        /// Off for text lines, where millis() legitimately repeats at rates above 1 kHz.
+        bool dropNonAdvancing = false;
     };
 
     /// A timestamp jump forward beyond this is treated as a clock change (rebase), not as a gap.
@@ -57,6 +61,8 @@ public:
     void take(std::vector<core::SampleBlockPtr>& out, bool flushOpen = true);
 
     double rateHz() const { return m_rate; }
+    /// Samples dropped by dropNonAdvancing so far.
+    std::uint64_t duplicates() const { return m_duplicates; }
     bool rateEstimated() const { return m_estimated; }
     int axisCount() const { return static_cast<int>(m_names.size()); }
     const std::string& error() const { return m_error; }
@@ -69,6 +75,7 @@ private:
         std::array<float, 3> v;
     };
     void place(double timeSec, std::span<const float> values);
+    bool isResent(double timeSec) const;
     void closeOpen();
     void makeDevice();
     bool estimate();
@@ -82,6 +89,8 @@ private:
     std::string m_error;
     std::vector<Pending> m_pending; // rate estimation buffer (<= estimateRows + 1)
     bool m_haveT0 = false;
+    double m_lastTime = 0.0;
+    std::uint64_t m_duplicates = 0;
     double m_t0 = 0.0; // device time of index m_t0Index
     std::uint64_t m_t0Index = 0;
     std::uint64_t m_nextIndex = 0; // index of the next sample if contiguous

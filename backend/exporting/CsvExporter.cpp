@@ -1,14 +1,17 @@
 #include "exporting/CsvExporter.h"
 
 #include "core/Unit.h"
+#include "storage/RawCursor.h"
 #include "storage/RollupCursor.h"
 #include "storage/TimeText.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 namespace vibra::exporting {
@@ -30,15 +33,142 @@ void appendNumber(std::string& out, double v) {
 std::string columnUnit(const std::string& unit) {
     return unit == "g" ? "g" : "mps2";
 }
+
+void appendFloat(std::string& out, float v) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back as this float
+    out.append(buf, ec == std::errc() ? end : buf);
+}
 } // namespace
+
+bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, ExportStats* stats,
+                         Progress progress, const std::atomic<bool>* cancel) {
+    storage::Database db;
+    if (!db.open(request.dbPath, storage::Database::Mode::ReadOnly, error))
+        return false;
+    std::string err;
+    auto devices = storage::RollupCursor::listDevices(db, &err);
+    if (!err.empty()) {
+        *error = err;
+        return false;
+    }
+    std::vector<storage::StoredDevice> chosen;
+    for (const auto& d : devices)
+        if (request.devices.empty() ||
+            std::find(request.devices.begin(), request.devices.end(), d.name) != request.devices.end())
+            chosen.push_back(d);
+    for (const auto& name : request.devices)
+        if (std::none_of(chosen.begin(), chosen.end(), [&](const auto& d) { return d.name == name; })) {
+            *error = "no device '" + name + "' in '" + request.dbPath + "'";
+            return false;
+        }
+    int axes = 1;
+    bool sameNames = true, sameUnit = true;
+    for (const auto& d : chosen) {
+        axes = std::max(axes, d.axes);
+        sameNames = sameNames && d.axisNames == chosen.front().axisNames;
+        sameUnit = sameUnit && d.unit == chosen.front().unit;
+    }
+    const std::string unit = chosen.empty() ? "g" : (sameUnit ? chosen.front().unit : "m/s2");
+    const std::string partial = request.outPath + ".partial";
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
+    if (!file) {
+        *error = "cannot write '" + partial + "': " + std::strerror(errno);
+        return false;
+    }
+    auto abandon = [&](const std::string& message) {
+        file.reset();
+        std::error_code ec;
+        std::filesystem::remove(partial, ec);
+        *error = message;
+        return false;
+    };
+    std::string line = request.epochNs ? "time_ns" : "time_utc";
+    line += ",device,sample_index";
+    for (int a = 0; a < axes; ++a)
+        line += "," +
+                (sameNames && !chosen.empty() && a < static_cast<int>(chosen.front().axisNames.size())
+                     ? chosen.front().axisNames[a]
+                     : "a" + std::to_string(a)) +
+                "_" + columnUnit(unit);
+    line += '\n';
+    std::uint64_t rows = 0, bytes = 0, blocksDone = 0, blocksTotal = 0;
+    auto write = [&](const std::string& s) {
+        bytes += s.size();
+        return std::fwrite(s.data(), 1, s.size(), file.get()) == s.size();
+    };
+    if (!write(line))
+        return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+    const std::int64_t from = request.fromNs.value_or(std::numeric_limits<std::int64_t>::min());
+    const std::int64_t to = request.toNs.value_or(std::numeric_limits<std::int64_t>::max());
+    std::vector<storage::RawCursor> cursors(chosen.size());
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        if (!cursors[i].open(db, chosen[i].name, request.fromNs, request.toNs, error))
+            return abandon(*error);
+        blocksTotal += cursors[i].count();
+    }
+    storage::RawBlock block;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const auto& d = chosen[i];
+        const float scale = d.unit == unit ? 1.0f : static_cast<float>(core::kStandardGravity);
+        while (cursors[i].next(&block)) {
+            if (cancel && cancel->load(std::memory_order_relaxed))
+                return abandon("export cancelled");
+            line.clear();
+            for (std::uint32_t k = 0; k < block.count; ++k) {
+                // the same time formula as SampleBlock::timeOfSampleNs
+                const std::int64_t t =
+                    block.tNs + static_cast<std::int64_t>(static_cast<double>(k) * 1e9 / d.rateHz);
+                if (t < from || t >= to)
+                    continue;
+                line += request.epochNs ? std::to_string(t) : storage::TimeText::isoMicros(t);
+                line += ',' + d.name + ',' + std::to_string(block.firstSample + k);
+                for (int a = 0; a < axes; ++a) {
+                    line += ',';
+                    if (a < block.axes) {
+                        const float v = block.data[static_cast<std::size_t>(a) * block.count + k];
+                        appendFloat(line, scale == 1.0f ? v : v * scale);
+                    }
+                }
+                line += '\n';
+                ++rows;
+            }
+            if (!write(line))
+                return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+            if (progress && (++blocksDone % 64 == 0))
+                progress(blocksDone, blocksTotal);
+        }
+        if (!cursors[i].error().empty())
+            return abandon("reading '" + request.dbPath + "' failed: " + cursors[i].error());
+    }
+    if (std::fflush(file.get()) != 0 || std::ferror(file.get()))
+        return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+    if (std::fclose(file.release()) != 0)
+        return abandon("closing '" + partial + "' failed: " + std::strerror(errno));
+    std::error_code ec;
+    std::filesystem::rename(partial, request.outPath, ec);
+    if (ec)
+        return abandon("cannot rename '" + partial + "' to '" + request.outPath + "': " + ec.message());
+    if (progress)
+        progress(blocksTotal, blocksTotal);
+    if (stats) {
+        stats->rows = rows;
+        stats->bytes = bytes;
+        stats->unit = unit;
+        stats->convertedUnits = !sameUnit;
+    }
+    return true;
+}
 
 bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportStats* stats, Progress progress,
                       const std::atomic<bool>* cancel) {
+    if (request.level == storage::RollupLevel::Raw)
+        return runRaw(request, error, stats, std::move(progress), cancel);
     storage::Database db;
     if (!db.open(request.dbPath, storage::Database::Mode::ReadOnly, error))
         return false;
     storage::RollupCursor cursor;
-    if (!cursor.open(db, request.devices, request.fromNs, request.toNs, error))
+    if (!cursor.open(db, request.level, request.devices, request.fromNs, request.toNs, error))
         return false;
 
     // Columns: one set per axis position; names and unit shared when the devices agree.

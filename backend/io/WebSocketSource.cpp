@@ -138,6 +138,7 @@ void WebSocketSource::start(core::BlockOutlet* outlet) {
     decode::BlockAssembler::Config cfg;
     cfg.rateHz = m_opt.rateHz;
     cfg.utcBaseNs = utcNowNs();
+    cfg.dropNonAdvancing = true; // ns timestamps: a repeated one is a resent event
     m_assembler.emplace(base, cfg);
     m_flush.start();
     emit stateChanged(State::Connecting, QStringLiteral("connecting to %1").arg(m_opt.url.toDisplayString()));
@@ -218,7 +219,7 @@ void WebSocketSource::acceptFrame(const decode::DecodedFrame& frame) {
     if (auto block = m_frames->accept(frame, utcNowNs()))
         m_outlet->deliver(std::move(block), core::BlockOutlet::Policy::DropWhenFull);
     else
-        m_outlet->counters().addDropped(core::DropReason::Duplicate, frame.header.count, 1);
+        m_outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
 }
 
 void WebSocketSource::onBinary(const QByteArray& message) {
@@ -275,9 +276,12 @@ void WebSocketSource::onText(const QString& message) {
         const float v[3] = {static_cast<float>(m.values[0]), static_cast<float>(m.values[1]),
                             static_cast<float>(m.values[2])};
         // ns since boot -> s; double keeps ~1 us resolution for centuries of uptime
+        const std::uint64_t dups = m_assembler->duplicates();
         if (!m_assembler->add(static_cast<double>(m.timestampNs) * 1e-9,
                               std::span<const float>(v, static_cast<std::size_t>(m.axes))))
             malformed(QString::fromStdString(m_assembler->error()));
+        if (m_assembler->duplicates() != dups)
+            m_outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
         if (m_assembler->nextIndex() % 256 == 0)
             flushAssembler();
         return;

@@ -15,16 +15,16 @@ struct DspSettings {
     double displaySeconds = 2.0; ///< time-view window, 0.1..60 s
     int envelopePoints = 2048;   ///< min/max pairs kept for the time view
     int snapshotHz = 30;         ///< snapshot publication rate
-    /// Newest raw samples per axis to publish in DeviceSnapshot::raw (0 = none; at most kMaxRawWindow).
-    /// The dashboard uses them for exact cursor values, RMS between cursors and trigger capture.
-    int rawWindowSamples = 0;
-    static constexpr int kMaxRawWindow = 1 << 18;
     // Per-second velocity and severity (a Welch spectrum of each UTC second, Hann, linear average).
     double velocityLowHz = 10.0;    ///< ISO 10816-3 band above 600 r/min; 2 Hz needs a finer spectrum
     double velocityHighHz = 1000.0; ///< clipped to 0.45 x sample rate for slow devices
     std::string severityPreset = "iso10816-3/group2/rigid"; ///< dsp::SeverityTable id; empty = no zone
     /// Envelope spectrum of every axis, computed only when set (on demand: it costs two FFTs per block).
     std::optional<dsp::EnvelopeConfig> envelope;
+    /// Newest raw samples per axis to publish in DeviceSnapshot::raw (0 = none; at most kMaxRawWindow).
+    /// The dashboard uses them for exact cursor values, RMS between cursors and trigger capture.
+    int rawWindowSamples = 0;
+    static constexpr int kMaxRawWindow = 1 << 18;
 };
 
 } // namespace vibra::pipeline

@@ -77,6 +77,7 @@ void DspWorker::run() {
         bool any = false;
         while (m_input.tryPop(block)) {
             process(*block);
+            storeRaw(block);
             block.reset();
             any = true;
             const auto now = std::chrono::steady_clock::now();
@@ -86,6 +87,7 @@ void DspWorker::run() {
         if (m_stopRequested.load(std::memory_order_acquire)) {
             while (m_input.tryPop(block)) { // the source has stopped: take what is left
                 process(*block);
+                storeRaw(block);
                 block.reset();
             }
             flushBucket();
@@ -284,9 +286,9 @@ void DspWorker::process(const core::SampleBlock& block) {
         if (m_analyzers[a].push(x) > 0)
             m_spectra[a] = std::make_shared<const dsp::Spectrum>(m_analyzers[a].spectrum());
         updateEnvelope(a, x);
-        updateRaw(a, x);
         if (!m_envelopes.empty() && m_envelopes[a].push(x) > 0)
             m_envelopeSpectra[a] = std::make_shared<const dsp::Spectrum>(m_envelopes[a].spectrum());
+        updateRaw(a, x);
     }
     m_latestTimeNs = block.timeOfSampleNs(block.count - 1);
     m_processed += block.count;
@@ -336,9 +338,18 @@ void DspWorker::flushBucket() {
     if (m_storing.load(std::memory_order_acquire)) {
         auto item = std::make_shared<StoreItem>();
         item->rollup = std::move(rec);
-        if (!m_store.tryPush(std::move(item)))
+        if (!m_store.tryPush(std::move(item)) && !m_storingRaw.load(std::memory_order_acquire))
             m_counters.addDropped(core::DropReason::StoreOverflow, samples, 1);
     }
+}
+
+void DspWorker::storeRaw(const core::SampleBlockPtr& block) {
+    if (!m_storingRaw.load(std::memory_order_acquire) || !block->device || block->count == 0)
+        return;
+    auto item = std::make_shared<StoreItem>();
+    item->raw = block;
+    if (!m_store.tryPush(std::move(item)))
+        m_counters.addDropped(core::DropReason::StoreOverflow, block->count, 1);
 }
 
 void DspWorker::publish() {

@@ -51,6 +51,10 @@ public:
     /// Any thread: while true, rollups go to the store ring.
     void setStoring(bool on) { m_storing.store(on, std::memory_order_release); }
     bool isStoring() const { return m_storing.load(std::memory_order_acquire); }
+    /// Any thread: while true, every processed block also goes to the store ring as a raw StoreItem; a
+    /// full ring drops it and counts its samples as DropReason::StoreOverflow (with raw storage, samples
+    /// are accounted by their raw blocks and rollups are derived data: a dropped rollup is not counted).
+    void setStoringRaw(bool on) { m_storingRaw.store(on, std::memory_order_release); }
 
 signals:
     void snapshotReady(vibra::pipeline::DeviceSnapshotPtr snapshot);
@@ -61,6 +65,7 @@ private:
     void configure(const std::shared_ptr<const core::DeviceInfo>& device);
     void applySettings(const DspSettings& s);
     void flushBucket();
+    void storeRaw(const core::SampleBlockPtr& block);
     /// Spectrum settings of the per-second Welch used for velocity (depends on the sample rate only).
     static dsp::SpectrumConfig velocitySpectrumConfig(double sampleRate);
     void updateEnvelope(int axis, std::span<const float> x);
@@ -77,6 +82,7 @@ private:
     // any thread
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_storing{false};
+    std::atomic<bool> m_storingRaw{false};
     mutable std::mutex m_settingsMutex; // guards m_settingsShared and m_settingsDirty
     DspSettings m_settingsShared;
     bool m_settingsDirty = true;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/DeviceInfo.h"
+#include "core/SampleBlock.h"
 #include "dsp/Moments.h"
 #include "dsp/SeverityZone.h"
 
@@ -29,7 +30,8 @@ using RollupRecordPtr = std::shared_ptr<const RollupRecord>;
 
 /// What the DSP worker hands to storage through its store ring.
 struct StoreItem {
-    RollupRecordPtr rollup; ///< set for rollups
+    RollupRecordPtr rollup;   ///< set for rollups
+    core::SampleBlockPtr raw; ///< set for raw sample blocks (DspWorker::setStoringRaw)
 };
 
 using StoreItemPtr = std::shared_ptr<const StoreItem>;

@@ -55,6 +55,8 @@ bool Database::exec(const char* sql, std::string* error) {
 bool Database::open(const std::string& path, Mode mode, std::string* error, Durability durability) {
     close();
     m_path = path;
+    m_unclean = false;
+    m_quickCheck.clear();
     std::error_code ec;
     const bool existed = std::filesystem::exists(path, ec);
     if (!existed && mode != Mode::Create) {
@@ -69,11 +71,20 @@ bool Database::open(const std::string& path, Mode mode, std::string* error, Dura
                       : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
                                                 : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     const bool createdHere = !existed;
+    const bool hadWal = std::filesystem::exists(path + "-wal", ec);
+    const bool hadShm = std::filesystem::exists(path + "-shm", ec);
     auto fail = [&](const std::string& message) {
         *error = message;
         close();
-        if (createdHere)
+        if (createdHere) {
             removeDatabaseFiles(path);
+        } else {
+            // leave a refused file exactly as it was: no sidecar files of ours next to it
+            if (!hadWal)
+                std::filesystem::remove(path + "-wal", ec);
+            if (!hadShm)
+                std::filesystem::remove(path + "-shm", ec);
+        }
         return false;
     };
     if (sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
@@ -121,9 +132,11 @@ bool Database::open(const std::string& path, Mode mode, std::string* error, Dura
             open > 0) {
             m_unclean = true;
             Statement qc(m_db, "PRAGMA quick_check");
-            if (!qc.isValid() || qc.step() != SQLITE_ROW || qc.text(0) != "ok")
+            if (qc.isValid() && qc.step() == SQLITE_ROW)
+                m_quickCheck = qc.text(0);
+            if (m_quickCheck != "ok")
                 return fail("'" + path + "' failed its integrity check after an unclean shutdown: " +
-                            (qc.isValid() ? qc.text(0) : qc.error()));
+                            (qc.isValid() ? m_quickCheck : qc.error()));
         }
     }
     m_schemaVersion = Schema::kCurrentVersion;

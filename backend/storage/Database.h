@@ -34,6 +34,8 @@ public:
     int schemaVersion() const { return m_schemaVersion; }
     /// True when the previous writer did not close its session (crash, kill -9, power loss).
     bool recoveredUncleanSession() const { return m_unclean; }
+    /// Result of PRAGMA quick_check run after an unclean shutdown ("ok"), empty when none was needed.
+    const std::string& quickCheckResult() const { return m_quickCheck; }
     const std::string& path() const { return m_path; }
 
 private:
@@ -41,6 +43,7 @@ private:
     std::string m_path;
     int m_schemaVersion = 0;
     bool m_unclean = false;
+    std::string m_quickCheck;
 };
 
 } // namespace vibra::storage

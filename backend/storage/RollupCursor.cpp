@@ -40,7 +40,19 @@ std::vector<StoredDevice> RollupCursor::listDevices(Database& db, std::string* e
 bool RollupCursor::open(Database& db, const std::vector<std::string>& devices,
                         std::optional<std::int64_t> fromNs, std::optional<std::int64_t> toNs,
                         std::string* error) {
+    return open(db, RollupLevel::Second, devices, fromNs, toNs, error);
+}
+
+bool RollupCursor::open(Database& db, RollupLevel level, const std::vector<std::string>& devices,
+                        std::optional<std::int64_t> fromNs, std::optional<std::int64_t> toNs,
+                        std::string* error) {
+    if (level == RollupLevel::Raw) {
+        *error = "RollupCursor reads rollup levels only (1s, 1m, 1h)";
+        return false;
+    }
     m_db = &db;
+    m_level = level;
+    m_devices.clear();
     std::string err;
     auto all = listDevices(db, &err);
     if (!err.empty()) {
@@ -76,7 +88,8 @@ bool RollupCursor::open(Database& db, const std::vector<std::string>& devices,
     const std::string where = " WHERE r.device_id IN (" + ids + ") AND r.t_ns >= ?1 AND r.t_ns < ?2";
     const std::int64_t from = fromNs.value_or(std::numeric_limits<std::int64_t>::min());
     const std::int64_t to = toNs.value_or(std::numeric_limits<std::int64_t>::max());
-    Statement count(db.handle(), "SELECT count(*) FROM rollup_1s r" + where + " AND r.axis = 0");
+    Statement count(db.handle(), "SELECT count(*) FROM " + std::string(levelTable(level)) + " r" + where +
+                                     " AND r.axis = 0");
     if (!count.isValid()) {
         *error = count.error();
         return false;
@@ -86,8 +99,9 @@ bool RollupCursor::open(Database& db, const std::vector<std::string>& devices,
         m_count = static_cast<std::uint64_t>(count.int64(0));
     m_stmt = Statement(db.handle(),
                        "SELECT r.device_id, r.t_ns, r.axis, r.n, r.min, r.max, r.mean, r.rms, r.peak, "
-                       "r.kurtosis, r.gaps FROM rollup_1s r" +
-                           where + " ORDER BY r.t_ns, r.device_id, r.axis");
+                       "r.kurtosis, r.gaps FROM " +
+                           std::string(levelTable(level)) + " r" + where +
+                           " ORDER BY r.t_ns, r.device_id, r.axis");
     if (!m_stmt.isValid()) {
         *error = m_stmt.error();
         return false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/Database.h"
+#include "storage/RollupLevel.h"
 
 #include <cstdint>
 #include <optional>
@@ -31,8 +32,8 @@ struct RollupRow {
     std::vector<Axis> axes;
 };
 
-/// Streams 1-second rollups of chosen devices over [fromNs, toNs) in time order (then device),
-/// grouping the per-axis rows of one device-second. Constant memory.
+/// Streams rollups (1 s by default, or 1 min / 1 h) of chosen devices over [fromNs, toNs) in time order
+/// (then device), grouping the per-axis rows of one device-bucket. Constant memory.
 ///
 /// Threads: the thread that opened the database.
 class RollupCursor {
@@ -40,6 +41,10 @@ public:
     /// Resolves device names (empty = all devices). Fails with a message naming unknown devices.
     bool open(Database& db, const std::vector<std::string>& devices, std::optional<std::int64_t> fromNs,
               std::optional<std::int64_t> toNs, std::string* error);
+    /// Same at a chosen rollup level (Raw is refused: use RawCursor). fromNs/toNs select bucket starts.
+    bool open(Database& db, RollupLevel level, const std::vector<std::string>& devices,
+              std::optional<std::int64_t> fromNs, std::optional<std::int64_t> toNs, std::string* error);
+    RollupLevel level() const { return m_level; }
     const std::vector<StoredDevice>& devices() const { return m_devices; }
     /// Number of device-seconds in the range (for progress).
     std::uint64_t count() const { return m_count; }
@@ -52,6 +57,7 @@ public:
 
 private:
     Database* m_db = nullptr;
+    RollupLevel m_level = RollupLevel::Second;
     std::vector<StoredDevice> m_devices;
     Statement m_stmt;
     bool m_haveRow = false; ///< m_stmt holds a row not yet consumed

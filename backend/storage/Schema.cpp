@@ -59,6 +59,95 @@ CREATE TABLE rollup_1s(
 ) WITHOUT ROWID;
 CREATE INDEX rollup_1s_time ON rollup_1s(t_ns);
 )sql",
+    // 2: raw blocks, 1 min / 1 h rollups, events, latest state, NULL-able DSP severity columns
+    R"sql(
+ALTER TABLE device ADD COLUMN sensitivity REAL;        -- sensor sensitivity (e.g. mV per unit), NULL = unknown
+ALTER TABLE rollup_1s ADD COLUMN crest REAL;           -- peak / rms
+ALTER TABLE rollup_1s ADD COLUMN velocity_rms REAL;    -- mm/s, NULL until the DSP provides it
+ALTER TABLE rollup_1s ADD COLUMN zone INTEGER;         -- severity zone 0..3 (A..D), NULL = not evaluated
+UPDATE rollup_1s SET crest = CASE WHEN rms > 0 THEN peak / rms ELSE 0 END;
+CREATE TABLE rollup_1m(
+  device_id    INTEGER NOT NULL REFERENCES device(id),
+  axis         INTEGER NOT NULL,
+  t_ns         INTEGER NOT NULL,      -- bucket start, multiple of 60e9
+  n            INTEGER NOT NULL,
+  min          REAL NOT NULL,
+  max          REAL NOT NULL,
+  mean         REAL NOT NULL,
+  rms          REAL NOT NULL,         -- AC RMS of all samples of the bucket (exact merge)
+  peak         REAL NOT NULL,         -- max |x - mean| = max(max - mean, mean - min)
+  crest        REAL NOT NULL,
+  kurtosis     REAL NOT NULL,         -- sample-weighted mean of the 1 s kurtosis values
+  velocity_rms REAL,                  -- RMS of the 1 s values, NULL when none had one
+  zone         INTEGER,               -- worst zone of the 1 s values
+  gaps         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(device_id, axis, t_ns)
+) WITHOUT ROWID;
+CREATE INDEX rollup_1m_time ON rollup_1m(t_ns);
+CREATE TABLE rollup_1h(
+  device_id    INTEGER NOT NULL REFERENCES device(id),
+  axis         INTEGER NOT NULL,
+  t_ns         INTEGER NOT NULL,      -- bucket start, multiple of 3600e9
+  n            INTEGER NOT NULL,
+  min          REAL NOT NULL,
+  max          REAL NOT NULL,
+  mean         REAL NOT NULL,
+  rms          REAL NOT NULL,
+  peak         REAL NOT NULL,
+  crest        REAL NOT NULL,
+  kurtosis     REAL NOT NULL,
+  velocity_rms REAL,
+  zone         INTEGER,
+  gaps         INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(device_id, axis, t_ns)
+) WITHOUT ROWID;
+CREATE INDEX rollup_1h_time ON rollup_1h(t_ns);
+CREATE TABLE raw_block(
+  id           INTEGER PRIMARY KEY,
+  device_id    INTEGER NOT NULL REFERENCES device(id),
+  session_id   INTEGER NOT NULL REFERENCES session(id),
+  seq          INTEGER NOT NULL,      -- block sequence number within the stream
+  first_sample INTEGER NOT NULL,      -- index of the block's first sample since the stream started
+  t_ns         INTEGER NOT NULL,      -- UTC ns of the first sample
+  end_ns       INTEGER NOT NULL,      -- UTC ns just after the last sample (t_ns + n / rate)
+  n            INTEGER NOT NULL,      -- samples per axis
+  axes         INTEGER NOT NULL,
+  fmt          INTEGER NOT NULL,      -- 1 = zstd(planar LE float32); 2 = zstd(byte planes of it)
+  data         BLOB NOT NULL
+);
+CREATE UNIQUE INDEX raw_block_key ON raw_block(device_id, session_id, seq);
+CREATE INDEX raw_block_time ON raw_block(device_id, t_ns);
+CREATE INDEX raw_block_end ON raw_block(end_ns);
+CREATE TABLE event(
+  id           INTEGER PRIMARY KEY,
+  device_id    INTEGER REFERENCES device(id),   -- NULL for database-wide events
+  session_id   INTEGER REFERENCES session(id),
+  t_ns         INTEGER NOT NULL,
+  kind         TEXT NOT NULL,         -- gap | unclean_shutdown | write_error | retention
+  first_sample INTEGER,               -- gap: index of the first missing sample
+  samples      INTEGER,               -- gap: samples per axis missing
+  detail       TEXT
+);
+CREATE INDEX event_time ON event(t_ns);
+CREATE TABLE device_latest(
+  device_id    INTEGER NOT NULL REFERENCES device(id),
+  axis         INTEGER NOT NULL,
+  t_ns         INTEGER NOT NULL,      -- start of the newest 1 s bucket seen
+  n            INTEGER NOT NULL,
+  min          REAL NOT NULL,
+  max          REAL NOT NULL,
+  mean         REAL NOT NULL,
+  rms          REAL NOT NULL,
+  peak         REAL NOT NULL,
+  crest        REAL NOT NULL,
+  velocity_rms REAL,
+  zone         INTEGER,
+  PRIMARY KEY(device_id, axis)
+) WITHOUT ROWID;
+INSERT INTO device_latest(device_id, axis, t_ns, n, min, max, mean, rms, peak, crest)
+  SELECT r.device_id, r.axis, r.t_ns, r.n, r.min, r.max, r.mean, r.rms, r.peak, r.crest FROM rollup_1s r
+  WHERE r.t_ns = (SELECT max(t_ns) FROM rollup_1s q WHERE q.device_id = r.device_id AND q.axis = r.axis);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -43,6 +43,11 @@ Statement& Statement::bind(int index, std::string_view v) {
     return *this;
 }
 
+Statement& Statement::bindBlob(int index, std::span<const std::uint8_t> v) {
+    sqlite3_bind_blob64(m_stmt, index, v.data(), v.size(), SQLITE_STATIC);
+    return *this;
+}
+
 Statement& Statement::bindNull(int index) {
     sqlite3_bind_null(m_stmt, index);
     return *this;

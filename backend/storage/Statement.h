@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,8 @@ public:
     Statement& bind(int index, double v);
     Statement& bind(int index, std::string_view v);
     Statement& bindNull(int index);
+    /// The bytes must stay valid until the next reset() (bound without a copy).
+    Statement& bindBlob(int index, std::span<const std::uint8_t> v);
     /// SQLITE_ROW, SQLITE_DONE or an error code.
     int step();
     void reset();
@@ -33,6 +36,10 @@ public:
     std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
     double real(int col) const { return sqlite3_column_double(m_stmt, col); }
     std::string text(int col) const;
+    std::span<const std::uint8_t> blob(int col) const {
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(m_stmt, col));
+        return {p, p ? static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)) : 0u};
+    }
     bool isNull(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
 
 private:

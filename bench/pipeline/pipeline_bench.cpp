@@ -25,16 +25,14 @@ constexpr double kRate = 16000.0;
 constexpr int kAxes = 3;
 constexpr std::uint32_t kBlock = 256;
 
-double cpuSeconds()
-{
+double cpuSeconds() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
            1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-long maxRssKb()
-{
+long maxRssKb() {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     return ru.ru_maxrss;
@@ -45,8 +43,7 @@ struct Result {
     std::uint64_t samples = 0; ///< samples per axis, all devices
 };
 
-Result floorCopy(int devices, double seconds)
-{
+Result floorCopy(int devices, double seconds) {
     // The same number of blocks of 256 x 3 floats, copied from one buffer into a fresh block each time.
     std::vector<float> src(kBlock * kAxes, 1.0f);
     const auto blocks = static_cast<std::uint64_t>(devices * seconds * kRate / kBlock);
@@ -63,8 +60,7 @@ Result floorCopy(int devices, double seconds)
     return {cpuSeconds() - c0, t.nsecsElapsed() * 1e-9, blocks * kBlock};
 }
 
-Result generatorOnly(int devices, double seconds)
-{
+Result generatorOnly(int devices, double seconds) {
     io::SimSignalGenerator::Config c; // machine profile, as the sim://dN sources below
     c.noiseRms = 0.02;
     std::vector<float> buf(kBlock * kAxes);
@@ -77,19 +73,21 @@ Result generatorOnly(int devices, double seconds)
         for (std::uint64_t b = 0; b < blocks; ++b)
             g.generate(b * kBlock, kBlock, buf);
     }
-    return {cpuSeconds() - c0, t.nsecsElapsed() * 1e-9, static_cast<std::uint64_t>(devices) * blocks * kBlock};
+    return {cpuSeconds() - c0, t.nsecsElapsed() * 1e-9,
+            static_cast<std::uint64_t>(devices) * blocks * kBlock};
 }
 
-Result pipelineRun(int devices, double seconds, std::uint64_t* dropped)
-{
+Result pipelineRun(int devices, double seconds, std::uint64_t* dropped) {
     io::SourceFactory f;
     std::vector<std::unique_ptr<pipeline::DeviceChannel>> channels;
     for (int d = 0; d < devices; ++d) {
         QString err;
-        auto src = f.create(QStringLiteral("sim://d%1?paced=0&duration=%2&seed=%3").arg(d).arg(seconds).arg(d + 1), &err);
+        auto src = f.create(
+            QStringLiteral("sim://d%1?paced=0&duration=%2&seed=%3").arg(d).arg(seconds).arg(d + 1), &err);
         if (!src)
             qFatal("%s", qPrintable(err));
-        channels.push_back(std::make_unique<pipeline::DeviceChannel>(std::move(src), pipeline::DspSettings{}));
+        channels.push_back(
+            std::make_unique<pipeline::DeviceChannel>(std::move(src), pipeline::DspSettings{}));
         channels.back()->worker().setStoring(true);
     }
     const double c0 = cpuSeconds();
@@ -127,8 +125,7 @@ Result pipelineRun(int devices, double seconds, std::uint64_t* dropped)
 }
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
     double seconds = 20;
     std::vector<int> counts{1, 4, 16, 64};
@@ -141,16 +138,16 @@ int main(int argc, char** argv)
                 counts.push_back(p.toInt());
         }
     }
-    std::printf("pipeline_bench: %g s of signal per device, 16 kHz x 3 axes, blocks of %u, machine profile\n", seconds,
-                kBlock);
+    std::printf("pipeline_bench: %g s of signal per device, 16 kHz x 3 axes, blocks of %u, machine profile\n",
+                seconds, kBlock);
     {
         // Warm-up: FFTW plans are made once per size per process (~0.2 s each with FFTW_MEASURE); keep that
         // one-time cost out of the measured runs.
         std::uint64_t ignored = 0;
         pipelineRun(1, 1.0, &ignored);
     }
-    std::printf("%8s %12s %12s %12s %12s %12s %14s %14s %10s\n", "devices", "floor ns/S", "sim ns/S", "pipe ns/S",
-                "pipe-sim", "ratio", "dev/core(all)", "dev/core(dsp)", "dropped");
+    std::printf("%8s %12s %12s %12s %12s %12s %14s %14s %10s\n", "devices", "floor ns/S", "sim ns/S",
+                "pipe ns/S", "pipe-sim", "ratio", "dev/core(all)", "dev/core(dsp)", "dropped");
     for (int n : counts) {
         const Result fl = floorCopy(n, seconds);
         const Result gen = generatorOnly(n, seconds);
@@ -162,15 +159,17 @@ int main(int argc, char** argv)
         const double pipeNs = pipe.cpu * 1e9 / static_cast<double>(pipe.samples);
         const double dspNs = std::max(1e-9, pipeNs - genNs);
         // A real-time device needs kRate samples per second: devices per core = 1 s / (kRate * cost).
-        std::printf("%8d %12.3f %12.1f %12.1f %12.1f %12.0f %14.0f %14.0f %10llu\n", n, flNs, genNs, pipeNs, dspNs,
-                    dspNs / flNs, 1e9 / (kRate * pipeNs), 1e9 / (kRate * dspNs),
+        std::printf("%8d %12.3f %12.1f %12.1f %12.1f %12.0f %14.0f %14.0f %10llu\n", n, flNs, genNs, pipeNs,
+                    dspNs, dspNs / flNs, 1e9 / (kRate * pipeNs), 1e9 / (kRate * dspNs),
                     static_cast<unsigned long long>(dropped));
         std::fflush(stdout);
     }
     std::printf("peak RSS: %.1f MB\n", static_cast<double>(maxRssKb()) / 1024.0);
-    std::printf("columns: ns of CPU per sample instant (3 axes); floor = bare block copy; sim = signal generator alone;\n"
-                "pipe = simulator + ring + DSP worker + rollups; pipe-sim = the pipeline's own cost; ratio = "
-                "(pipe-sim)/floor;\n"
-                "dev/core = 16 kHz tri-axial devices one core sustains in real time (all = incl. simulation).\n");
+    std::printf(
+        "columns: ns of CPU per sample instant (3 axes); floor = bare block copy; sim = signal generator "
+        "alone;\n"
+        "pipe = simulator + ring + DSP worker + rollups; pipe-sim = the pipeline's own cost; ratio = "
+        "(pipe-sim)/floor;\n"
+        "dev/core = 16 kHz tri-axial devices one core sustains in real time (all = incl. simulation).\n");
     return 0;
 }

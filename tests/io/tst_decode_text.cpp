@@ -219,6 +219,24 @@ private slots:
         QCOMPARE(as.nextIndex(), std::uint64_t{6}); // clock jumps rebase, no gap
     }
 
+    void assemblerDropsResentTimestampsWhenAsked() {
+        BlockAssembler::Config cfg;
+        cfg.rateHz = 100;
+        cfg.dropNonAdvancing = true;
+        BlockAssembler as(vibra::core::DeviceInfo{}, cfg);
+        as.setAxisNames({"x"});
+        const float v = 1;
+        for (double t : {10.00, 10.01, 10.02, 10.02, 10.01, 10.03, 5.0, 5.01})
+            QVERIFY(as.add(t, std::span<const float>(&v, 1)));
+        QCOMPARE(as.duplicates(), std::uint64_t{2}); // 10.02 again and 10.01; 5.0 is a restart, kept
+        std::vector<vibra::core::SampleBlockPtr> out;
+        as.take(out);
+        std::uint64_t total = 0;
+        for (const auto& b : out)
+            total += b->count;
+        QCOMPARE(total, std::uint64_t{6});
+    }
+
     void assemblerNeedsARate() {
         BlockAssembler as(vibra::core::DeviceInfo{}, BlockAssembler::Config{});
         const float v = 1;

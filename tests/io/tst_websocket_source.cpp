@@ -75,6 +75,10 @@ private slots:
         QCOMPARE(c.gapsInferred, std::uint64_t{1});
         QCOMPARE(c.gapsDetected, std::uint64_t{0});
         QCOMPARE(c.samplesMissing, std::uint64_t{20});
+        // the event resent at the start of the second connection is dropped (frames only: it never counted
+        // as received, so received = stored + dropped still holds)
+        QCOMPARE(c.framesDropped[static_cast<std::size_t>(vibra::core::DropReason::Duplicate)],
+                 std::uint64_t{1});
         QCOMPARE(c.droppedTotal(), std::uint64_t{0});
         // every value at its index, in m/s²
         int checked = 0;

@@ -3,8 +3,14 @@
 
   ws_peers.py sensorserver   server: replays SensorServer-shaped events, 2 connections, a 20-sample gap
   ws_peers.py frameserver    server: binary frames and JSON blocks mixed with bad messages and one 2 MB message
-Servers print "PORT <n>" once listening and exit after serving (or after 30 s).
+  ws_peers.py subscribe URL TOKEN EXPECTED    client: records /stream frames until EXPECTED samples (20 s max)
+  ws_peers.py badclient URL TOKEN            client: bad messages, one valid frame, then a 2 MB message
+  ws_peers.py badtoken URL                   client: connects with a wrong token, reports the close code
+  ws_peers.py huge URL TOKEN MB              client: sends one binary message of MB megabytes, reports the close
+Servers print "PORT <n>" once listening and exit after serving (or after 30 s). Clients print one JSON line.
 """
+import struct
+import time
 import asyncio
 import json
 import os
@@ -41,7 +47,7 @@ async def serve(handler, connections):
             await asyncio.wait_for(done, 30)
         except asyncio.TimeoutError:
             pass
-        await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # listening socket closed: no further connections are served
 
 
 async def sensorserver(ws, path, n):
@@ -49,7 +55,7 @@ async def sensorserver(ws, path, n):
         await ws.close(4003, "type missing")
         return
     samples = [i for i in range(400) if not 300 <= i < 320]
-    part = samples[:200] if n == 1 else samples[200:]
+    part = samples[:200] if n == 1 else samples[199:]  # the 2nd connection resends the last event: a duplicate
     for i in part:
         await ws.send(sensor_event(i))
     await asyncio.sleep(0.2)
@@ -78,8 +84,100 @@ async def frameserver(ws, path, n):
     await ws.close()
 
 
+async def subscribe(url, token, expected):
+    """Checks every relayed frame (CRC, float32 values = reference signal) and counts samples."""
+    res = {"samples": 0, "frames": 0, "bad_crc": 0, "bad_values": 0, "gaps": 0, "ready": False}
+    nxt = None
+    deadline = time.monotonic() + 20
+    async with websockets.connect(url, extra_headers={"Authorization": "Bearer " + token}, max_size=None) as ws:
+        print("READY", flush=True)
+        while res["samples"] < expected and time.monotonic() < deadline:
+            try:
+                m = await asyncio.wait_for(ws.recv(), max(0.01, deadline - time.monotonic()))
+            except asyncio.TimeoutError:
+                break
+            if isinstance(m, str):
+                continue
+            hdr = v.HEADER.unpack_from(m)
+            axes, fmt, n, first, scale = hdr[5], hdr[6], hdr[8], hdr[10], hdr[13]
+            if v.crc32c(m[:-4]) != struct.unpack_from("<I", m, len(m) - 4)[0]:
+                res["bad_crc"] += 1
+                continue
+            vals = struct.unpack_from("<%df" % (n * axes), m, 44)
+            want = v.block_values(first, n, axes)
+            res["bad_values"] += sum(1 for a, b in zip(vals, want) if a != b) + (fmt != 3) + (scale != 1.0)
+            if nxt is not None and first != nxt:
+                res["gaps"] += 1
+            nxt = first + n
+            res["frames"] += 1
+            res["samples"] += n
+    print(json.dumps(res), flush=True)
+
+
+async def badclient(url, token):
+    res = {}
+    async with websockets.connect(url, extra_headers={"Authorization": "Bearer " + token}, max_size=None) as ws:
+        res["hello"] = json.loads(await ws.recv())
+        await ws.send(b"\x01\x02\x03")                                       # too short
+        res["short"] = json.loads(await ws.recv())
+        bad = bytearray(v.encode_frame(1, 0, 0, v.block_values(0, 32, 3), 1000.0))
+        bad[50] ^= 1
+        await ws.send(bytes(bad))                                               # CRC
+        res["crc"] = json.loads(await ws.recv())
+        await ws.send("{\"v\":1, nope")                                          # invalid JSON
+        res["json"] = json.loads(await ws.recv())
+        await ws.send(v.encode_frame(1, 0, 0, v.block_values(0, 32, 3), 1000.0))  # valid: connection survived
+        res["valid"] = json.loads(await ws.recv())
+        await ws.send(v.encode_frame(1, 0, 0, v.block_values(0, 32, 3), 1000.0))  # duplicate: acked again
+        res["dup"] = json.loads(await ws.recv())
+        await ws.send(b"\x00" * (2 << 20))                                     # 2 MB
+        try:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+        except websockets.exceptions.ConnectionClosed as e:
+            res["big_close"] = e.rcvd.code if e.rcvd else None
+    print(json.dumps(res), flush=True)
+
+
+async def huge(url, token, mb):
+    res = {"close": None}
+    payload = b"\x01" * (mb << 20)
+    try:
+        async with websockets.connect(url, extra_headers={"Authorization": "Bearer " + token}, max_size=None) as ws:
+            await ws.recv()  # hello
+            await asyncio.wait_for(ws.send(payload), 20)
+            await asyncio.wait_for(ws.recv(), 10)
+    except websockets.exceptions.ConnectionClosed as e:
+        res["close"] = e.rcvd.code if e.rcvd else None
+    except (OSError, asyncio.TimeoutError) as e:
+        res["error"] = str(e)
+    print(json.dumps(res), flush=True)
+
+
+async def badtoken(url):
+    try:
+        async with websockets.connect(url, extra_headers={"Authorization": "Bearer wrong"}) as ws:
+            await asyncio.wait_for(ws.recv(), 5)
+            code = None
+    except websockets.exceptions.ConnectionClosed as e:
+        code = e.rcvd.code if e.rcvd else None
+    print(json.dumps({"close": code}), flush=True)
+
+
 def main():
     mode = sys.argv[1]
+    if mode == "subscribe":
+        asyncio.run(subscribe(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+        return
+    if mode == "badclient":
+        asyncio.run(badclient(sys.argv[2], sys.argv[3]))
+        return
+    if mode == "huge":
+        asyncio.run(huge(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+        return
+    if mode == "badtoken":
+        asyncio.run(badtoken(sys.argv[2]))
+        return
     if mode == "sensorserver":
         asyncio.run(serve(sensorserver, 2))
     elif mode == "frameserver":

@@ -1,0 +1,299 @@
+#include "io/IngestServer.h"
+
+#include "decode/Json.h"
+#include "decode/JsonBlock.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QUrlQuery>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace vibra::io {
+
+namespace {
+std::int64_t utcNowNs() {
+    return QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+}
+constexpr auto kUnauthorized = static_cast<QWebSocketProtocol::CloseCode>(4401);
+} // namespace
+
+IngestServer::IngestServer(Options options, OutletProvider provider, QObject* parent)
+    : QObject(parent)
+    , m_opt(std::move(options))
+    , m_provider(std::move(provider))
+    , m_log(QStringLiteral("ingest server:")) {}
+
+IngestServer::~IngestServer() {
+    close();
+}
+
+bool IngestServer::validDeviceName(const QString& name) {
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_.:-]{1,64}$"));
+    return re.match(name).hasMatch();
+}
+
+bool IngestServer::listen(QString* error) {
+    if (m_server)
+        return true;
+    m_server = new QWebSocketServer(QStringLiteral("vibrascope"), QWebSocketServer::NonSecureMode, this);
+    m_server->setMaxPendingConnections(m_opt.maxConnections);
+    if (!m_server->listen(m_opt.address, m_opt.port)) {
+        if (error)
+            *error = QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(m_opt.address.toString())
+                         .arg(m_opt.port)
+                         .arg(m_server->errorString());
+        delete m_server;
+        m_server = nullptr;
+        return false;
+    }
+    m_port.store(m_server->serverPort());
+    connect(m_server, &QWebSocketServer::newConnection, this, &IngestServer::onNewConnection);
+    return true;
+}
+
+void IngestServer::close() {
+    const auto sockets = m_conns.keys();
+    for (QWebSocket* ws : sockets) {
+        ws->disconnect(this);
+        ws->abort();
+        ws->deleteLater();
+    }
+    m_conns.clear();
+    m_subscribers.clear();
+    m_devices.clear();
+    if (m_server) {
+        m_server->close();
+        m_server->deleteLater();
+        m_server = nullptr;
+    }
+}
+
+QString IngestServer::tokenOf(QWebSocket* ws) const {
+    const QByteArray auth = ws->request().rawHeader("Authorization");
+    if (auth.startsWith("Bearer "))
+        return QString::fromUtf8(auth.mid(7).trimmed());
+    return QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
+}
+
+void IngestServer::onNewConnection() {
+    while (QWebSocket* ws = m_server->nextPendingConnection()) {
+        ws->setParent(this);
+        connect(ws, &QWebSocket::disconnected, this, [this, ws] { onDisconnected(ws); });
+        if (!m_opt.token.isEmpty() && tokenOf(ws) != m_opt.token) {
+            m_stats.unauthorized.fetch_add(1, std::memory_order_relaxed);
+            const QString name = QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("device"));
+            if (auto it = m_devices.find(name); it != m_devices.end() && (*it)->outlet)
+                (*it)->outlet->counters().addDropped(core::DropReason::Unauthorized, 0, 1);
+            m_log.warn(
+                QStringLiteral("refused %1: wrong or missing token").arg(ws->peerAddress().toString()));
+            ws->close(kUnauthorized, QStringLiteral("unauthorized"));
+            continue;
+        }
+        if (m_conns.size() >= m_opt.maxConnections) {
+            m_stats.refusedBusy.fetch_add(1, std::memory_order_relaxed);
+            m_log.warn(QStringLiteral("refused %1: %2 connections open")
+                           .arg(ws->peerAddress().toString())
+                           .arg(m_conns.size()));
+            ws->close(static_cast<QWebSocketProtocol::CloseCode>(1013),
+                      QStringLiteral("too many connections"));
+            continue;
+        }
+        const QString path = ws->requestUrl().path();
+        const QString name =
+            QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("device"), QUrl::FullyDecoded);
+        Connection c;
+        if (path == QLatin1String("/ingest")) {
+            c.kind = Connection::Kind::Ingest;
+        } else if (path == QLatin1String("/stream")) {
+            c.kind = Connection::Kind::Stream;
+        } else {
+            m_stats.badRequests.fetch_add(1, std::memory_order_relaxed);
+            ws->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("unknown path (use /ingest or /stream)"));
+            continue;
+        }
+        if ((!name.isEmpty() || c.kind == Connection::Kind::Stream) && !validDeviceName(name)) {
+            m_stats.badRequests.fetch_add(1, std::memory_order_relaxed);
+            ws->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                      QStringLiteral("device= must be 1-64 letters, digits or -_.:"));
+            continue;
+        }
+        c.deviceName = name;
+        ws->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_opt.maxMessageBytes));
+        ws->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_opt.maxMessageBytes));
+        m_conns.insert(ws, c);
+        m_stats.connections.fetch_add(1, std::memory_order_relaxed);
+        if (c.kind == Connection::Kind::Stream) {
+            m_subscribers[name].append(ws);
+            continue;
+        }
+        connect(ws, &QWebSocket::binaryMessageReceived, this,
+                [this, ws](const QByteArray& m) { onBinary(ws, m); });
+        connect(ws, &QWebSocket::textMessageReceived, this, [this, ws](const QString& m) { onText(ws, m); });
+        qint64 ack = -1;
+        if (auto it = m_devices.find(name); !name.isEmpty() && it != m_devices.end())
+            ack = (*it)->ack;
+        sendJson(ws, "{\"ack\":" + QByteArray::number(ack) + "}");
+    }
+}
+
+void IngestServer::onDisconnected(QWebSocket* ws) {
+    if (ws->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
+        m_stats.oversized.fetch_add(1, std::memory_order_relaxed);
+        const auto it = m_conns.find(ws);
+        if (it != m_conns.end()) {
+            if (auto d = m_devices.find(it->deviceName); d != m_devices.end() && (*d)->outlet)
+                (*d)->outlet->counters().addDropped(core::DropReason::Malformed, 0, 1);
+        }
+        m_log.warn(QStringLiteral("closed %1: message larger than %2 bytes")
+                       .arg(ws->peerAddress().toString())
+                       .arg(m_opt.maxMessageBytes));
+    }
+    const auto it = m_conns.find(ws);
+    if (it != m_conns.end()) {
+        if (it->kind == Connection::Kind::Stream) {
+            auto& list = m_subscribers[it->deviceName];
+            list.removeAll(ws);
+            if (list.isEmpty())
+                m_subscribers.remove(it->deviceName);
+        }
+        m_conns.erase(it);
+    }
+    ws->deleteLater();
+}
+
+void IngestServer::sendJson(QWebSocket* ws, const QByteArray& json) {
+    ws->sendTextMessage(QString::fromUtf8(json));
+}
+
+void IngestServer::reject(QWebSocket* ws, core::DropReason reason, const QString& why, std::int64_t seq) {
+    const auto it = m_conns.find(ws);
+    Device* dev = nullptr;
+    if (it != m_conns.end())
+        if (auto d = m_devices.find(it->deviceName); d != m_devices.end())
+            dev = d->get();
+    if (dev && dev->outlet)
+        dev->outlet->counters().addDropped(reason, 0, 1);
+    else
+        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
+    m_log.warn(
+        QStringLiteral("%1: message rejected: %2").arg(dev ? dev->id : ws->peerAddress().toString(), why));
+    QByteArray msg = "{\"error\":\"" + why.toUtf8().replace('"', '\'') + "\"";
+    if (seq >= 0)
+        msg += ",\"seq\":" + QByteArray::number(seq);
+    sendJson(ws, msg + "}");
+}
+
+void IngestServer::onBinary(QWebSocket* ws, const QByteArray& message) {
+    const decode::FrameError e = decode::FrameCodec::decode(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(message.constData()),
+                                      static_cast<std::size_t>(message.size())),
+        m_frame);
+    if (e != decode::FrameError::None) {
+        reject(ws, e == decode::FrameError::Crc ? core::DropReason::Crc : core::DropReason::Malformed,
+               QString::fromUtf8(decode::frameErrorName(e).data()));
+        return;
+    }
+    accept(ws, m_frame, &message);
+}
+
+void IngestServer::onText(QWebSocket* ws, const QString& message) {
+    const QByteArray utf8 = message.toUtf8();
+    std::string err;
+    if (!decode::JsonBlock::decode(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())),
+                                   m_frame, &err)) {
+        reject(ws, core::DropReason::Malformed, QString::fromStdString(err));
+        return;
+    }
+    accept(ws, m_frame, nullptr);
+}
+
+IngestServer::Device* IngestServer::deviceFor(QWebSocket* ws, std::uint16_t devField) {
+    auto cit = m_conns.find(ws);
+    if (cit == m_conns.end())
+        return nullptr;
+    if (cit->deviceName.isEmpty())
+        cit->deviceName = QStringLiteral("dev%1").arg(devField);
+    const QString name = cit->deviceName;
+    if (auto it = m_devices.find(name); it != m_devices.end())
+        return it->get();
+    if (m_devices.size() >= m_opt.maxDevices) {
+        m_stats.refusedBusy.fetch_add(1, std::memory_order_relaxed);
+        return nullptr;
+    }
+    const QString uri =
+        QStringLiteral("ws-ingest://%1:%2/%3").arg(m_opt.address.toString()).arg(port()).arg(name);
+    core::BlockOutlet* outlet = m_provider ? m_provider(name, uri) : nullptr;
+    if (!outlet)
+        return nullptr;
+    auto dev = std::make_shared<Device>();
+    dev->id = name;
+    dev->outlet = outlet;
+    core::DeviceInfo base;
+    base.id = name.toStdString();
+    base.sourceUri = uri.toStdString();
+    dev->stream.emplace(base, decode::FrameStream::Policy::Duplicate);
+    m_devices.insert(name, dev);
+    emit deviceAppeared(name);
+    return dev.get();
+}
+
+void IngestServer::accept(QWebSocket* ws, const decode::DecodedFrame& frame, const QByteArray* raw) {
+    Device* dev = deviceFor(ws, frame.header.device);
+    if (!dev) {
+        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
+        sendJson(ws, "{\"error\":\"device refused (limit reached or not accepted)\"}");
+        return;
+    }
+    const std::int64_t seq = frame.header.sequence;
+    if (seq <= dev->ack) {
+        dev->outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
+        sendJson(ws, "{\"ack\":" + QByteArray::number(dev->ack) + "}");
+        return;
+    }
+    dev->outlet->counters().bytes.fetch_add(raw ? static_cast<std::uint64_t>(raw->size())
+                                                : frame.header.payloadBytes() +
+                                                      decode::FrameCodec::kHeaderBytes,
+                                            std::memory_order_relaxed);
+    auto block = dev->stream->accept(frame, utcNowNs());
+    dev->ack = seq;
+    sendJson(ws, "{\"ack\":" + QByteArray::number(seq) + "}");
+    if (!block)
+        return;
+    relay(*dev, *block, frame.header);
+    dev->outlet->deliver(std::move(block), core::BlockOutlet::Policy::DropWhenFull);
+}
+
+void IngestServer::relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h) {
+    const auto it = m_subscribers.find(dev.id);
+    if (it == m_subscribers.end() || it->isEmpty())
+        return;
+    // Subscribers get float32 physical values with scale 1, whatever the device sent.
+    decode::FrameHeader out = h;
+    out.format = decode::SampleFormat::Float32;
+    out.scale = 1.0f;
+    out.firstSample = block.firstSample;
+    const std::size_t n = block.count;
+    const std::size_t axes = static_cast<std::size_t>(block.axisCount());
+    std::vector<double> interleaved(n * axes);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t a = 0; a < axes; ++a)
+            interleaved[i * axes + a] = block.data[a * n + i];
+    std::vector<std::uint8_t> bytes;
+    decode::FrameCodec::encode(out, interleaved, bytes);
+    const QByteArray msg(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+    for (QWebSocket* s : *it) {
+        if (s->bytesToWrite() + msg.size() > m_opt.subscriberQueueBytes) {
+            m_stats.subscriberDrops.fetch_add(1, std::memory_order_relaxed);
+            m_log.warn(QStringLiteral("subscriber %1 of %2 too slow: block dropped")
+                           .arg(s->peerAddress().toString(), dev.id));
+            continue;
+        }
+        s->sendBinaryMessage(msg);
+        m_stats.relayed.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+} // namespace vibra::io

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "core/BlockOutlet.h"
+#include "decode/Frame.h"
+#include "decode/FrameStream.h"
+#include "io/RateLimitedLog.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QWebSocket;
+class QWebSocketServer;
+
+namespace vibra::io {
+
+/// Embedded WebSocket ingest + relay server (docs/protocol.md, "WebSocket ingest and relay").
+///
+///  - /ingest?device=NAME: devices push binary frames or JSON blocks; each is validated, delivered to the
+///    device's outlet and acknowledged cumulatively ({"ack":seq}); a frame at or below the stored sequence
+///    is a duplicate (idempotent resume). On connect the server sends the current {"ack":seq} (-1 = none).
+///  - /stream?device=NAME: dashboards receive every stored block of NAME as a binary float32 frame; each
+///    subscriber has a bounded send queue (bytes), a slow one loses blocks (counted in stats()).
+///  - Auth: "Authorization: Bearer <token>" or ?token=; a wrong/missing token closes with 4401 (counted).
+///  - Limits: message size (larger: closed with 1009, counted), connections (beyond: 1013), devices.
+///
+/// Devices appear dynamically: the first valid frame of an unknown device calls the OutletProvider (on the
+/// server's thread) which returns the device's BlockOutlet, or nullptr to refuse the device. The outlet must
+/// stay valid until the server is closed or destroyed, and the server's thread must be its only producer
+/// (the server delivers with DropWhenFull; the outlet accounts gaps, duplicates and overflow).
+///
+/// Threads: create the server, then move it to its own I/O QThread and call listen()/close() there (or keep
+/// it on one thread). Every method except stats() and port() must run on that thread; stats() is atomics.
+class IngestServer : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QHostAddress address = QHostAddress::LocalHost;
+        quint16 port = 8765;              ///< 0 = any free port (see port())
+        QString token;                    ///< empty = no authentication (only sensible on loopback)
+        qint64 maxMessageBytes = 1 << 20; ///< per WebSocket message
+        int maxConnections = 64;          ///< devices + subscribers
+        int maxDevices = 64;
+        qint64 subscriberQueueBytes = 4 << 20; ///< unsent bytes per subscriber before blocks are dropped
+    };
+    /// Called on the server thread for a new device. sourceUri is e.g. "ws-ingest://127.0.0.1:8765/a".
+    using OutletProvider =
+        std::function<core::BlockOutlet*(const QString& deviceId, const QString& sourceUri)>;
+
+    struct Stats {
+        std::atomic<std::uint64_t> connections{0};      ///< accepted (authorized) connections
+        std::atomic<std::uint64_t> unauthorized{0};     ///< refused: wrong or missing token
+        std::atomic<std::uint64_t> refusedBusy{0};      ///< refused: too many connections / devices
+        std::atomic<std::uint64_t> badRequests{0};      ///< unknown path or bad device name
+        std::atomic<std::uint64_t> oversized{0};        ///< messages above maxMessageBytes
+        std::atomic<std::uint64_t> rejectedNoDevice{0}; ///< invalid messages before a device was known
+        std::atomic<std::uint64_t> subscriberDrops{0};  ///< blocks not sent to slow subscribers
+        std::atomic<std::uint64_t> relayed{0};          ///< blocks sent to subscribers
+    };
+
+    IngestServer(Options options, OutletProvider provider, QObject* parent = nullptr);
+    ~IngestServer() override;
+
+    /// Starts listening. Returns false and sets *error (e.g. address in use).
+    bool listen(QString* error);
+    /// Closes every connection and stops listening; outlets are no longer used afterwards.
+    void close();
+    /// Port actually bound (any thread after listen()).
+    quint16 port() const { return m_port.load(); }
+    const Stats& stats() const { return m_stats; }
+    static bool validDeviceName(const QString& name);
+
+signals:
+    /// A device was created (after the provider returned its outlet).
+    void deviceAppeared(const QString& deviceId);
+
+private:
+    struct Device {
+        QString id;
+        core::BlockOutlet* outlet = nullptr;
+        std::optional<decode::FrameStream> stream;
+        qint64 ack = -1; ///< highest stored sequence
+    };
+    struct Connection {
+        enum class Kind { Ingest, Stream } kind = Kind::Ingest;
+        QString deviceName; ///< from ?device= (may be empty for ingest until the first frame)
+    };
+
+    void onNewConnection();
+    void onBinary(QWebSocket* ws, const QByteArray& message);
+    void onText(QWebSocket* ws, const QString& message);
+    void onDisconnected(QWebSocket* ws);
+    void accept(QWebSocket* ws, const decode::DecodedFrame& frame, const QByteArray* rawFrame);
+    Device* deviceFor(QWebSocket* ws, std::uint16_t devField);
+    void reject(QWebSocket* ws, core::DropReason reason, const QString& why, std::int64_t seq = -1);
+    void relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h);
+    static void sendJson(QWebSocket* ws, const QByteArray& json);
+    QString tokenOf(QWebSocket* ws) const;
+
+    const Options m_opt;
+    const OutletProvider m_provider;
+    Stats m_stats;
+    std::atomic<quint16> m_port{0};
+    // server thread only
+    QWebSocketServer* m_server = nullptr;
+    QHash<QWebSocket*, Connection> m_conns;
+    QHash<QString, std::shared_ptr<Device>> m_devices;
+    QHash<QString, QList<QWebSocket*>> m_subscribers; ///< by device name (the device may not exist yet)
+    decode::DecodedFrame m_frame;
+    RateLimitedLog m_log;
+};
+
+} // namespace vibra::io

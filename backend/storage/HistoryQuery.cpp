@@ -1,0 +1,228 @@
+#include "storage/HistoryQuery.h"
+
+#include <algorithm>
+
+namespace vibra::storage {
+
+namespace {
+HistoryQuery::AxisValues readAxis(const Statement& st, int col) {
+    HistoryQuery::AxisValues a;
+    a.min = st.real(col);
+    a.max = st.real(col + 1);
+    a.mean = st.real(col + 2);
+    a.rms = st.real(col + 3);
+    a.peak = st.real(col + 4);
+    a.crest = st.real(col + 5);
+    if (!st.isNull(col + 6))
+        a.velocityRms = st.real(col + 6);
+    if (!st.isNull(col + 7))
+        a.zone = static_cast<int>(st.int64(col + 7));
+    return a;
+}
+
+constexpr const char* kAxisCols = "min, max, mean, rms, peak, crest, velocity_rms, zone";
+
+void summarize(HistoryQuery::State* s) {
+    s->rms = 0;
+    s->velocityRms.reset();
+    s->zone.reset();
+    for (const auto& a : s->axes) {
+        s->rms = std::max(s->rms, a.rms);
+        if (a.velocityRms)
+            s->velocityRms = std::max(s->velocityRms.value_or(*a.velocityRms), *a.velocityRms);
+        if (a.zone)
+            s->zone = std::max(s->zone.value_or(*a.zone), *a.zone);
+    }
+}
+} // namespace
+
+std::optional<HistoryQuery::SortKey> parseSortKey(const std::string& s) {
+    if (s == "device")
+        return HistoryQuery::SortKey::Device;
+    if (s == "time")
+        return HistoryQuery::SortKey::Time;
+    if (s == "rms")
+        return HistoryQuery::SortKey::Rms;
+    if (s == "velocity")
+        return HistoryQuery::SortKey::Velocity;
+    return std::nullopt;
+}
+
+RollupLevel HistoryQuery::chooseLevel(std::int64_t spanNs, int minPoints) {
+    const std::int64_t want = std::max(1, minPoints);
+    for (auto l : {RollupLevel::Hour, RollupLevel::Minute})
+        if (spanNs / levelBucketNs(l) >= want)
+            return l;
+    return RollupLevel::Second;
+}
+
+bool HistoryQuery::findDevice(const std::string& name, StoredDevice* out, std::string* error) {
+    std::string err;
+    const auto all = RollupCursor::listDevices(m_db, &err);
+    if (!err.empty()) {
+        *error = err;
+        return false;
+    }
+    auto it = std::find_if(all.begin(), all.end(), [&](const StoredDevice& d) { return d.name == name; });
+    if (it == all.end()) {
+        std::string known;
+        for (const auto& d : all)
+            known += (known.empty() ? "" : ", ") + d.name;
+        *error = "no device '" + name + "' in '" + m_db.path() +
+                 "' (devices: " + (known.empty() ? "none" : known) + ")";
+        return false;
+    }
+    *out = *it;
+    return true;
+}
+
+bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::int64_t toNs, int minPoints,
+                         std::optional<RollupLevel> level, Range* out, std::string* error) {
+    *out = {};
+    if (!findDevice(device, &out->device, error))
+        return false;
+    out->level = level.value_or(chooseLevel(toNs - fromNs, minPoints));
+    if (out->level == RollupLevel::Raw) {
+        *error = "range queries read rollups (1s, 1m, 1h); read raw samples with export --level raw";
+        return false;
+    }
+    Statement st(m_db.handle(), "SELECT t_ns, axis, n, gaps, " + std::string(kAxisCols) + " FROM " +
+                                    std::string(levelTable(out->level)) +
+                                    " WHERE device_id = ?1 AND t_ns >= ?2 AND t_ns < ?3 ORDER BY t_ns, axis");
+    if (!st.isValid()) {
+        *error = st.error();
+        return false;
+    }
+    // Buckets that start before fromNs but overlap it are included too.
+    st.bind(1, out->device.rowId).bind(2, fromNs - levelBucketNs(out->level) + 1).bind(3, toNs);
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        const std::int64_t t = st.int64(0);
+        if (out->points.empty() || out->points.back().tNs != t) {
+            out->points.push_back({});
+            out->points.back().tNs = t;
+            out->points.back().axes.resize(static_cast<std::size_t>(std::max(0, out->device.axes)));
+        }
+        auto& p = out->points.back();
+        const auto axis = static_cast<std::size_t>(st.int64(1));
+        if (axis >= p.axes.size())
+            p.axes.resize(axis + 1);
+        p.samples = static_cast<std::uint64_t>(st.int64(2));
+        p.gaps = static_cast<std::uint32_t>(st.int64(3));
+        p.axes[axis] = readAxis(st, 4);
+    }
+    if (rc != SQLITE_DONE) {
+        *error = sqlite3_errmsg(m_db.handle());
+        return false;
+    }
+    return true;
+}
+
+bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out, std::uint64_t* total,
+                          std::string* error) {
+    out->clear();
+    *total = 0;
+    std::string err;
+    if (!m_db.exec("BEGIN", &err)) { // one snapshot for the page and its rows
+        *error = err;
+        return false;
+    }
+    struct End {
+        Database& db;
+        ~End() { db.exec("COMMIT", nullptr); }
+    } end{m_db};
+    Statement count(m_db.handle(), "SELECT count(DISTINCT device_id) FROM device_latest");
+    if (count.step() == SQLITE_ROW)
+        *total = static_cast<std::uint64_t>(count.int64(0));
+    const char* dir = request.descending ? "DESC" : "ASC";
+    std::string order;
+    switch (request.sort) {
+    case SortKey::Device:
+        order = std::string("d.name ") + dir;
+        break;
+    case SortKey::Time:
+        order = std::string("t ") + dir + ", d.name";
+        break;
+    case SortKey::Rms:
+        order = std::string("r ") + dir + ", d.name";
+        break;
+    case SortKey::Velocity:
+        order = std::string("(v IS NULL), v ") + dir + ", d.name"; // devices without a velocity last
+        break;
+    }
+    Statement page(m_db.handle(),
+                   "SELECT d.id, max(l.t_ns) AS t, max(l.rms) AS r, max(l.velocity_rms) AS v "
+                   "FROM device_latest l JOIN device d ON d.id = l.device_id GROUP BY d.id ORDER BY " +
+                       order + " LIMIT ?1 OFFSET ?2");
+    if (!page.isValid()) {
+        *error = page.error();
+        return false;
+    }
+    page.bind(1, static_cast<std::int64_t>(std::max(0, request.limit)))
+        .bind(2, static_cast<std::int64_t>(std::max(0, request.offset)));
+    std::vector<std::int64_t> ids;
+    while (page.step() == SQLITE_ROW)
+        ids.push_back(page.int64(0));
+    const auto devices = RollupCursor::listDevices(m_db, &err);
+    Statement axes(m_db.handle(), "SELECT axis, t_ns, n, " + std::string(kAxisCols) +
+                                      " FROM device_latest WHERE device_id = ? ORDER BY axis");
+    for (auto id : ids) {
+        State s;
+        auto d = std::find_if(devices.begin(), devices.end(),
+                              [&](const StoredDevice& x) { return x.rowId == id; });
+        if (d == devices.end())
+            continue;
+        s.device = *d;
+        axes.reset();
+        axes.bind(1, id);
+        while (axes.step() == SQLITE_ROW) {
+            const auto axis = static_cast<std::size_t>(axes.int64(0));
+            if (axis >= s.axes.size())
+                s.axes.resize(axis + 1);
+            s.tNs = std::max(s.tNs, axes.int64(1));
+            s.samples = static_cast<std::uint64_t>(axes.int64(2));
+            s.axes[axis] = readAxis(axes, 3);
+        }
+        summarize(&s);
+        out->push_back(std::move(s));
+    }
+    return true;
+}
+
+bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out, bool* found,
+                        std::string* error) {
+    *out = {};
+    *found = false;
+    if (!findDevice(device, &out->device, error))
+        return false;
+    for (auto level : {RollupLevel::Second, RollupLevel::Minute, RollupLevel::Hour}) {
+        const std::string table(levelTable(level));
+        Statement st(m_db.handle(), "SELECT axis, t_ns, n, " + std::string(kAxisCols) + " FROM " + table +
+                                        " WHERE device_id = ?1 AND t_ns = (SELECT max(t_ns) FROM " + table +
+                                        " WHERE device_id = ?1 AND t_ns <= ?2) ORDER BY axis");
+        if (!st.isValid()) {
+            *error = st.error();
+            return false;
+        }
+        // A coarser bucket only answers when it ends within the second of atNs (no data from after atNs).
+        st.bind(1, out->device.rowId)
+            .bind(2, atNs - (levelBucketNs(level) - levelBucketNs(RollupLevel::Second)));
+        while (st.step() == SQLITE_ROW) {
+            const auto axis = static_cast<std::size_t>(st.int64(0));
+            if (axis >= out->axes.size())
+                out->axes.resize(axis + 1);
+            out->tNs = st.int64(1);
+            out->samples = static_cast<std::uint64_t>(st.int64(2));
+            out->axes[axis] = readAxis(st, 3);
+            *found = true;
+        }
+        if (*found) {
+            out->level = level;
+            summarize(out);
+            return true;
+        }
+    }
+    return true;
+}
+
+} // namespace vibra::storage

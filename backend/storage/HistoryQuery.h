@@ -1,0 +1,82 @@
+#pragma once
+
+#include "storage/Database.h"
+#include "storage/RollupCursor.h"
+#include "storage/RollupLevel.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vibra::storage {
+
+/// Read-side queries over a history database, for the GUI, the CLI and (later) HTTP.
+///
+/// Threads: the thread that opened the database; one HistoryQuery per connection. Every call is one
+/// short read transaction (never holds a snapshot open between calls, so checkpoints are not starved).
+class HistoryQuery {
+public:
+    struct AxisValues {
+        double min = 0, max = 0, mean = 0, rms = 0, peak = 0, crest = 0;
+        std::optional<double> velocityRms;
+        std::optional<int> zone;
+    };
+    /// One bucket of a range query: [tNs, tNs + bucket), min/max are the envelope.
+    struct Point {
+        std::int64_t tNs = 0;
+        std::uint64_t samples = 0;
+        std::uint32_t gaps = 0;
+        std::vector<AxisValues> axes;
+    };
+    struct Range {
+        RollupLevel level = RollupLevel::Second;
+        StoredDevice device;
+        std::vector<Point> points;
+    };
+    /// A device's newest state.
+    struct State {
+        StoredDevice device;
+        std::int64_t tNs = 0; ///< start of the newest 1 s bucket
+        std::uint64_t samples = 0;
+        std::vector<AxisValues> axes;
+        double rms = 0;                          ///< largest AC RMS over the axes
+        std::optional<double> velocityRms;       ///< largest over the axes
+        std::optional<int> zone;                 ///< worst over the axes
+        RollupLevel level = RollupLevel::Second; ///< where an as-of answer came from
+    };
+    enum class SortKey { Device, Time, Rms, Velocity };
+    struct LatestRequest {
+        SortKey sort = SortKey::Device;
+        bool descending = false;
+        int limit = 100;
+        int offset = 0;
+    };
+
+    explicit HistoryQuery(Database& db)
+        : m_db(db) {}
+
+    /// The coarsest rollup level that still gives at least minPoints buckets over spanNs (1 h, then 1 min,
+    /// then 1 s; 1 s when even that gives fewer).
+    static RollupLevel chooseLevel(std::int64_t spanNs, int minPoints);
+
+    /// Buckets of one device over [fromNs, toNs) at level (or chooseLevel(to - from, minPoints)).
+    bool range(const std::string& device, std::int64_t fromNs, std::int64_t toNs, int minPoints,
+               std::optional<RollupLevel> level, Range* out, std::string* error);
+    /// Every device's newest state, sorted and paginated; *total = number of devices with a state.
+    bool latest(const LatestRequest& request, std::vector<State>* out, std::uint64_t* total,
+                std::string* error);
+    /// The device's state at time atNs: its newest 1 s bucket starting at or before atNs (falling back to 1
+    /// min, then 1 h, when retention removed the finer level; a coarser bucket only answers when it ends
+    /// within the second of atNs). *found = false when there is none.
+    bool asOf(const std::string& device, std::int64_t atNs, State* out, bool* found, std::string* error);
+
+private:
+    bool findDevice(const std::string& name, StoredDevice* out, std::string* error);
+    Database& m_db;
+};
+
+/// Stable names for SortKey ("device", "time", "rms", "velocity").
+std::optional<HistoryQuery::SortKey> parseSortKey(const std::string& s);
+
+} // namespace vibra::storage

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace vibra::storage {
+
+/// How long history is kept (0 = forever).
+struct RetentionPolicy {
+    std::int64_t rawNs = 0; ///< raw blocks whose last sample is older than now - rawNs go
+    std::int64_t rollupNs =
+        0; ///< rollup buckets (1 s, 1 min, 1 h) and events that ended before now - rollupNs go
+    bool enabled() const { return rawNs > 0 || rollupNs > 0; }
+};
+
+/// Removes history that is due, in small batches so the writer never stalls: one call deletes at most
+/// batchRows rows per table inside one short transaction. "Due" is exact: a raw block when its end_ns <=
+/// now - rawNs; a rollup bucket when its end (t_ns + bucket length) <= now - rollupNs; an event when its
+/// t_ns <= now - rollupNs.
+///
+/// Threads: the thread that owns the connection (the writer thread).
+class Retention {
+public:
+    struct Result {
+        std::uint64_t rawBlocks = 0;
+        std::uint64_t rollupRows = 0;
+        std::uint64_t events = 0;
+        bool more = false; ///< a batch was full: call again
+    };
+
+    static bool applyBatch(sqlite3* db, std::int64_t nowNs, const RetentionPolicy& policy, int batchRows,
+                           Result* result, std::string* error);
+
+    /// Parses "7d", "12h", "30min", "90s", "500ms", "2w" (also "1.5h"); nullopt when malformed or <= 0.
+    static std::optional<std::int64_t> parseDuration(const std::string& text);
+};
+
+} // namespace vibra::storage

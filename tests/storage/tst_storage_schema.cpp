@@ -1,0 +1,170 @@
+// Schema migrations: each step from the previous version with data in it, and refusal of damaged files.
+#include "storage/Database.h"
+#include "storage/Schema.h"
+#include "storage/Statement.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace vibra;
+
+namespace {
+std::int64_t scalar(sqlite3* db, const char* sql) {
+    storage::Statement st(db, sql);
+    return st.step() == SQLITE_ROW ? st.int64(0) : -999;
+}
+double real(sqlite3* db, const char* sql) {
+    storage::Statement st(db, sql);
+    return st.step() == SQLITE_ROW ? st.real(0) : std::nan("");
+}
+bool exec(sqlite3* db, const char* sql) {
+    return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+} // namespace
+
+class TstStorageSchema : public QObject {
+    Q_OBJECT
+private slots:
+    void v1ToV2KeepsDataAndFillsLatest() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/v1.db").toStdString();
+        {
+            sqlite3* raw = nullptr;
+            QCOMPARE(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+            std::string err;
+            QVERIFY2(storage::Schema::migrateTo(raw, 0, 1, &err), err.c_str());
+            QCOMPARE(scalar(raw, "PRAGMA user_version"), 1);
+            QVERIFY(exec(raw, "INSERT INTO device(id, name, rate_hz, axes, axis_names, unit) "
+                              "VALUES(1, 'a', 1000, 2, 'x,y', 'g')"));
+            QVERIFY(exec(raw, "INSERT INTO session(id, started_ns, stopped_ns, clean) VALUES(1, 0, 5, 1)"));
+            QVERIFY(exec(
+                raw,
+                "INSERT INTO session_device(session_id, device_id, received, stored) VALUES(1,1,3000,3000)"));
+            for (int t = 0; t < 3; ++t)
+                for (int a = 0; a < 2; ++a) {
+                    const std::string sql = "INSERT INTO rollup_1s(device_id, axis, t_ns, n, min, max, mean, "
+                                            "rms, peak, kurtosis) "
+                                            "VALUES(1," +
+                                            std::to_string(a) + "," + std::to_string(t) +
+                                            "000000000, 1000, -2, 2, 0, " + std::to_string(0.5 + t) +
+                                            ", 2, 3)";
+                    QVERIFY(exec(raw, sql.c_str()));
+                }
+            // v1 has none of the v2 tables
+            QCOMPARE(scalar(raw, "SELECT count(*) FROM sqlite_schema WHERE name='raw_block'"), 0);
+            sqlite3_close(raw);
+        }
+        storage::Database db;
+        std::string err;
+        QVERIFY2(db.open(path, storage::Database::Mode::ReadWrite, &err), err.c_str());
+        sqlite3* h = db.handle();
+        QCOMPARE(scalar(h, "PRAGMA user_version"), 2);
+        QCOMPARE(scalar(h, "SELECT count(*) FROM rollup_1s"), 6);
+        QCOMPARE(scalar(h, "SELECT stored FROM session_device"), 3000);
+        // crest derived from the v1 columns: peak / rms
+        QCOMPARE(real(h, "SELECT crest FROM rollup_1s WHERE axis=0 AND t_ns=2000000000"), 2.0 / 2.5);
+        QCOMPARE(scalar(h, "SELECT count(*) FROM rollup_1s WHERE velocity_rms IS NULL AND zone IS NULL"), 6);
+        // device_latest holds the newest second per axis
+        QCOMPARE(scalar(h, "SELECT count(*) FROM device_latest"), 2);
+        QCOMPARE(scalar(h, "SELECT min(t_ns) FROM device_latest"), 2000000000);
+        QCOMPARE(real(h, "SELECT rms FROM device_latest WHERE axis=1"), 2.5);
+        for (const char* t : {"rollup_1m", "rollup_1h", "raw_block", "event", "device_latest"}) {
+            const std::string sql = std::string("SELECT count(*) FROM sqlite_schema WHERE name='") + t + "'";
+            QCOMPARE(scalar(h, sql.c_str()), 1);
+        }
+        QVERIFY(std::isnan(real(h, "SELECT sensitivity FROM device")) ||
+                scalar(h, "SELECT sensitivity IS NULL FROM device") == 1);
+    }
+
+    void everyStepFromEveryVersion() {
+        // From each older version (with its tables present) to the current one.
+        for (int from = 0; from < storage::Schema::kCurrentVersion; ++from) {
+            QTemporaryDir dir;
+            const std::string path = (dir.path() + "/s.db").toStdString();
+            sqlite3* raw = nullptr;
+            QCOMPARE(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+            std::string err;
+            QVERIFY(storage::Schema::migrateTo(raw, 0, from, &err));
+            QVERIFY2(storage::Schema::migrate(raw, from, &err), err.c_str());
+            QCOMPARE(scalar(raw, "PRAGMA user_version"), storage::Schema::kCurrentVersion);
+            QCOMPARE(scalar(raw, "PRAGMA application_id"), storage::Schema::kApplicationId);
+            storage::Statement ic(raw, "PRAGMA integrity_check");
+            QCOMPARE(ic.step(), SQLITE_ROW);
+            QCOMPARE(ic.text(0), std::string("ok"));
+            sqlite3_close(raw);
+        }
+    }
+
+    void failedStepRollsBack() {
+        // A v1 database that already has a table named like a v2 one: the step fails, nothing changes.
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/c.db").toStdString();
+        sqlite3* raw = nullptr;
+        sqlite3_open(path.c_str(), &raw);
+        std::string err;
+        QVERIFY(storage::Schema::migrateTo(raw, 0, 1, &err));
+        QVERIFY(exec(raw, "CREATE TABLE rollup_1m(x)"));
+        QVERIFY(!storage::Schema::migrate(raw, 1, &err));
+        QVERIFY2(err.find("version 2") != std::string::npos, err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 1);
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM pragma_table_info('rollup_1s') WHERE name='crest'"), 0);
+        sqlite3_close(raw);
+    }
+
+    void truncatedAndCorruptFilesAreRefusedUntouched() {
+        QTemporaryDir dir;
+        const QString good = dir.path() + "/g.db";
+        {
+            storage::Database db;
+            std::string err;
+            QVERIFY(db.open(good.toStdString(), storage::Database::Mode::Create, &err));
+            for (int i = 0; i < 2000; ++i)
+                QVERIFY(db.exec(("INSERT INTO event(t_ns, kind, detail) VALUES(" + std::to_string(i) +
+                                 ", 'x', hex(randomblob(100)))")
+                                    .c_str(),
+                                &err));
+            db.exec("PRAGMA wal_checkpoint(TRUNCATE)", nullptr);
+        }
+        QFile f(good);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        f.close();
+        QVERIFY(bytes.size() > 8192);
+        // truncated to a header fragment, and a file whose header page is overwritten with garbage
+        const QString truncated = dir.path() + "/t.db", corrupt = dir.path() + "/c.db";
+        {
+            QFile t(truncated);
+            QVERIFY(t.open(QIODevice::WriteOnly));
+            t.write(bytes.left(50));
+        }
+        {
+            QByteArray c = bytes;
+            for (int i = 16; i < 100; ++i)
+                c[i] = static_cast<char>(0xA5);
+            QFile t(corrupt);
+            QVERIFY(t.open(QIODevice::WriteOnly));
+            t.write(c);
+        }
+        for (const QString& p : {truncated, corrupt}) {
+            QFile in(p);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            const QByteArray before = in.readAll();
+            in.close();
+            for (auto mode : {storage::Database::Mode::Create, storage::Database::Mode::ReadOnly}) {
+                storage::Database db;
+                std::string err;
+                QVERIFY2(!db.open(p.toStdString(), mode, &err), qPrintable(p));
+                QVERIFY2(!err.empty() && err.find(p.toStdString()) != std::string::npos, err.c_str());
+            }
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QCOMPARE(in.readAll(), before);
+            QVERIFY(!QFile::exists(p + "-wal"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TstStorageSchema)
+#include "tst_storage_schema.moc"
