@@ -3,6 +3,7 @@
 #include "pipeline/Pipeline.h"
 #include "ui/Dashboard.h"
 #include "ui/DevicePanel.h"
+#include "ui/HistoryBrowser.h"
 #include "ui/PlotExport.h"
 #include "ui/ReadoutPanel.h"
 #include "ui/RecordingController.h"
@@ -39,6 +40,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     , m_spectrogram(new SpectrogramView)
     , m_readouts(new ReadoutPanel)
     , m_recording(new RecordingController(pipeline, this))
+    , m_history(new HistoryBrowser)
     , m_tabs(new QTabWidget) {
     setWindowTitle(tr("Vibrascope"));
     resize(1280, 820);
@@ -48,6 +50,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     live->addWidget(m_spectrum);
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
+    m_tabs->addTab(m_history, tr("History"));
     setCentralWidget(m_tabs);
 
     const auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
@@ -126,6 +129,18 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Export spectrogram…"), this, [this] {
         exportPlotInteractive(this, m_spectrogram->plot(), QStringLiteral("spectrogram.png"));
     });
+    file->addAction(tr("Export history plot…"), this, [this] {
+        exportPlotInteractive(this, m_history->plot(), QStringLiteral("history.png"));
+    });
+    auto* openHistory = file->addAction(tr("&Open history database…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open history database"), QString(),
+                                                       tr("SQLite history (*.db);;All files (*)"));
+        if (!p.isEmpty()) {
+            m_history->openDatabase(p);
+            setCurrentTab(HistoryTab);
+        }
+    });
+    openHistory->setShortcut(QKeySequence::Open);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
 
@@ -159,7 +174,7 @@ void MainWindow::setDarkTheme(bool dark) {
     m_dark = dark;
     m_darkAction->setChecked(dark);
     applyApplicationTheme(dark);
-    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot()})
+    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot(), m_history->plot()})
         applyPlotTheme(p, dark);
 }
 

@@ -19,6 +19,7 @@ class SpectrumView;
 class SpectrumControls;
 class SpectrogramView;
 class ReadoutPanel;
+class HistoryBrowser;
 class RecordingController;
 
 /// The dashboard window: assembles the views (tabs), the dock panels, menus and toolbar; the work lives
@@ -28,7 +29,7 @@ class RecordingController;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Tab { LiveTab, SpectrogramTab };
+    enum Tab { LiveTab, SpectrogramTab, HistoryTab };
 
     MainWindow(pipeline::Pipeline& pipeline, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -40,6 +41,7 @@ public:
     SpectrumControls& spectrumControls() { return *m_spectrumControls; }
     SpectrogramView& spectrogramView() { return *m_spectrogram; }
     ReadoutPanel& readouts() { return *m_readouts; }
+    HistoryBrowser& history() { return *m_history; }
     RecordingController& recording() { return *m_recording; }
     void setCurrentTab(Tab tab);
     void setDarkTheme(bool dark);
@@ -65,6 +67,7 @@ private:
     SpectrogramView* m_spectrogram;
     ReadoutPanel* m_readouts;
     RecordingController* m_recording;
+    HistoryBrowser* m_history;
     QTabWidget* m_tabs;
     QAction* m_recordAction;
     QAction* m_darkAction;

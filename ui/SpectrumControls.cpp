@@ -189,6 +189,10 @@ void SpectrumControls::loadDevice() {
     applyDisplay(); // envelope mode follows the device
 }
 
+void SpectrumControls::setEnvelope(bool on) {
+    m_envelope->setChecked(on);
+}
+
 void SpectrumControls::setDisplayOptions(const SpectrumViewOptions& o) {
     m_loading = true;
     m_quantity->setCurrentIndex(std::max(0, m_quantity->findData(int(o.quantity))));

@@ -29,6 +29,8 @@ public:
     void loadDevice();
     /// Sets the display widgets (and so the view) from options.
     void setDisplayOptions(const SpectrumViewOptions& o);
+    /// Turns the envelope spectrum of the selected device on or off (as the check box does).
+    void setEnvelope(bool on);
 
 private:
     void applyAnalysis();
