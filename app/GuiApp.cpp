@@ -10,9 +10,11 @@
 #include "ui/SpectrumControls.h"
 #include "ui/SpectrumView.h"
 #include "ui/TimePlotView.h"
+#include "ui/WorkspaceSettings.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
@@ -135,7 +137,15 @@ int runGui(int argc, char** argv) {
                            : p.errorText()));
         return cli::kExitUsage;
     }
+    // The workspace (window layout, sources, view and analysis settings) lives in the user's settings;
+    // --screenshot and --no-restore neither read nor write it.
+    const bool useWorkspace =
+        !p.isSet(QStringLiteral("no-restore")) && !p.isSet(QStringLiteral("screenshot"));
+    QSettings workspace(QStringLiteral("Vibrascope"), QStringLiteral("vibrascope"));
     QStringList uris = p.values(QStringLiteral("source"));
+    const bool restoredSources = uris.isEmpty() && useWorkspace;
+    if (restoredSources)
+        uris = ui::WorkspaceSettings::savedSources(workspace);
     if (uris.isEmpty())
         uris << QStringLiteral("sim://sim1");
     bool delayOk = false;
@@ -146,11 +156,15 @@ int runGui(int argc, char** argv) {
     }
     io::SourceFactory factory;
     // Validate every URI before opening a window.
-    for (const QString& uri : uris) {
+    for (auto it = uris.begin(); it != uris.end();) {
         QString error;
-        if (!factory.create(uri, &error)) {
+        if (!factory.create(*it, &error)) {
             std::fprintf(stderr, "vibrascope: %s\n", qPrintable(error));
-            return cli::kExitUsage;
+            if (!restoredSources)
+                return cli::kExitUsage;
+            it = uris.erase(it); // a saved source this build no longer accepts: skip it
+        } else {
+            ++it;
         }
     }
     const char* platform = std::getenv("QT_QPA_PLATFORM");
@@ -171,6 +185,10 @@ int runGui(int argc, char** argv) {
         pipeline.add(uri, &error);
     }
     ui::MainWindow window(pipeline);
+    if (useWorkspace) {
+        ui::WorkspaceSettings::restore(window, workspace);
+        window.setWorkspaceSettings(&workspace);
+    }
     if (!applyDashboardOptions(p, window))
         return cli::kExitUsage;
     window.show();

@@ -13,6 +13,9 @@
 #include "ui/SpectrumView.h"
 #include "ui/Theme.h"
 #include "ui/TimePlotView.h"
+#include "ui/WorkspaceSettings.h"
+
+#include <QCloseEvent>
 
 #include <QAction>
 #include <QApplication>
@@ -168,6 +171,16 @@ void MainWindow::buildMenus() {
 
 void MainWindow::setCurrentTab(Tab tab) {
     m_tabs->setCurrentIndex(tab);
+}
+
+MainWindow::Tab MainWindow::currentTab() const {
+    return static_cast<Tab>(m_tabs->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_settings)
+        WorkspaceSettings::save(*this, *m_settings);
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::setDarkTheme(bool dark) {

@@ -5,6 +5,7 @@
 class QLabel;
 class QAction;
 class QTabWidget;
+class QSettings;
 
 namespace vibra::pipeline {
 class Pipeline;
@@ -44,10 +45,16 @@ public:
     HistoryBrowser& history() { return *m_history; }
     RecordingController& recording() { return *m_recording; }
     void setCurrentTab(Tab tab);
+    Tab currentTab() const;
+    /// Where the workspace is saved when the window closes (not owned; null = not saved).
+    void setWorkspaceSettings(QSettings* settings) { m_settings = settings; }
     void setDarkTheme(bool dark);
     bool isDarkTheme() const { return m_dark; }
     /// Adds and starts a source; on error returns false and sets *error.
     bool addSourceUri(const QString& uri, QString* error);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildMenus();
@@ -74,6 +81,7 @@ private:
     QLabel* m_statusDevices;
     QLabel* m_statusRecording;
     bool m_dark = false;
+    QSettings* m_settings = nullptr;
 };
 
 } // namespace vibra::ui

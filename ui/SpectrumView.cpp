@@ -410,8 +410,8 @@ void SpectrumView::updateOverlays() {
     };
     if (m_options.harmonicHz > 0) {
         for (int h = 1; h <= m_options.harmonicCount; ++h)
-            add(h * m_options.harmonicHz, QStringLiteral("%1×").arg(h), QColor(0x80, 0x80, 0x80), Qt::DashDotLine,
-                0.02);
+            add(h * m_options.harmonicHz, QStringLiteral("%1×").arg(h), QColor(0x80, 0x80, 0x80),
+                Qt::DashDotLine, 0.02);
     }
     m_bearingMarkers.clear();
     if (m_options.showBearing) {
