@@ -129,6 +129,8 @@ int runGui(int argc, char** argv) {
                  QStringLiteral("DB")});
     p.addOption(
         {QStringLiteral("record"), QStringLiteral("start recording to this database"), QStringLiteral("DB")});
+    p.addOption({QStringLiteral("no-restore"),
+                 QStringLiteral("ignore and do not save the workspace (layout, sources, settings)")});
     if (!p.parse(args) || !p.positionalArguments().isEmpty()) {
         std::fprintf(
             stderr, "vibrascope: %s\nTry 'vibrascope --help'.\n",
