@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "pipeline/Pipeline.h"
+#include "ui/AlarmPanel.h"
 #include "ui/Dashboard.h"
 #include "ui/DevicePanel.h"
 #include "ui/HistoryBrowser.h"
@@ -13,6 +14,7 @@
 #include "ui/SpectrumView.h"
 #include "ui/Theme.h"
 #include "ui/TimePlotView.h"
+#include "ui/TrendView.h"
 #include "ui/WorkspaceSettings.h"
 
 #include <QCloseEvent>
@@ -44,6 +46,8 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     , m_readouts(new ReadoutPanel)
     , m_recording(new RecordingController(pipeline, this))
     , m_history(new HistoryBrowser)
+    , m_trends(new TrendView(*m_dashboard))
+    , m_alarmPanel(new AlarmPanel(m_trends->alarms()))
     , m_tabs(new QTabWidget) {
     setWindowTitle(tr("Vibrascope"));
     resize(1280, 820);
@@ -53,6 +57,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     live->addWidget(m_spectrum);
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
+    m_tabs->addTab(m_trends, tr("Trends"));
     m_tabs->addTab(m_history, tr("History"));
     setCentralWidget(m_tabs);
 
@@ -64,7 +69,10 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
         return d;
     };
     auto* devicesDock = dock(tr("Devices"), "devices", m_devices, Qt::BottomDockWidgetArea);
-    dock(tr("Last second"), "readouts", m_readouts, Qt::BottomDockWidgetArea);
+    auto* readoutsDock = dock(tr("Last second"), "readouts", m_readouts, Qt::BottomDockWidgetArea);
+    auto* alarmsDock = dock(tr("Alarms"), "alarms", m_alarmPanel, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(readoutsDock, alarmsDock);
+    readoutsDock->raise();
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_spectrumControls);
     scroll->setWidgetResizable(true);
@@ -89,6 +97,10 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
             [this](double s) { m_dashboard->setTimeWindow(s, m_time->cursorsEnabled()); });
     connect(m_time, &TimePlotView::rawSamplesWanted, this,
             [this](bool on) { m_dashboard->setTimeWindow(m_time->windowSeconds(), on); });
+    connect(m_trends, &TrendView::alarmsRaised, this, [this, alarmsDock](int) {
+        m_alarmPanel->refresh();
+        alarmsDock->setWindowTitle(tr("Alarms (%1)").arg(m_trends->alarms().alarms().size()));
+    });
     connect(m_devices, &DevicePanel::addRequested, this, &MainWindow::addSource);
     connect(m_devices, &DevicePanel::editRequested, this, &MainWindow::editSource);
     connect(m_devices, &DevicePanel::removeRequested, this, &MainWindow::removeSource);
@@ -132,6 +144,8 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Export spectrogram…"), this, [this] {
         exportPlotInteractive(this, m_spectrogram->plot(), QStringLiteral("spectrogram.png"));
     });
+    file->addAction(tr("Export trend plot…"), this,
+                    [this] { exportPlotInteractive(this, m_trends->plot(), QStringLiteral("trends.png")); });
     file->addAction(tr("Export history plot…"), this, [this] {
         exportPlotInteractive(this, m_history->plot(), QStringLiteral("history.png"));
     });
@@ -187,7 +201,8 @@ void MainWindow::setDarkTheme(bool dark) {
     m_dark = dark;
     m_darkAction->setChecked(dark);
     applyApplicationTheme(dark);
-    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot(), m_history->plot()})
+    for (auto* p :
+         {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot(), m_trends->plot(), m_history->plot()})
         applyPlotTheme(p, dark);
 }
 
@@ -198,6 +213,7 @@ void MainWindow::redraw() {
         m_spectrogram->draw(*snap);
         m_readouts->draw(*snap);
     }
+    m_trends->update();
     updateStatus();
 }
 

@@ -21,6 +21,8 @@ class SpectrumControls;
 class SpectrogramView;
 class ReadoutPanel;
 class HistoryBrowser;
+class TrendView;
+class AlarmPanel;
 class RecordingController;
 
 /// The dashboard window: assembles the views (tabs), the dock panels, menus and toolbar; the work lives
@@ -30,7 +32,7 @@ class RecordingController;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Tab { LiveTab, SpectrogramTab, HistoryTab };
+    enum Tab { LiveTab, SpectrogramTab, TrendsTab, HistoryTab };
 
     MainWindow(pipeline::Pipeline& pipeline, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -43,6 +45,8 @@ public:
     SpectrogramView& spectrogramView() { return *m_spectrogram; }
     ReadoutPanel& readouts() { return *m_readouts; }
     HistoryBrowser& history() { return *m_history; }
+    TrendView& trends() { return *m_trends; }
+    AlarmPanel& alarmPanel() { return *m_alarmPanel; }
     RecordingController& recording() { return *m_recording; }
     void setCurrentTab(Tab tab);
     Tab currentTab() const;
@@ -75,6 +79,8 @@ private:
     ReadoutPanel* m_readouts;
     RecordingController* m_recording;
     HistoryBrowser* m_history;
+    TrendView* m_trends;
+    AlarmPanel* m_alarmPanel;
     QTabWidget* m_tabs;
     QAction* m_recordAction;
     QAction* m_darkAction;
