@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 ARGS   ?=
 
-.PHONY: all deps test-deps build run test bench format format-check fuzz package screenshots clean
+.PHONY: all deps test-deps build run test bench format format-check tidy fuzz package screenshots clean
 
 all: build
 
@@ -42,6 +42,9 @@ format:
 
 format-check:
 	git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
+
+tidy: build
+	@scripts/tidy $(BUILD)
 
 fuzz:
 	@scripts/install-deps --fuzz

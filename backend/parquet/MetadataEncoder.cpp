@@ -33,9 +33,9 @@ void writeSchemaElement(ThriftCompactWriter& w, const Column& c) {
         w.fieldStructBegin(8);  // TIMESTAMP: TimestampType
         w.fieldBool(1, true);   // isAdjustedToUTC
         w.fieldStructBegin(2);  // unit: TimeUnit union
-        const std::int16_t unitId = *c.timestampUnit == TimeUnit::Millis   ? 1
-                                    : *c.timestampUnit == TimeUnit::Micros ? 2
-                                                                           : 3;
+        const auto unitId = static_cast<std::int16_t>(*c.timestampUnit == TimeUnit::Millis   ? 1
+                                                      : *c.timestampUnit == TimeUnit::Micros ? 2
+                                                                                             : 3);
         w.fieldStructBegin(unitId); // MilliSeconds / MicroSeconds / NanoSeconds: empty struct
         w.endStruct();
         w.endStruct(); // TimeUnit

@@ -12,6 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BlockAssembler::Config cfg;
     cfg.estimateRows = 4;
     cfg.maxBlockSamples = 32;
+    cfg.dropNonAdvancing = (size % 2) == 0;
     BlockAssembler as(vibra::core::DeviceInfo{}, cfg);
     as.setAxisNames({"x", "y", "z"});
     std::vector<vibra::core::SampleBlockPtr> blocks;

@@ -4,6 +4,8 @@
 // duplicate and oversized messages are counted while the connection (or the server) stays usable.
 #include "IoTestUtil.h"
 #include "io/IngestServer.h"
+#include "io/PassiveSource.h"
+#include "pipeline/DeviceChannel.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -238,6 +240,74 @@ private slots:
                              "--duration", "0.032", "--unpaced"});
         QVERIFY(again->waitForFinished(20000));
         QCOMPARE(lastJsonLine(*again).value("acked").toInt(), 0);
+    }
+
+    void feedsAPipelineDeviceChannelThroughAPassiveSource() {
+        // The wiring proposed for `vibrascope record --listen`: the device lives in the pipeline as a
+        // DeviceChannel whose source is a PassiveSource; the server delivers through its own BlockOutlet over
+        // the channel's ring and counters (the only producer of that ring).
+        vibra::pipeline::DeviceChannel channel(
+            std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
+                                                       "fed by the ingest server"),
+            vibra::pipeline::DspSettings{});
+        channel.start();
+        vibra::core::BlockOutlet outlet(channel.inputRing(), channel.counters());
+        IngestServer::Options o;
+        o.port = 0;
+        QThread thread;
+        IngestServer server(o,
+                            [&](const QString& id, const QString&) { return id == "p" ? &outlet : nullptr; });
+        server.moveToThread(&thread);
+        thread.start();
+        QMetaObject::invokeMethod(
+            &server, [&] { server.listen(nullptr); }, Qt::BlockingQueuedConnection);
+        bool stopped = false;
+        const auto shutdown = [&] {
+            if (stopped)
+                return;
+            stopped = true;
+            QMetaObject::invokeMethod(
+                &server, [&] { server.close(); }, Qt::BlockingQueuedConnection);
+            channel.stop();
+            thread.quit();
+            thread.wait();
+        };
+        auto guard = qScopeGuard(shutdown); // also on an early return from a failed check
+        auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
+                           QStringLiteral("ws://127.0.0.1:%1/ingest?device=p").arg(server.port()), "--rate",
+                           "16000", "--duration", "1", "--unpaced"});
+        QVERIFY(dev->waitForFinished(20000));
+        QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 62); // 63 frames, the last one partial
+        QTRY_COMPARE_WITH_TIMEOUT(channel.counters().samplesProcessed.load(), std::uint64_t{16000}, 5000);
+        QCOMPARE(channel.state(), vibra::io::Source::State::Live);
+        shutdown();
+        const auto c = channel.counters().snapshot();
+        QCOMPARE(c.samplesReceived, std::uint64_t{16000});
+        QCOMPARE(c.droppedTotal(), std::uint64_t{0});
+    }
+
+    void slowSubscriberLosesBlocksNotTheDevice() {
+        IngestServer::Options o;
+        o.token = kToken;
+        o.subscriberQueueBytes = 64 * 1024;
+        Fixture fx(o);
+        auto sub = python({vibra::test::sourceDir() + "/tests/io/ws_peers.py", "slowsub",
+                           fx.url("/stream?device=s"), kToken, "60"});
+        QVERIFY(sub->waitForReadyRead(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(fx.stats().connections.load(), std::uint64_t{1}, 5000);
+        // 15 s of 16 kHz x 3 (2.9 MB relayed as float32) pushed unpaced
+        auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
+                           fx.url("/ingest?device=s"), "--token", kToken, "--rate", "16000", "--duration",
+                           "15", "--unpaced"});
+        QVERIFY(dev->waitForFinished(30000));
+        QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 937);
+        QTest::qWait(100);
+        fx.drain();
+        QCOMPARE(fx.sink("s")->samples(), std::uint64_t{240000}); // the device lost nothing
+        QVERIFY2(fx.stats().subscriberDrops.load() > 0, "the slow subscriber must lose blocks");
+        QCOMPARE(fx.stats().relayed.load() + fx.stats().subscriberDrops.load(), std::uint64_t{938});
+        sub->kill();
+        sub->waitForFinished(5000);
     }
 
     void connectionLimit() {

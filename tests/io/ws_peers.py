@@ -6,6 +6,7 @@
   ws_peers.py subscribe URL TOKEN EXPECTED    client: records /stream frames until EXPECTED samples (20 s max)
   ws_peers.py badclient URL TOKEN            client: bad messages, one valid frame, then a 2 MB message
   ws_peers.py badtoken URL                   client: connects with a wrong token, reports the close code
+  ws_peers.py slowsub URL TOKEN SECONDS       client: subscribes and never reads for SECONDS
   ws_peers.py huge URL TOKEN MB              client: sends one binary message of MB megabytes, reports the close
 Servers print "PORT <n>" once listening and exit after serving (or after 30 s). Clients print one JSON line.
 """
@@ -139,6 +140,15 @@ async def badclient(url, token):
     print(json.dumps(res), flush=True)
 
 
+async def slowsub(url, token, seconds):
+    async with websockets.connect(url, extra_headers={"Authorization": "Bearer " + token}, max_queue=1,
+                                  read_limit=1024, max_size=None) as ws:
+        print("READY", flush=True)
+        await asyncio.sleep(seconds)  # the server's send queue for us fills up
+        ws.transport.abort()
+    print(json.dumps({"done": True}), flush=True)
+
+
 async def huge(url, token, mb):
     res = {"close": None}
     payload = b"\x01" * (mb << 20)
@@ -171,6 +181,9 @@ def main():
         return
     if mode == "badclient":
         asyncio.run(badclient(sys.argv[2], sys.argv[3]))
+        return
+    if mode == "slowsub":
+        asyncio.run(slowsub(sys.argv[2], sys.argv[3], float(sys.argv[4])))
         return
     if mode == "huge":
         asyncio.run(huge(sys.argv[2], sys.argv[3], int(sys.argv[4])))
