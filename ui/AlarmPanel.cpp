@@ -3,8 +3,8 @@
 #include "ui/AlarmMonitor.h"
 
 #include <QHeaderView>
-#include <QTimeZone>
 #include <QTableWidget>
+#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace vibra::ui {
