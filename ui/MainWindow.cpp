@@ -230,8 +230,9 @@ void MainWindow::updateStatus() {
         tr(" · received %1 · dropped %2 · gaps %3").arg(received).arg(dropped).arg(gaps));
     m_statusDevices->setStyleSheet(dropped ? QStringLiteral("color: #c00; font-weight: bold") : QString());
     m_statusRecording->setText(m_recording->statusText());
-    m_statusRecording->setStyleSheet(m_recording->failed() ? QStringLiteral("color: #c00; font-weight: bold")
-                                                           : QString());
+    m_statusRecording->setStyleSheet(m_recording->failed() || m_recording->droppedSinceStart() > 0
+                                         ? QStringLiteral("color: #c00; font-weight: bold")
+                                         : QString());
 }
 
 bool MainWindow::addSourceUri(const QString& uri, QString* error) {
