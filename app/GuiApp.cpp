@@ -51,6 +51,13 @@ bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
         w.timeView().setCursorsEnabled(true);
         w.timeView().setCursors(-0.6 * s, -0.35 * s);
     }
+    if (p.isSet(QStringLiteral("trigger"))) {
+        bool ok = false;
+        const double level = p.value(QStringLiteral("trigger")).toDouble(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--trigger must be a level"));
+        w.timeView().setTrigger(ui::TimePlotView::TriggerMode::Normal, 0, level, true, 0.25);
+    }
     auto o = w.spectrumView().options();
     o.logFrequency = p.isSet(QStringLiteral("log-frequency")) || o.logFrequency;
     if (p.isSet(QStringLiteral("velocity")))
@@ -119,6 +126,8 @@ int runGui(int argc, char** argv) {
         {QStringLiteral("time-window"), QStringLiteral("time view seconds (0.1-60)"), QStringLiteral("S")});
     p.addOption({QStringLiteral("stacked"), QStringLiteral("time view: one plot per axis")});
     p.addOption({QStringLiteral("cursors"), QStringLiteral("time view: show the two cursors")});
+    p.addOption({QStringLiteral("trigger"), QStringLiteral("time view: trigger on x rising through LEVEL"),
+                 QStringLiteral("LEVEL")});
     p.addOption({QStringLiteral("log-frequency"), QStringLiteral("spectrum: logarithmic frequency axis")});
     p.addOption({QStringLiteral("velocity"), QStringLiteral("spectrum: velocity (mm/s)")});
     p.addOption(

@@ -94,9 +94,9 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
         m_spectrogram->clear();
     });
     connect(m_time, &TimePlotView::windowSecondsChanged, this,
-            [this](double s) { m_dashboard->setTimeWindow(s, m_time->cursorsEnabled()); });
+            [this](double s) { m_dashboard->setTimeWindow(s, m_time->rawFactor()); });
     connect(m_time, &TimePlotView::rawSamplesWanted, this,
-            [this](bool on) { m_dashboard->setTimeWindow(m_time->windowSeconds(), on); });
+            [this] { m_dashboard->setTimeWindow(m_time->windowSeconds(), m_time->rawFactor()); });
     connect(m_trends, &TrendView::alarmsRaised, this, [this, alarmsDock](int) {
         m_alarmPanel->refresh();
         alarmsDock->setWindowTitle(tr("Alarms (%1)").arg(m_trends->alarms().alarms().size()));
