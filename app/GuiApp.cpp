@@ -84,13 +84,15 @@ bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
             w.setCurrentTab(ui::MainWindow::LiveTab);
         else if (t == QLatin1String("spectrogram"))
             w.setCurrentTab(ui::MainWindow::SpectrogramTab);
+        else if (t == QLatin1String("bands"))
+            w.setCurrentTab(ui::MainWindow::BandsTab);
         else if (t == QLatin1String("trends"))
             w.setCurrentTab(ui::MainWindow::TrendsTab);
         else if (t == QLatin1String("history"))
             w.setCurrentTab(ui::MainWindow::HistoryTab);
         else
             return fail(
-                QStringLiteral("--tab must be live, spectrogram, trends or history, got '%1'").arg(t));
+                QStringLiteral("--tab must be live, spectrogram, bands, trends or history, got '%1'").arg(t));
     }
     if (p.isSet(QStringLiteral("history"))) {
         w.history().openDatabase(p.value(QStringLiteral("history")));
@@ -118,7 +120,7 @@ int runGui(int argc, char** argv) {
     p.addOption({QStringLiteral("screenshot-delay"), QStringLiteral("ms"), QStringLiteral("MS"),
                  QStringLiteral("3000")});
     // Dashboard start-up state (also used by scripts/screenshots).
-    p.addOption({QStringLiteral("tab"), QStringLiteral("live, spectrogram, trends or history"),
+    p.addOption({QStringLiteral("tab"), QStringLiteral("live, spectrogram, bands, trends or history"),
                  QStringLiteral("TAB")});
     p.addOption({QStringLiteral("theme"), QStringLiteral("light or dark"), QStringLiteral("THEME")});
     p.addOption({QStringLiteral("select"), QStringLiteral("device shown first"), QStringLiteral("DEVICE")});

@@ -2,6 +2,7 @@
 
 #include "pipeline/Pipeline.h"
 #include "ui/AlarmPanel.h"
+#include "ui/BandView.h"
 #include "ui/Dashboard.h"
 #include "ui/DevicePanel.h"
 #include "ui/HistoryBrowser.h"
@@ -47,6 +48,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     , m_recording(new RecordingController(pipeline, this))
     , m_history(new HistoryBrowser)
     , m_trends(new TrendView(*m_dashboard))
+    , m_bands(new BandView)
     , m_alarmPanel(new AlarmPanel(m_trends->alarms()))
     , m_tabs(new QTabWidget) {
     setWindowTitle(tr("Vibrascope"));
@@ -57,6 +59,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     live->addWidget(m_spectrum);
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
+    m_tabs->addTab(m_bands, tr("Bands"));
     m_tabs->addTab(m_trends, tr("Trends"));
     m_tabs->addTab(m_history, tr("History"));
     setCentralWidget(m_tabs);
@@ -144,6 +147,8 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Export spectrogram…"), this, [this] {
         exportPlotInteractive(this, m_spectrogram->plot(), QStringLiteral("spectrogram.png"));
     });
+    file->addAction(tr("Export band plot…"), this,
+                    [this] { exportPlotInteractive(this, m_bands->plot(), QStringLiteral("bands.png")); });
     file->addAction(tr("Export trend plot…"), this,
                     [this] { exportPlotInteractive(this, m_trends->plot(), QStringLiteral("trends.png")); });
     file->addAction(tr("Export history plot…"), this, [this] {
@@ -201,8 +206,8 @@ void MainWindow::setDarkTheme(bool dark) {
     m_dark = dark;
     m_darkAction->setChecked(dark);
     applyApplicationTheme(dark);
-    for (auto* p :
-         {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot(), m_trends->plot(), m_history->plot()})
+    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot(), m_trends->plot(),
+                    m_bands->plot(), m_history->plot()})
         applyPlotTheme(p, dark);
 }
 
@@ -211,6 +216,8 @@ void MainWindow::redraw() {
         m_time->draw(snap);
         m_spectrum->draw(*snap);
         m_spectrogram->draw(*snap);
+        if (m_bands->isVisible())
+            m_bands->draw(*snap);
         m_readouts->draw(*snap);
     }
     m_trends->update();

@@ -22,6 +22,7 @@ class SpectrogramView;
 class ReadoutPanel;
 class HistoryBrowser;
 class TrendView;
+class BandView;
 class AlarmPanel;
 class RecordingController;
 
@@ -32,7 +33,7 @@ class RecordingController;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Tab { LiveTab, SpectrogramTab, TrendsTab, HistoryTab };
+    enum Tab { LiveTab, SpectrogramTab, BandsTab, TrendsTab, HistoryTab };
 
     MainWindow(pipeline::Pipeline& pipeline, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -46,6 +47,7 @@ public:
     ReadoutPanel& readouts() { return *m_readouts; }
     HistoryBrowser& history() { return *m_history; }
     TrendView& trends() { return *m_trends; }
+    BandView& bands() { return *m_bands; }
     AlarmPanel& alarmPanel() { return *m_alarmPanel; }
     RecordingController& recording() { return *m_recording; }
     void setCurrentTab(Tab tab);
@@ -80,6 +82,7 @@ private:
     RecordingController* m_recording;
     HistoryBrowser* m_history;
     TrendView* m_trends;
+    BandView* m_bands;
     AlarmPanel* m_alarmPanel;
     QTabWidget* m_tabs;
     QAction* m_recordAction;
