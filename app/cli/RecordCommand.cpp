@@ -2,6 +2,9 @@
 
 #include "cli/ExitCode.h"
 #include "cli/UnixSignalWatcher.h"
+#include "exporting/ParquetRecordingSink.h"
+#include "io/IngestServer.h"
+#include "io/PassiveSource.h"
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
 #include "storage/SqliteWriter.h"
@@ -10,12 +13,16 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <csignal>
+#include <memory>
+#include <vector>
 
 namespace vibra::cli {
 
@@ -36,15 +43,36 @@ QString formatCounters(const QString& id, const core::CounterSnapshot& c, double
 int runRecord(const CommandContext& ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Record devices headless into a SQLite history (1-second rollups and per-device accounting).\n"
+        "Record devices headless into a SQLite history (1-second rollups and per-device accounting)\n"
+        "and/or every raw sample into rotated Parquet files (--parquet).\n"
         "Stops after --duration, when every finite source has finished, or on SIGINT/SIGTERM."));
     p.addHelpOption();
     p.addOption(
         {{QStringLiteral("s"), QStringLiteral("source")},
          QStringLiteral("Device to record (repeatable), e.g. sim://a, sim://b?profile=sine&freq=100."),
          QStringLiteral("URI")});
-    p.addOption({QStringLiteral("db"), QStringLiteral("History database to create or append to."),
+    p.addOption(
+        {QStringLiteral("listen"),
+         QStringLiteral("Also accept devices pushing frames over WebSocket (/ingest) and relay live blocks "
+                        "(/stream) on this address, e.g. 127.0.0.1:8765. Needs --db."),
+         QStringLiteral("HOST:PORT")});
+    p.addOption(
+        {QStringLiteral("token"),
+         QStringLiteral("Bearer token devices and subscribers must present with --listen (default: the "
+                        "VIBRASCOPE_TOKEN environment variable; none = no authentication, loopback only)."),
+         QStringLiteral("T")});
+    p.addOption({QStringLiteral("db"),
+                 QStringLiteral("History database to create or append to (optional with --parquet)."),
                  QStringLiteral("FILE")});
+    p.addOption(
+        {QStringLiteral("parquet"),
+         QStringLiteral("Also write every raw sample to DIR/<device>/<device>_<period start>.parquet, "
+                        "one closed file per device per rotation period."),
+         QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("rotate"),
+                 QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "
+                                "default 10min)."),
+                 QStringLiteral("DURATION"), QStringLiteral("10min")});
     p.addOption({{QStringLiteral("d"), QStringLiteral("duration")},
                  QStringLiteral("Stop after this many seconds (default: run until stopped)."),
                  QStringLiteral("SECONDS")});
@@ -79,12 +107,58 @@ int runRecord(const CommandContext& ctx) {
         return usageError(ctx, kCmd,
                           QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().first()));
     const QStringList uris = p.values(QStringLiteral("source"));
-    if (uris.isEmpty())
+    if (uris.isEmpty() && !p.isSet(QStringLiteral("listen")))
         return usageError(ctx, kCmd,
                           QStringLiteral("give at least one --source URI (e.g. --source sim://a)"));
     const QString dbPath = p.value(QStringLiteral("db"));
-    if (dbPath.isEmpty())
-        return usageError(ctx, kCmd, QStringLiteral("--db FILE is required"));
+    const QString parquetDir = p.value(QStringLiteral("parquet"));
+    std::optional<io::IngestServer::Options> listen;
+    if (p.isSet(QStringLiteral("listen"))) {
+        const QString spec = p.value(QStringLiteral("listen"));
+        const int colon = spec.lastIndexOf(QLatin1Char(':'));
+        bool portOk = false;
+        const int port = colon > 0 ? spec.mid(colon + 1).toInt(&portOk) : 0;
+        QString host = spec.left(std::max(colon, 0));
+        host.remove(QLatin1Char('[')).remove(QLatin1Char(']'));
+        const QHostAddress address =
+            host == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
+        if (colon <= 0 || !portOk || port < 1 || port > 65535 || address.isNull())
+            return usageError(
+                ctx, kCmd,
+                QStringLiteral("--listen must be HOST:PORT with an IP address, e.g. 127.0.0.1:8765, got '%1'")
+                    .arg(spec));
+        io::IngestServer::Options o;
+        o.address = address;
+        o.port = static_cast<quint16>(port);
+        o.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token"))
+                                                   : qEnvironmentVariable("VIBRASCOPE_TOKEN");
+        if (o.token.isEmpty() && !address.isLoopback())
+            return usageError(
+                ctx, kCmd,
+                QStringLiteral("--listen on a non-loopback address needs --token (or VIBRASCOPE_TOKEN)"));
+        if (dbPath.isEmpty())
+            return usageError(
+                ctx, kCmd,
+                QStringLiteral("--listen needs --db: devices arriving over the network are recorded to "
+                               "the database"));
+        listen = o;
+    } else if (p.isSet(QStringLiteral("token"))) {
+        return usageError(ctx, kCmd, QStringLiteral("--token goes with --listen"));
+    }
+    if (dbPath.isEmpty() && parquetDir.isEmpty())
+        return usageError(ctx, kCmd, QStringLiteral("--db FILE is required (or --parquet DIR)"));
+    if (p.isSet(QStringLiteral("rotate")) && parquetDir.isEmpty())
+        return usageError(ctx, kCmd, QStringLiteral("--rotate needs --parquet"));
+    const auto rotateNs = storage::Retention::parseDuration(p.value(QStringLiteral("rotate")).toStdString());
+    if (!rotateNs || *rotateNs < 1'000'000'000)
+        return usageError(ctx, kCmd,
+                          QStringLiteral("--rotate must be a duration of at least 1s like 30s, 10min or 1h, "
+                                         "got '%1'")
+                              .arg(p.value(QStringLiteral("rotate"))));
+    if (dbPath.isEmpty() &&
+        (p.isSet(QStringLiteral("raw")) || p.isSet(QStringLiteral("durable")) ||
+         p.isSet(QStringLiteral("retain-raw")) || p.isSet(QStringLiteral("retain-rollups"))))
+        return usageError(ctx, kCmd, QStringLiteral("--raw, --durable and --retain-* need --db"));
     double duration = 0;
     if (p.isSet(QStringLiteral("duration"))) {
         bool ok = false;
@@ -110,6 +184,15 @@ int runRecord(const CommandContext& ctx) {
     if (retention.rawNs > 0 && !p.isSet(QStringLiteral("raw")))
         return usageError(ctx, kCmd, QStringLiteral("--retain-raw needs --raw"));
 
+    // Declared before the pipeline so that it outlives the DSP workers feeding its taps.
+    std::unique_ptr<exporting::ParquetRecordingSink> sink;
+    if (!parquetDir.isEmpty()) {
+        exporting::ParquetRecordingSink::Options so;
+        so.dir = parquetDir.toStdString();
+        so.rotateNs = *rotateNs;
+        so.createdBy = "vibrascope " + QCoreApplication::applicationVersion().toStdString();
+        sink = std::make_unique<exporting::ParquetRecordingSink>(so);
+    }
     io::SourceFactory factory;
     pipeline::Pipeline pipe(factory, pipeline::DspSettings{});
     for (const QString& uri : uris) {
@@ -132,14 +215,31 @@ int runRecord(const CommandContext& ctx) {
     wo.storeRaw = p.isSet(QStringLiteral("raw"));
     wo.retention = retention;
     wo.maxPageCount = p.value(maxPages).toLongLong();
-    storage::SqliteWriter writer(wo);
     std::string error;
-    if (!writer.start(&error)) {
-        *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
-        return kExitFailure;
+    if (sink) {
+        for (const auto& ch : pipe.channels()) {
+            const auto tap = sink->addDevice(ch->deviceId().toStdString(), ch->uri().toStdString());
+            ch->worker().setRawTap(tap.ring, tap.counters);
+        }
+        if (!sink->start(&error)) {
+            *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
+            return kExitFailure;
+        }
+        for (const auto& f : sink->leftoverPartials())
+            *ctx.err << "vibrascope record: parquet: incomplete segment from an earlier run (no footer, "
+                        "unreadable, left alone): "
+                     << QString::fromStdString(f) << "\n";
     }
-    if (writer.recovery().unclean) {
-        const auto& rec = writer.recovery();
+    std::unique_ptr<storage::SqliteWriter> writer;
+    if (!dbPath.isEmpty()) {
+        writer = std::make_unique<storage::SqliteWriter>(wo);
+        if (!writer->start(&error)) {
+            *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
+            return kExitFailure;
+        }
+    }
+    if (writer && writer->recovery().unclean) {
+        const auto& rec = writer->recovery();
         *ctx.err << "vibrascope record: recovered " << dbPath << " after an unclean shutdown: quick_check "
                  << QString::fromStdString(rec.quickCheck) << "; " << rec.sessions.size()
                  << " session(s) closed, data after "
@@ -147,12 +247,15 @@ int runRecord(const CommandContext& ctx) {
                  << " was not committed\n";
         ctx.err->flush();
     }
-    for (const auto& ch : pipe.channels()) {
-        writer.attach(
-            {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
-        ch->worker().setStoring(true);
-        ch->worker().setStoringRaw(wo.storeRaw);
-        QObject::connect(ch.get(), &pipeline::DeviceChannel::stateChanged, ch.get(),
+    // Every device, given on the command line or arriving at the ingest server, is recorded the same way.
+    auto attachChannel = [&](pipeline::DeviceChannel* ch) {
+        if (writer) {
+            writer->attach(
+                {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
+            ch->worker().setStoring(true);
+            ch->worker().setStoringRaw(wo.storeRaw);
+        }
+        QObject::connect(ch, &pipeline::DeviceChannel::stateChanged, ch,
                          [&ctx, id = ch->deviceId()](io::Source::State s, const QString& msg) {
                              if (s == io::Source::State::Live || s == io::Source::State::Finished)
                                  return;
@@ -160,6 +263,42 @@ int runRecord(const CommandContext& ctx) {
                                       << (msg.isEmpty() ? QString() : QStringLiteral(": ") + msg) << "\n";
                              ctx.err->flush();
                          });
+    };
+    for (const auto& ch : pipe.channels())
+        attachChannel(ch.get());
+
+    // Devices pushing to /ingest become channels fed by the server through their own outlet. They are
+    // recorded to the database; the Parquet sink covers the --source devices only (its taps are fixed at
+    // start).
+    std::vector<std::unique_ptr<core::BlockOutlet>> ingestOutlets; // outlive the server
+    std::unique_ptr<io::IngestServer> server;
+    if (listen) {
+        server = std::make_unique<io::IngestServer>(
+            *listen, [&](const QString& id, const QString& uri) -> core::BlockOutlet* {
+                QString err;
+                auto* ch = pipe.addSource(
+                    std::make_unique<io::PassiveSource>(id, uri, QStringLiteral("fed by the ingest server")),
+                    &err);
+                if (!ch) {
+                    *ctx.err << "vibrascope record: ingest device refused: " << err << "\n";
+                    return nullptr;
+                }
+                attachChannel(ch);
+                ch->start();
+                ingestOutlets.push_back(std::make_unique<core::BlockOutlet>(ch->inputRing(), ch->counters()));
+                *ctx.err << "vibrascope record: device '" << id << "' connected to the ingest server\n";
+                return ingestOutlets.back().get();
+            });
+        QString err;
+        if (!server->listen(&err)) {
+            *ctx.err << "vibrascope record: cannot listen on " << p.value(QStringLiteral("listen")) << ": "
+                     << err << "\n";
+            return kExitFailure;
+        }
+        *ctx.err << "vibrascope record: listening on ws://" << p.value(QStringLiteral("listen"))
+                 << "/ingest (devices) and /stream?device=ID (subscribers)"
+                 << (listen->token.isEmpty() ? " without authentication" : " with a bearer token")
+                 << (sink ? "; ingest devices are recorded to the database only" : "") << "\n";
     }
 
     QCoreApplication* app = QCoreApplication::instance();
@@ -184,23 +323,45 @@ int runRecord(const CommandContext& ctx) {
                      [&] { stop(QStringLiteral("duration reached")); });
 
     QElapsedTimer clock;
-    std::vector<std::uint64_t> lastReceived(pipe.channels().size(), 0);
+    QHash<QString, std::uint64_t> lastReceived; // devices may join later (ingest server)
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
-        if (writer.failed()) {
+        if (sink)
+            for (const auto& e : sink->takeErrors())
+                *ctx.err << "vibrascope record: " << QString::fromStdString(e) << "\n";
+        if (writer && writer->failed()) {
             stop(QStringLiteral("storage failure"));
             return;
         }
         if (quiet)
             return;
         QStringList parts;
+        const auto parquet =
+            sink ? sink->accounting() : std::vector<exporting::ParquetRecordingSink::DeviceAccounting>{};
         for (std::size_t i = 0; i < pipe.channels().size(); ++i) {
             const auto& ch = pipe.channels()[i];
             const auto c = ch->counters().snapshot();
-            parts << formatCounters(ch->deviceId(), c,
-                                    static_cast<double>(c.samplesReceived - lastReceived[i]));
-            lastReceived[i] = c.samplesReceived;
+            auto& last = lastReceived[ch->deviceId()];
+            QString line = formatCounters(ch->deviceId(), c, static_cast<double>(c.samplesReceived - last));
+            if (!writer) // parquet only: nothing is "stored" in the SQLite sense
+                line.replace(QRegularExpression(QStringLiteral(", stored \\d+")), QString());
+            if (i < parquet.size())
+                line += QStringLiteral(", parquet written %1").arg(parquet[i].written);
+            parts << line;
+            last = c.samplesReceived;
         }
+        if (server) {
+            const auto& st = server->stats();
+            parts << QStringLiteral("ingest: %1 connections, %2 unauthorized, %3 oversized, %4 relayed, %5 "
+                                    "subscriber drops")
+                         .arg(st.connections.load())
+                         .arg(st.unauthorized.load())
+                         .arg(st.oversized.load())
+                         .arg(st.relayed.load())
+                         .arg(st.subscriberDrops.load());
+        }
+        if (parts.isEmpty())
+            parts << QStringLiteral("waiting for devices");
         *ctx.err << QStringLiteral("[%1 s] ").arg(clock.elapsed() / 1000, 4)
                  << parts.join(QStringLiteral(" | ")) << "\n";
         ctx.err->flush();
@@ -215,13 +376,22 @@ int runRecord(const CommandContext& ctx) {
     statusTimer.stop();
 
     // Orderly shutdown: sources stop, workers drain and flush their last second, the writer commits.
+    if (server)
+        server->close(); // no more blocks from the network; then the pipeline drains
     pipe.stopAll();
-    writer.stop();
+    if (writer)
+        writer->stop();
+    if (sink)
+        sink->stop(); // after the DSP workers: drains every tap, closes the open files
 
     *ctx.err << "vibrascope record: stopped (" << stopReason << ") after "
-             << QString::number(clock.elapsed() / 1000.0, 'f', 1) << " s; database " << dbPath << "\n";
+             << QString::number(clock.elapsed() / 1000.0, 'f', 1) << " s;"
+             << (writer ? " database " + dbPath : QString()) << (sink ? " parquet " + parquetDir : QString())
+             << "\n";
     bool balanced = true;
     for (const auto& ch : pipe.channels()) {
+        if (!writer)
+            break; // the per-device SQLite accounting exists only with --db
         const auto c = ch->counters().snapshot();
         QStringList reasons;
         for (std::size_t r = 0; r < core::kDropReasonCount; ++r)
@@ -238,13 +408,32 @@ int runRecord(const CommandContext& ctx) {
                                        : QStringLiteral(" (") + reasons.join(QStringLiteral(", ")) + ")")
                  << (ok ? "" : "  [UNBALANCED]") << "; gaps " << (c.gapsDetected + c.gapsInferred) << "\n";
     }
+    bool sinkOk = true;
+    if (sink) {
+        for (const auto& e : sink->takeErrors())
+            *ctx.err << "vibrascope record: " << QString::fromStdString(e) << "\n";
+        for (const auto& a : sink->accounting()) {
+            const bool ok = a.balanced();
+            sinkOk = sinkOk && ok;
+            *ctx.err << "  " << QString::fromStdString(a.name) << " (parquet): received " << a.received
+                     << " = written " << a.written << " + dropped " << a.dropped() << " (tap_overflow "
+                     << a.droppedTapOverflow << ", write_error " << a.droppedWriteError << "); files "
+                     << a.files << ", " << a.bytes << " bytes" << (ok ? "" : "  [UNBALANCED]") << "\n";
+        }
+        if (sink->failed()) {
+            *ctx.err
+                << "vibrascope record: Parquet recording had write errors (see above); every closed file "
+                   "is complete.\n";
+            sinkOk = false;
+        }
+    }
     ctx.err->flush();
-    if (writer.failed()) {
-        *ctx.err << "vibrascope record: " << QString::fromStdString(writer.errorMessage())
+    if (writer && writer->failed()) {
+        *ctx.err << "vibrascope record: " << QString::fromStdString(writer->errorMessage())
                  << "\nEverything committed before the failure is intact.\n";
         return kExitFailure;
     }
-    return balanced ? kExitOk : kExitFailure;
+    return balanced && sinkOk ? kExitOk : kExitFailure;
 }
 
 } // namespace vibra::cli

@@ -78,6 +78,7 @@ void DspWorker::run() {
         while (m_input.tryPop(block)) {
             process(*block);
             storeRaw(block);
+            tapRaw(block);
             block.reset();
             any = true;
             const auto now = std::chrono::steady_clock::now();
@@ -88,6 +89,7 @@ void DspWorker::run() {
             while (m_input.tryPop(block)) { // the source has stopped: take what is left
                 process(*block);
                 storeRaw(block);
+                tapRaw(block);
                 block.reset();
             }
             flushBucket();
@@ -350,6 +352,24 @@ void DspWorker::storeRaw(const core::SampleBlockPtr& block) {
     item->raw = block;
     if (!m_store.tryPush(std::move(item)))
         m_counters.addDropped(core::DropReason::StoreOverflow, block->count, 1);
+}
+
+void DspWorker::setRawTap(core::SpscRing<core::SampleBlockPtr>* tap, TapCounters* counters) {
+    if (m_thread.joinable())
+        return; // the worker reads these without synchronisation: only before start()
+    m_rawTap = tap;
+    m_tapCounters = counters;
+}
+
+void DspWorker::tapRaw(const core::SampleBlockPtr& block) {
+    if (!m_rawTap || !block->device || block->count == 0 || block->device->sampleRate <= 0)
+        return;
+    if (m_tapCounters)
+        m_tapCounters->offeredSamples.fetch_add(block->count, std::memory_order_relaxed);
+    if (!m_rawTap->tryPush(block) && m_tapCounters) {
+        m_tapCounters->droppedSamples.fetch_add(block->count, std::memory_order_relaxed);
+        m_tapCounters->droppedBlocks.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 void DspWorker::publish() {

@@ -10,6 +10,7 @@
 #include "pipeline/DeviceSnapshot.h"
 #include "pipeline/DspSettings.h"
 #include "pipeline/RollupRecord.h"
+#include "pipeline/TapCounters.h"
 
 #include <QObject>
 
@@ -55,6 +56,11 @@ public:
     /// full ring drops it and counts its samples as DropReason::StoreOverflow (with raw storage, samples
     /// are accounted by their raw blocks and rollups are derived data: a dropped rollup is not counted).
     void setStoringRaw(bool on) { m_storingRaw.store(on, std::memory_order_release); }
+    /// Owner thread, before start() only (ignored while running): after processing, every block with data
+    /// is also pushed (the same shared, immutable SampleBlockPtr: no copy) into `tap`, whose single
+    /// producer this worker becomes. A full tap drops the block; both go to `counters` (the tap owner's
+    /// accounting, not DeviceCounters). nullptr detaches. The tap and counters must outlive the worker's run.
+    void setRawTap(core::SpscRing<core::SampleBlockPtr>* tap, TapCounters* counters);
 
 signals:
     void snapshotReady(vibra::pipeline::DeviceSnapshotPtr snapshot);
@@ -66,6 +72,7 @@ private:
     void applySettings(const DspSettings& s);
     void flushBucket();
     void storeRaw(const core::SampleBlockPtr& block);
+    void tapRaw(const core::SampleBlockPtr& block);
     /// Spectrum settings of the per-second Welch used for velocity (depends on the sample rate only).
     static dsp::SpectrumConfig velocitySpectrumConfig(double sampleRate);
     void updateEnvelope(int axis, std::span<const float> x);
@@ -78,6 +85,10 @@ private:
     core::SpscRing<StoreItemPtr>& m_store;
     core::DeviceCounters& m_counters;
     const dsp::SeverityTable m_severity;
+
+    // set by the owner before start(), then read by the worker thread only
+    core::SpscRing<core::SampleBlockPtr>* m_rawTap = nullptr;
+    TapCounters* m_tapCounters = nullptr;
 
     // any thread
     std::atomic<bool> m_stopRequested{false};

@@ -17,6 +17,10 @@ DeviceChannel* Pipeline::add(const QString& uri, QString* error) {
     auto source = m_factory.create(uri, error);
     if (!source)
         return nullptr;
+    return addSource(std::move(source), error);
+}
+
+DeviceChannel* Pipeline::addSource(std::unique_ptr<io::Source> source, QString* error) {
     if (find(source->deviceId())) {
         *error =
             QStringLiteral("a device named '%1' exists already; give the new one another name (e.g. ?id=...)")

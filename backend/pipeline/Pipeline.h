@@ -23,6 +23,8 @@ public:
     /// Creates (but does not start) a device. Returns nullptr and sets *error on a bad URI or a
     /// duplicate device name.
     DeviceChannel* add(const QString& uri, QString* error);
+    /// Same for a source made elsewhere (e.g. a PassiveSource fed by the ingest server).
+    DeviceChannel* addSource(std::unique_ptr<io::Source> source, QString* error);
     /// Stops and destroys a device.
     bool remove(const QString& deviceId);
     void startAll();
