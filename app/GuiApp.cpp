@@ -3,16 +3,110 @@
 #include "cli/ExitCode.h"
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
+#include "ui/Dashboard.h"
+#include "ui/HistoryBrowser.h"
 #include "ui/MainWindow.h"
+#include "ui/RecordingController.h"
+#include "ui/SpectrumControls.h"
+#include "ui/SpectrumView.h"
+#include "ui/TimePlotView.h"
+#include "ui/WorkspaceSettings.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
 
 namespace vibra::app {
+
+namespace {
+// Applies the dashboard start-up options; false (after a message) on a bad value.
+bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
+    const auto fail = [](const QString& m) {
+        std::fprintf(stderr, "vibrascope: %s\n", qPrintable(m));
+        return false;
+    };
+    if (p.isSet(QStringLiteral("theme"))) {
+        const QString t = p.value(QStringLiteral("theme"));
+        if (t != QLatin1String("light") && t != QLatin1String("dark"))
+            return fail(QStringLiteral("--theme must be light or dark, got '%1'").arg(t));
+        w.setDarkTheme(t == QLatin1String("dark"));
+    }
+    if (p.isSet(QStringLiteral("select")))
+        w.dashboard().setSelectedDevice(p.value(QStringLiteral("select")));
+    if (p.isSet(QStringLiteral("time-window"))) {
+        bool ok = false;
+        const double s = p.value(QStringLiteral("time-window")).toDouble(&ok);
+        if (!ok || s < 0.1 || s > 60)
+            return fail(QStringLiteral("--time-window must be seconds in 0.1..60"));
+        w.timeView().setWindowSeconds(s);
+    }
+    if (p.isSet(QStringLiteral("stacked")))
+        w.timeView().setLayoutMode(ui::TimePlotView::Layout::Stacked);
+    if (p.isSet(QStringLiteral("cursors"))) {
+        const double s = w.timeView().windowSeconds();
+        w.timeView().setCursorsEnabled(true);
+        w.timeView().setCursors(-0.6 * s, -0.35 * s);
+    }
+    if (p.isSet(QStringLiteral("trigger"))) {
+        bool ok = false;
+        const double level = p.value(QStringLiteral("trigger")).toDouble(&ok);
+        if (!ok)
+            return fail(QStringLiteral("--trigger must be a level"));
+        w.timeView().setTrigger(ui::TimePlotView::TriggerMode::Normal, 0, level, true, 0.25);
+    }
+    auto o = w.spectrumView().options();
+    o.logFrequency = p.isSet(QStringLiteral("log-frequency")) || o.logFrequency;
+    if (p.isSet(QStringLiteral("velocity")))
+        o.unit = dsp::SpectrumUnit::Velocity;
+    if (p.isSet(QStringLiteral("bearing-rpm"))) {
+        bool ok = false;
+        o.shaftRpm = p.value(QStringLiteral("bearing-rpm")).toDouble(&ok);
+        if (!ok || o.shaftRpm <= 0)
+            return fail(QStringLiteral("--bearing-rpm must be a speed > 0"));
+        o.showBearing = true;
+    }
+    if (p.isSet(QStringLiteral("harmonics-of"))) {
+        bool ok = false;
+        o.harmonicHz = p.value(QStringLiteral("harmonics-of")).toDouble(&ok);
+        if (!ok || o.harmonicHz <= 0)
+            return fail(QStringLiteral("--harmonics-of must be a frequency > 0"));
+    }
+    w.spectrumControls().setDisplayOptions(o);
+    if (p.isSet(QStringLiteral("envelope")))
+        w.spectrumControls().setEnvelope(true);
+    if (p.isSet(QStringLiteral("tab"))) {
+        const QString t = p.value(QStringLiteral("tab"));
+        if (t == QLatin1String("live"))
+            w.setCurrentTab(ui::MainWindow::LiveTab);
+        else if (t == QLatin1String("spectrogram"))
+            w.setCurrentTab(ui::MainWindow::SpectrogramTab);
+        else if (t == QLatin1String("bands"))
+            w.setCurrentTab(ui::MainWindow::BandsTab);
+        else if (t == QLatin1String("trends"))
+            w.setCurrentTab(ui::MainWindow::TrendsTab);
+        else if (t == QLatin1String("history"))
+            w.setCurrentTab(ui::MainWindow::HistoryTab);
+        else
+            return fail(
+                QStringLiteral("--tab must be live, spectrogram, bands, trends or history, got '%1'").arg(t));
+    }
+    if (p.isSet(QStringLiteral("history"))) {
+        w.history().openDatabase(p.value(QStringLiteral("history")));
+        if (!p.isSet(QStringLiteral("tab")))
+            w.setCurrentTab(ui::MainWindow::HistoryTab);
+    }
+    if (p.isSet(QStringLiteral("record"))) {
+        QString error;
+        if (!w.recording().start(p.value(QStringLiteral("record")), &error))
+            return fail(error);
+    }
+    return true;
+}
+} // namespace
 
 int runGui(int argc, char** argv) {
     // Parse before touching the display, so bad arguments fail the same way with or without one.
@@ -25,6 +119,32 @@ int runGui(int argc, char** argv) {
     p.addOption({QStringLiteral("screenshot"), QStringLiteral("save PNG and quit"), QStringLiteral("PNG")});
     p.addOption({QStringLiteral("screenshot-delay"), QStringLiteral("ms"), QStringLiteral("MS"),
                  QStringLiteral("3000")});
+    // Dashboard start-up state (also used by scripts/screenshots).
+    p.addOption({QStringLiteral("tab"), QStringLiteral("live, spectrogram, bands, trends or history"),
+                 QStringLiteral("TAB")});
+    p.addOption({QStringLiteral("theme"), QStringLiteral("light or dark"), QStringLiteral("THEME")});
+    p.addOption({QStringLiteral("select"), QStringLiteral("device shown first"), QStringLiteral("DEVICE")});
+    p.addOption(
+        {QStringLiteral("time-window"), QStringLiteral("time view seconds (0.1-60)"), QStringLiteral("S")});
+    p.addOption({QStringLiteral("stacked"), QStringLiteral("time view: one plot per axis")});
+    p.addOption({QStringLiteral("cursors"), QStringLiteral("time view: show the two cursors")});
+    p.addOption({QStringLiteral("trigger"), QStringLiteral("time view: trigger on x rising through LEVEL"),
+                 QStringLiteral("LEVEL")});
+    p.addOption({QStringLiteral("log-frequency"), QStringLiteral("spectrum: logarithmic frequency axis")});
+    p.addOption({QStringLiteral("velocity"), QStringLiteral("spectrum: velocity (mm/s)")});
+    p.addOption(
+        {QStringLiteral("envelope"), QStringLiteral("spectrum: envelope spectrum of the selected device")});
+    p.addOption({QStringLiteral("bearing-rpm"),
+                 QStringLiteral("spectrum: bearing-fault markers (6205) at this speed"),
+                 QStringLiteral("RPM")});
+    p.addOption({QStringLiteral("harmonics-of"),
+                 QStringLiteral("spectrum: harmonic cursor at this frequency"), QStringLiteral("HZ")});
+    p.addOption({QStringLiteral("history"), QStringLiteral("open a history database in the History tab"),
+                 QStringLiteral("DB")});
+    p.addOption(
+        {QStringLiteral("record"), QStringLiteral("start recording to this database"), QStringLiteral("DB")});
+    p.addOption({QStringLiteral("no-restore"),
+                 QStringLiteral("ignore and do not save the workspace (layout, sources, settings)")});
     if (!p.parse(args) || !p.positionalArguments().isEmpty()) {
         std::fprintf(
             stderr, "vibrascope: %s\nTry 'vibrascope --help'.\n",
@@ -33,7 +153,15 @@ int runGui(int argc, char** argv) {
                            : p.errorText()));
         return cli::kExitUsage;
     }
+    // The workspace (window layout, sources, view and analysis settings) lives in the user's settings;
+    // --screenshot and --no-restore neither read nor write it.
+    const bool useWorkspace =
+        !p.isSet(QStringLiteral("no-restore")) && !p.isSet(QStringLiteral("screenshot"));
+    QSettings workspace(QStringLiteral("Vibrascope"), QStringLiteral("vibrascope"));
     QStringList uris = p.values(QStringLiteral("source"));
+    const bool restoredSources = uris.isEmpty() && useWorkspace;
+    if (restoredSources)
+        uris = ui::WorkspaceSettings::savedSources(workspace);
     if (uris.isEmpty())
         uris << QStringLiteral("sim://sim1");
     bool delayOk = false;
@@ -44,11 +172,15 @@ int runGui(int argc, char** argv) {
     }
     io::SourceFactory factory;
     // Validate every URI before opening a window.
-    for (const QString& uri : uris) {
+    for (auto it = uris.begin(); it != uris.end();) {
         QString error;
-        if (!factory.create(uri, &error)) {
+        if (!factory.create(*it, &error)) {
             std::fprintf(stderr, "vibrascope: %s\n", qPrintable(error));
-            return cli::kExitUsage;
+            if (!restoredSources)
+                return cli::kExitUsage;
+            it = uris.erase(it); // a saved source this build no longer accepts: skip it
+        } else {
+            ++it;
         }
     }
     const char* platform = std::getenv("QT_QPA_PLATFORM");
@@ -69,6 +201,12 @@ int runGui(int argc, char** argv) {
         pipeline.add(uri, &error);
     }
     ui::MainWindow window(pipeline);
+    if (useWorkspace) {
+        ui::WorkspaceSettings::restore(window, workspace);
+        window.setWorkspaceSettings(&workspace);
+    }
+    if (!applyDashboardOptions(p, window))
+        return cli::kExitUsage;
     window.show();
     pipeline.startAll();
     if (p.isSet(QStringLiteral("screenshot"))) {

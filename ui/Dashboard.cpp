@@ -37,7 +37,7 @@ void Dashboard::watch(pipeline::DeviceChannel* channel) {
     connect(channel, &pipeline::DeviceChannel::snapshotReady, this,
             [this, id](pipeline::DeviceSnapshotPtr s) {
                 const auto old = m_latest.value(id);
-                if (m_raw && s->device &&
+                if (m_raw > 0 && s->device &&
                     (!old || !old->device || old->device->sampleRate != s->device->sampleRate))
                     applyTimeWindow(id, s->device->sampleRate); // first snapshot: size the raw window by rate
                 m_latest.insert(id, std::move(s));
@@ -64,12 +64,12 @@ pipeline::DspSettings Dashboard::settings(const QString& deviceId) const {
     return ch ? ch->worker().settings() : m_pipeline.defaultSettings();
 }
 
-void Dashboard::setTimeWindow(double displaySeconds, bool rawSamples) {
+void Dashboard::setTimeWindow(double displaySeconds, double rawFactor) {
     displaySeconds = std::clamp(displaySeconds, 0.1, 60.0);
-    if (displaySeconds == m_displaySeconds && rawSamples == m_raw)
+    if (displaySeconds == m_displaySeconds && rawFactor == m_raw)
         return;
     m_displaySeconds = displaySeconds;
-    m_raw = rawSamples;
+    m_raw = std::max(0.0, rawFactor);
     for (const auto& ch : m_pipeline.channels()) {
         const auto snap = m_latest.value(ch->deviceId());
         applyTimeWindow(ch->deviceId(), snap && snap->device ? snap->device->sampleRate : 0.0);
@@ -79,9 +79,10 @@ void Dashboard::setTimeWindow(double displaySeconds, bool rawSamples) {
 void Dashboard::applyTimeWindow(const QString& deviceId, double sampleRate) {
     // Unknown rate (no snapshot yet): size for 16 kHz; corrected on the first snapshot.
     const double rate = sampleRate > 0 ? sampleRate : 16000.0;
-    const int raw = m_raw ? static_cast<int>(std::min<double>(pipeline::DspSettings::kMaxRawWindow,
-                                                              std::ceil(m_displaySeconds * rate) + 1))
-                          : 0;
+    const int raw = m_raw > 0
+                        ? static_cast<int>(std::min<double>(pipeline::DspSettings::kMaxRawWindow,
+                                                            std::ceil(m_raw * m_displaySeconds * rate) + 1))
+                        : 0;
     const auto cur = settings(deviceId);
     if (cur.displaySeconds == m_displaySeconds && cur.rawWindowSamples == raw)
         return;

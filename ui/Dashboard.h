@@ -40,11 +40,11 @@ public:
     /// The DSP settings a device runs with now (defaults for an unknown device).
     pipeline::DspSettings settings(const QString& deviceId) const;
     /// Time-view settings applied to every device, including devices added later: the envelope window
-    /// and, when rawSamples is true, a raw-sample window of the same length (capped at
-    /// DspSettings::kMaxRawWindow samples) for exact cursors and trigger capture.
-    void setTimeWindow(double displaySeconds, bool rawSamples);
+    /// and, when rawFactor > 0, a raw-sample window of rawFactor times its length (capped at
+    /// DspSettings::kMaxRawWindow samples): 1 for exact cursors, 2 for trigger capture.
+    void setTimeWindow(double displaySeconds, double rawFactor);
     double displaySeconds() const { return m_displaySeconds; }
-    bool rawSamples() const { return m_raw; }
+    double rawFactor() const { return m_raw; }
     /// Frames drawn since start (for tests and the frame-rate readout).
     quint64 frames() const { return m_frames; }
 
@@ -63,7 +63,7 @@ private:
     QTimer m_timer;
     int m_refreshHz = 30;
     double m_displaySeconds;
-    bool m_raw = false;
+    double m_raw = 0.0;
     bool m_fresh = false;
     quint64 m_frames = 0;
 };

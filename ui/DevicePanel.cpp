@@ -2,6 +2,9 @@
 
 #include "pipeline/Pipeline.h"
 #include "ui/Dashboard.h"
+#include "ui/ZoneColors.h"
+
+#include <cmath>
 
 #include <QHeaderView>
 #include <QMenu>
@@ -20,7 +23,7 @@ DevicePanel::DevicePanel(Dashboard& dashboard, QWidget* parent)
     m_table->setColumnCount(ColumnCount);
     m_table->setHorizontalHeaderLabels({tr("Device"), tr("State"), tr("Rate (Hz)"), tr("Axes"),
                                         tr("Samples/s"), tr("Received"), tr("Dropped"), tr("Gaps"),
-                                        tr("Reconnects")});
+                                        tr("Reconnects"), tr("mm/s"), tr("Zone")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -123,6 +126,20 @@ void DevicePanel::refresh() {
             ->setForeground(c.droppedTotal() ? QColor(Qt::red) : palette().text().color());
         m_table->item(r, Gaps)->setText(QString::number(c.gapsDetected + c.gapsInferred));
         m_table->item(r, Reconnects)->setText(QString::number(c.reconnects));
+        double worst = -1;
+        if (snap)
+            for (double v : snap->lastSecondVelocityMmS)
+                if (std::isfinite(v))
+                    worst = std::max(worst, v);
+        m_table->item(r, Velocity)->setText(worst >= 0 ? QString::number(worst, 'f', 2) : QString());
+        const auto zone = snap ? snap->lastSecondZone : dsp::SeverityZone::Unknown;
+        auto* zi = m_table->item(r, Zone);
+        zi->setText(zone == dsp::SeverityZone::Unknown
+                        ? QString()
+                        : QString::fromUtf8(dsp::severityZoneName(zone).data()));
+        zi->setTextAlignment(Qt::AlignCenter);
+        zi->setBackground(zone == dsp::SeverityZone::Unknown ? QBrush() : QBrush(zoneColor(zone)));
+        zi->setToolTip(snap ? QString::fromStdString(snap->severityPreset) : QString());
         if (ch->deviceId() == m_dashboard.selectedDevice() &&
             m_table->selectionModel()->selectedRows().isEmpty())
             m_table->selectRow(r);

@@ -10,7 +10,8 @@ namespace vibra::ui {
 
 class Dashboard;
 
-/// Table of every device: state, rate, axes, samples/s, received, dropped, gaps, reconnects. Selecting a
+/// Table of every device: state, rate, axes, samples/s, received, dropped, gaps, reconnects, and a
+/// severity gauge (velocity RMS of the last second and its zone, colour-coded). Selecting a
 /// row selects the device the plots show; the context menu (and double-click) adds, edits and removes
 /// sources.
 ///
@@ -33,6 +34,8 @@ public:
         Dropped,
         Gaps,
         Reconnects,
+        Velocity, ///< worst axis of the last second, mm/s RMS
+        Zone,     ///< severity zone of that velocity (colour-coded)
         ColumnCount
     };
 

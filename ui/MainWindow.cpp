@@ -1,8 +1,11 @@
 #include "ui/MainWindow.h"
 
 #include "pipeline/Pipeline.h"
+#include "ui/AlarmPanel.h"
+#include "ui/BandView.h"
 #include "ui/Dashboard.h"
 #include "ui/DevicePanel.h"
+#include "ui/HistoryBrowser.h"
 #include "ui/PlotExport.h"
 #include "ui/ReadoutPanel.h"
 #include "ui/RecordingController.h"
@@ -12,6 +15,10 @@
 #include "ui/SpectrumView.h"
 #include "ui/Theme.h"
 #include "ui/TimePlotView.h"
+#include "ui/TrendView.h"
+#include "ui/WorkspaceSettings.h"
+
+#include <QCloseEvent>
 
 #include <QAction>
 #include <QApplication>
@@ -39,6 +46,10 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     , m_spectrogram(new SpectrogramView)
     , m_readouts(new ReadoutPanel)
     , m_recording(new RecordingController(pipeline, this))
+    , m_history(new HistoryBrowser)
+    , m_trends(new TrendView(*m_dashboard))
+    , m_bands(new BandView)
+    , m_alarmPanel(new AlarmPanel(m_trends->alarms()))
     , m_tabs(new QTabWidget) {
     setWindowTitle(tr("Vibrascope"));
     resize(1280, 820);
@@ -48,6 +59,9 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     live->addWidget(m_spectrum);
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
+    m_tabs->addTab(m_bands, tr("Bands"));
+    m_tabs->addTab(m_trends, tr("Trends"));
+    m_tabs->addTab(m_history, tr("History"));
     setCentralWidget(m_tabs);
 
     const auto dock = [this](const QString& title, const char* name, QWidget* w, Qt::DockWidgetArea area) {
@@ -58,7 +72,10 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
         return d;
     };
     auto* devicesDock = dock(tr("Devices"), "devices", m_devices, Qt::BottomDockWidgetArea);
-    dock(tr("Last second"), "readouts", m_readouts, Qt::BottomDockWidgetArea);
+    auto* readoutsDock = dock(tr("Last second"), "readouts", m_readouts, Qt::BottomDockWidgetArea);
+    auto* alarmsDock = dock(tr("Alarms"), "alarms", m_alarmPanel, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(readoutsDock, alarmsDock);
+    readoutsDock->raise();
     auto* scroll = new QScrollArea;
     scroll->setWidget(m_spectrumControls);
     scroll->setWidgetResizable(true);
@@ -80,9 +97,13 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
         m_spectrogram->clear();
     });
     connect(m_time, &TimePlotView::windowSecondsChanged, this,
-            [this](double s) { m_dashboard->setTimeWindow(s, m_time->cursorsEnabled()); });
+            [this](double s) { m_dashboard->setTimeWindow(s, m_time->rawFactor()); });
     connect(m_time, &TimePlotView::rawSamplesWanted, this,
-            [this](bool on) { m_dashboard->setTimeWindow(m_time->windowSeconds(), on); });
+            [this] { m_dashboard->setTimeWindow(m_time->windowSeconds(), m_time->rawFactor()); });
+    connect(m_trends, &TrendView::alarmsRaised, this, [this, alarmsDock](int) {
+        m_alarmPanel->refresh();
+        alarmsDock->setWindowTitle(tr("Alarms (%1)").arg(m_trends->alarms().alarms().size()));
+    });
     connect(m_devices, &DevicePanel::addRequested, this, &MainWindow::addSource);
     connect(m_devices, &DevicePanel::editRequested, this, &MainWindow::editSource);
     connect(m_devices, &DevicePanel::removeRequested, this, &MainWindow::removeSource);
@@ -126,6 +147,22 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Export spectrogram…"), this, [this] {
         exportPlotInteractive(this, m_spectrogram->plot(), QStringLiteral("spectrogram.png"));
     });
+    file->addAction(tr("Export band plot…"), this,
+                    [this] { exportPlotInteractive(this, m_bands->plot(), QStringLiteral("bands.png")); });
+    file->addAction(tr("Export trend plot…"), this,
+                    [this] { exportPlotInteractive(this, m_trends->plot(), QStringLiteral("trends.png")); });
+    file->addAction(tr("Export history plot…"), this, [this] {
+        exportPlotInteractive(this, m_history->plot(), QStringLiteral("history.png"));
+    });
+    auto* openHistory = file->addAction(tr("&Open history database…"), this, [this] {
+        const QString p = QFileDialog::getOpenFileName(this, tr("Open history database"), QString(),
+                                                       tr("SQLite history (*.db);;All files (*)"));
+        if (!p.isEmpty()) {
+            m_history->openDatabase(p);
+            setCurrentTab(HistoryTab);
+        }
+    });
+    openHistory->setShortcut(QKeySequence::Open);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
 
@@ -155,11 +192,22 @@ void MainWindow::setCurrentTab(Tab tab) {
     m_tabs->setCurrentIndex(tab);
 }
 
+MainWindow::Tab MainWindow::currentTab() const {
+    return static_cast<Tab>(m_tabs->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_settings)
+        WorkspaceSettings::save(*this, *m_settings);
+    QMainWindow::closeEvent(event);
+}
+
 void MainWindow::setDarkTheme(bool dark) {
     m_dark = dark;
     m_darkAction->setChecked(dark);
     applyApplicationTheme(dark);
-    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot()})
+    for (auto* p : {m_time->plot(), m_spectrum->plot(), m_spectrogram->plot(), m_trends->plot(),
+                    m_bands->plot(), m_history->plot()})
         applyPlotTheme(p, dark);
 }
 
@@ -168,8 +216,11 @@ void MainWindow::redraw() {
         m_time->draw(snap);
         m_spectrum->draw(*snap);
         m_spectrogram->draw(*snap);
+        if (m_bands->isVisible())
+            m_bands->draw(*snap);
         m_readouts->draw(*snap);
     }
+    m_trends->update();
     updateStatus();
 }
 
@@ -186,8 +237,9 @@ void MainWindow::updateStatus() {
         tr(" · received %1 · dropped %2 · gaps %3").arg(received).arg(dropped).arg(gaps));
     m_statusDevices->setStyleSheet(dropped ? QStringLiteral("color: #c00; font-weight: bold") : QString());
     m_statusRecording->setText(m_recording->statusText());
-    m_statusRecording->setStyleSheet(m_recording->failed() ? QStringLiteral("color: #c00; font-weight: bold")
-                                                           : QString());
+    m_statusRecording->setStyleSheet(m_recording->failed() || m_recording->droppedSinceStart() > 0
+                                         ? QStringLiteral("color: #c00; font-weight: bold")
+                                         : QString());
 }
 
 bool MainWindow::addSourceUri(const QString& uri, QString* error) {

@@ -5,6 +5,7 @@
 class QLabel;
 class QAction;
 class QTabWidget;
+class QSettings;
 
 namespace vibra::pipeline {
 class Pipeline;
@@ -19,6 +20,10 @@ class SpectrumView;
 class SpectrumControls;
 class SpectrogramView;
 class ReadoutPanel;
+class HistoryBrowser;
+class TrendView;
+class BandView;
+class AlarmPanel;
 class RecordingController;
 
 /// The dashboard window: assembles the views (tabs), the dock panels, menus and toolbar; the work lives
@@ -28,7 +33,7 @@ class RecordingController;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Tab { LiveTab, SpectrogramTab };
+    enum Tab { LiveTab, SpectrogramTab, BandsTab, TrendsTab, HistoryTab };
 
     MainWindow(pipeline::Pipeline& pipeline, QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -40,12 +45,22 @@ public:
     SpectrumControls& spectrumControls() { return *m_spectrumControls; }
     SpectrogramView& spectrogramView() { return *m_spectrogram; }
     ReadoutPanel& readouts() { return *m_readouts; }
+    HistoryBrowser& history() { return *m_history; }
+    TrendView& trends() { return *m_trends; }
+    BandView& bands() { return *m_bands; }
+    AlarmPanel& alarmPanel() { return *m_alarmPanel; }
     RecordingController& recording() { return *m_recording; }
     void setCurrentTab(Tab tab);
+    Tab currentTab() const;
+    /// Where the workspace is saved when the window closes (not owned; null = not saved).
+    void setWorkspaceSettings(QSettings* settings) { m_settings = settings; }
     void setDarkTheme(bool dark);
     bool isDarkTheme() const { return m_dark; }
     /// Adds and starts a source; on error returns false and sets *error.
     bool addSourceUri(const QString& uri, QString* error);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
 
 private:
     void buildMenus();
@@ -65,12 +80,17 @@ private:
     SpectrogramView* m_spectrogram;
     ReadoutPanel* m_readouts;
     RecordingController* m_recording;
+    HistoryBrowser* m_history;
+    TrendView* m_trends;
+    BandView* m_bands;
+    AlarmPanel* m_alarmPanel;
     QTabWidget* m_tabs;
     QAction* m_recordAction;
     QAction* m_darkAction;
     QLabel* m_statusDevices;
     QLabel* m_statusRecording;
     bool m_dark = false;
+    QSettings* m_settings = nullptr;
 };
 
 } // namespace vibra::ui

@@ -5,11 +5,13 @@
 #include <QWidget>
 
 class QTableWidget;
+class QLabel;
 
 namespace vibra::ui {
 
 /// Numbers of the last complete second of the selected device, per axis: RMS (AC), peak, DC, crest
-/// factor, kurtosis, with units.
+/// factor, kurtosis, velocity RMS (mm/s, from the worker), with units; above the table the severity zone
+/// of the worst axis, colour-coded.
 ///
 /// Threads: GUI thread only.
 class ReadoutPanel : public QWidget {
@@ -21,6 +23,7 @@ public:
 
 private:
     QTableWidget* m_table;
+    QLabel* m_zone;
 };
 
 } // namespace vibra::ui

@@ -6,6 +6,8 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 
+#include <algorithm>
+
 namespace vibra::ui {
 
 RecordingController::RecordingController(pipeline::Pipeline& pipeline, QObject* parent)
@@ -26,6 +28,9 @@ RecordingController::~RecordingController() {
 }
 
 void RecordingController::attach(pipeline::DeviceChannel* ch) {
+    const auto c = ch->counters().snapshot();
+    m_droppedAtStart[ch->deviceId()] = c.droppedTotal();
+    m_storedAtStart[ch->deviceId()] = c.samplesStored;
     m_writer->attach(
         {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
     ch->worker().setStoring(true);
@@ -47,6 +52,8 @@ bool RecordingController::start(const QString& dbPath, QString* error) {
     m_writer = std::move(writer);
     m_path = dbPath;
     m_clock.start();
+    m_droppedAtStart.clear();
+    m_storedAtStart.clear();
     for (const auto& ch : m_pipeline.channels())
         attach(ch.get());
     emit recordingChanged(true);
@@ -63,6 +70,28 @@ void RecordingController::stop() {
     emit recordingChanged(false);
 }
 
+quint64 RecordingController::droppedSinceStart() const {
+    if (!m_writer)
+        return 0;
+    quint64 n = 0;
+    for (const auto& ch : m_pipeline.channels()) {
+        const auto c = ch->counters().snapshot();
+        n += c.droppedTotal() - std::min<quint64>(c.droppedTotal(), m_droppedAtStart.value(ch->deviceId()));
+    }
+    return n;
+}
+
+quint64 RecordingController::storedSinceStart() const {
+    if (!m_writer)
+        return 0;
+    quint64 n = 0;
+    for (const auto& ch : m_pipeline.channels()) {
+        const auto c = ch->counters().snapshot();
+        n += c.samplesStored - std::min<quint64>(c.samplesStored, m_storedAtStart.value(ch->deviceId()));
+    }
+    return n;
+}
+
 bool RecordingController::failed() const {
     return m_writer && m_writer->failed();
 }
@@ -76,12 +105,17 @@ QString RecordingController::statusText() const {
     const double mb =
         static_cast<double>(QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size()) /
         1e6;
-    return tr("recording %1:%2:%3 to %4 (%5 MB)")
-        .arg(s / 3600)
-        .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
-        .arg(s % 60, 2, 10, QLatin1Char('0'))
-        .arg(QFileInfo(m_path).fileName())
-        .arg(mb, 0, 'f', 2);
+    const double seconds = std::max(1e-3, static_cast<double>(m_clock.elapsed()) / 1000.0);
+    QString text = tr("recording %1:%2:%3 to %4 (%5 MB, %6 samples/s stored)")
+                       .arg(s / 3600)
+                       .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+                       .arg(s % 60, 2, 10, QLatin1Char('0'))
+                       .arg(QFileInfo(m_path).fileName())
+                       .arg(mb, 0, 'f', 2)
+                       .arg(static_cast<double>(storedSinceStart()) / seconds, 0, 'f', 0);
+    if (const quint64 dropped = droppedSinceStart())
+        text += tr(" · WARNING: %1 SAMPLES DROPPED").arg(dropped);
+    return text;
 }
 
 } // namespace vibra::ui

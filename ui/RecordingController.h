@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QString>
 
@@ -30,8 +31,14 @@ public:
     void stop();
     bool isRecording() const { return m_writer != nullptr; }
     QString path() const { return m_path; }
-    /// One line for the status bar: duration, file size, drops.
+    /// One line for the status bar: duration, file, size, stored samples per second (average since start)
+    /// and, in capitals, any samples dropped since recording started (any reason: transport, DSP or
+    /// storage overflow) or a writer failure.
     QString statusText() const;
+    /// Samples (per axis, all devices) dropped since recording started.
+    quint64 droppedSinceStart() const;
+    /// Samples (per axis, all devices) committed to the database since recording started.
+    quint64 storedSinceStart() const;
     bool failed() const;
 
 signals:
@@ -44,6 +51,8 @@ private:
     std::unique_ptr<storage::SqliteWriter> m_writer;
     QString m_path;
     QElapsedTimer m_clock;
+    QHash<QString, quint64> m_droppedAtStart; ///< per device, counters when recording (or the device) started
+    QHash<QString, quint64> m_storedAtStart;
 };
 
 } // namespace vibra::ui

@@ -131,6 +131,9 @@ QWidget* SourceDialog::makeSerialPage() {
     f->addRow(tr("Baud rate:"), m_baud);
     f->addRow(tr("Format:"), m_serialFormat);
     f->addRow(tr("Rate (CSV):"), m_serialRate);
+    addUnitFields(f, &m_serialUnit, &m_serialScale);
+    m_serialUnit->setObjectName(QStringLiteral("serialUnit"));
+    m_serialScale->setObjectName(QStringLiteral("serialScale"));
     f->addRow(tr("Device name:"), m_serialName);
     connect(refresh, &QPushButton::clicked, this, &SourceDialog::refreshPorts);
     connect(m_port, &QComboBox::currentTextChanged, this, &SourceDialog::rebuild);
@@ -140,6 +143,22 @@ QWidget* SourceDialog::makeSerialPage() {
     connect(m_serialName, &QLineEdit::textChanged, this, &SourceDialog::rebuild);
     refreshPorts();
     return w;
+}
+
+void SourceDialog::addUnitFields(QFormLayout* f, QComboBox** unit, QDoubleSpinBox** scale) {
+    *unit = new QComboBox;
+    (*unit)->addItem(QStringLiteral("g"), QStringLiteral("g"));
+    (*unit)->addItem(QStringLiteral("m/s²"), QStringLiteral("m/s2"));
+    *scale = new QDoubleSpinBox;
+    (*scale)->setDecimals(9);
+    (*scale)->setRange(-1e9, 1e9);
+    (*scale)->setValue(1.0);
+    (*scale)->setToolTip(
+        tr("Sensor sensitivity: value = number in the line x scale (e.g. 0.000061 for 16384 LSB/g)"));
+    f->addRow(tr("Unit (CSV):"), *unit);
+    f->addRow(tr("Scale (CSV):"), *scale);
+    connect(*unit, &QComboBox::currentIndexChanged, this, &SourceDialog::rebuild);
+    connect(*scale, &QDoubleSpinBox::valueChanged, this, &SourceDialog::rebuild);
 }
 
 QWidget* SourceDialog::makeWsPage() {
@@ -179,16 +198,21 @@ QWidget* SourceDialog::makeFilePage() {
     row->addWidget(m_filePath, 1);
     row->addWidget(browse);
     m_fileRate = new QDoubleSpinBox;
+    m_fileRate->setObjectName(QStringLiteral("fileRate"));
     m_fileRate->setRange(0, 10'000'000);
     m_fileRate->setSpecialValueText(tr("from time column"));
     m_fileRate->setSuffix(QStringLiteral(" Hz"));
     m_fileLoop = new QCheckBox(tr("Loop at end of file"));
     m_fileRealtime = new QCheckBox(tr("Replay in real time"));
+    m_fileRealtime->setObjectName(QStringLiteral("fileRealtime"));
     m_fileRealtime->setChecked(true);
     m_fileName = new QLineEdit;
     m_fileName->setPlaceholderText(tr("default: file name"));
     f->addRow(tr("CSV file:"), row);
     f->addRow(tr("Rate:"), m_fileRate);
+    addUnitFields(f, &m_fileUnit, &m_fileScale);
+    m_fileUnit->setObjectName(QStringLiteral("fileUnit"));
+    m_fileScale->setObjectName(QStringLiteral("fileScale"));
     f->addRow(QString(), m_fileLoop);
     f->addRow(QString(), m_fileRealtime);
     f->addRow(tr("Device name:"), m_fileName);
@@ -253,6 +277,13 @@ QString SourceDialog::buildUri() const {
         param(q, "format", m_serialFormat->currentData().toString());
         if (m_serialRate->value() > 0)
             param(q, "rate", number(m_serialRate->value()));
+        if (m_serialFormat->currentData().toString() !=
+            QLatin1String("frame")) { // frames carry unit and scale
+            if (m_serialUnit->currentData().toString() != QLatin1String("g"))
+                param(q, "unit", m_serialUnit->currentData().toString());
+            if (m_serialScale->value() != 1.0)
+                param(q, "scale", number(m_serialScale->value()));
+        }
         if (!m_serialName->text().trimmed().isEmpty())
             param(q, "id", m_serialName->text().trimmed());
         return withQuery(QStringLiteral("serial://") + path, q);
@@ -272,6 +303,10 @@ QString SourceDialog::buildUri() const {
     case File: {
         if (m_fileRate->value() > 0)
             param(q, "rate", number(m_fileRate->value()));
+        if (m_fileUnit->currentData().toString() != QLatin1String("g"))
+            param(q, "unit", m_fileUnit->currentData().toString());
+        if (m_fileScale->value() != 1.0)
+            param(q, "scale", number(m_fileScale->value()));
         if (m_fileLoop->isChecked())
             param(q, "loop", QStringLiteral("true"));
         if (!m_fileRealtime->isChecked())

@@ -8,6 +8,7 @@ class QComboBox;
 class QSpinBox;
 class QDoubleSpinBox;
 class QCheckBox;
+class QFormLayout;
 
 namespace vibra::ui {
 
@@ -39,6 +40,8 @@ private:
     QWidget* makeFilePage();
     void refreshPorts();
     void rebuild();
+    /// Sensor unit and scale of text lines (value = number x scale, in unit).
+    void addUnitFields(QFormLayout* form, QComboBox** unit, QDoubleSpinBox** scale);
 
     QTabWidget* m_tabs;
     QLineEdit* m_uri;
@@ -53,6 +56,8 @@ private:
     QComboBox* m_baud;
     QComboBox* m_serialFormat;
     QDoubleSpinBox* m_serialRate;
+    QComboBox* m_serialUnit;
+    QDoubleSpinBox* m_serialScale;
     QLineEdit* m_serialName;
     // WebSocket
     QLineEdit* m_wsUrl;
@@ -64,6 +69,8 @@ private:
     QDoubleSpinBox* m_fileRate;
     QCheckBox* m_fileLoop;
     QCheckBox* m_fileRealtime;
+    QComboBox* m_fileUnit;
+    QDoubleSpinBox* m_fileScale;
     QLineEdit* m_fileName;
     bool m_building = false;
 };

@@ -165,11 +165,19 @@ void SpectrogramView::addSpectrum(const dsp::Spectrum& s, std::int64_t timeNs) {
         const std::int64_t steps =
             m_columnEndNs == 0 ? 1 : std::min<std::int64_t>(kColumns, (timeNs - m_columnEndNs) / slotNs + 1);
         for (std::int64_t i = 0; i < steps; ++i) {
+            const int prev = m_head;
             m_head = (m_head + 1) % kColumns;
-            std::fill_n(m_cells.begin() + static_cast<std::ptrdiff_t>(m_head) * kRows, kRows, kEmpty);
+            auto dst = m_cells.begin() + static_cast<std::ptrdiff_t>(m_head) * kRows;
+            // A slot that no spectrum fell into (slots can be shorter than the worker's hop) repeats the
+            // previous column; after a real pause (more than 4 slots) the columns stay empty.
+            if (i + 1 < steps && steps <= 4 && m_filled > 0)
+                std::copy_n(m_cells.begin() + static_cast<std::ptrdiff_t>(prev) * kRows, kRows, dst);
+            else
+                std::fill_n(dst, kRows, kEmpty);
             m_filled = std::min(kColumns, m_filled + 1);
         }
-        m_columnEndNs = (m_columnEndNs == 0 ? timeNs : m_columnEndNs + steps * slotNs) + slotNs;
+        m_columnEndNs =
+            (m_columnEndNs == 0 || steps == kColumns) ? timeNs + slotNs : m_columnEndNs + steps * slotNs;
     }
     m_latestNs = timeNs;
     float* col = m_cells.data() + static_cast<std::ptrdiff_t>(m_head) * kRows;

@@ -93,6 +93,10 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
     m_harmonicHz->setSpecialValueText(tr("off (double-click a peak)"));
     m_harmonicCount = ispin("harmonicCount", 1, 50, 10);
 
+    m_envelope = new QCheckBox(tr("Envelope spectrum (bearing diagnosis)"));
+    m_envelope->setObjectName(QStringLiteral("envelope"));
+    m_envLow = dspin("envelopeLow", 10, 1e6, 2000, 0, QStringLiteral(" Hz"));
+    m_envHigh = dspin("envelopeHigh", 20, 1e6, 5000, 0, QStringLiteral(" Hz"));
     m_bearing = new QCheckBox(tr("show FTF / BPFO / BPFI / BSF"));
     m_bearing->setObjectName(QStringLiteral("bearing"));
     const SpectrumViewOptions def;
@@ -110,6 +114,9 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
     fa->addRow(tr("Overlap:"), m_overlap);
     fa->addRow(tr("Averaging:"), m_averaging);
     fa->addRow(tr("Averages:"), m_averages);
+    fa->addRow(m_envelope);
+    fa->addRow(tr("Band from:"), m_envLow);
+    fa->addRow(tr("Band to:"), m_envHigh);
     auto* display = new QGroupBox(tr("Display"));
     auto* fd = new QFormLayout(display);
     fd->addRow(tr("Quantity:"), m_quantity);
@@ -142,6 +149,9 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
     for (QComboBox* c : {m_window, m_size, m_overlap, m_averaging})
         connect(c, &QComboBox::currentIndexChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_averages, &QSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
+    connect(m_envelope, &QCheckBox::toggled, this, &SpectrumControls::applyAnalysis);
+    connect(m_envLow, &QDoubleSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
+    connect(m_envHigh, &QDoubleSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     for (QComboBox* c : {m_quantity, m_unit})
         connect(c, &QComboBox::currentIndexChanged, this, &SpectrumControls::applyDisplay);
     for (QCheckBox* c : {m_db, m_logF, m_logY, m_peakHold, m_axis[0], m_axis[1], m_axis[2], m_bearing})
@@ -157,8 +167,14 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
 }
 
 void SpectrumControls::loadDevice() {
-    const auto s = m_dashboard.settings(m_dashboard.selectedDevice()).spectrum;
+    const auto all = m_dashboard.settings(m_dashboard.selectedDevice());
+    const auto& s = all.spectrum;
     m_loading = true;
+    m_envelope->setChecked(all.envelope.has_value());
+    if (all.envelope) {
+        m_envLow->setValue(all.envelope->bandLowHz);
+        m_envHigh->setValue(all.envelope->bandHighHz);
+    }
     m_window->setCurrentIndex(std::max(0, m_window->findData(int(s.window))));
     m_size->setCurrentIndex(std::max(0, m_size->findData(static_cast<int>(s.fftSize))));
     int best = 0;
@@ -170,6 +186,35 @@ void SpectrumControls::loadDevice() {
     m_averaging->setCurrentIndex(std::max(0, m_averaging->findData(int(s.averaging))));
     m_averages->setValue(static_cast<int>(s.averages));
     m_loading = false;
+    applyDisplay(); // envelope mode follows the device
+}
+
+void SpectrumControls::setEnvelope(bool on) {
+    m_envelope->setChecked(on);
+}
+
+void SpectrumControls::setDisplayOptions(const SpectrumViewOptions& o) {
+    m_loading = true;
+    m_quantity->setCurrentIndex(std::max(0, m_quantity->findData(int(o.quantity))));
+    m_unit->setCurrentIndex(std::max(0, m_unit->findData(int(o.unit))));
+    m_db->setChecked(o.decibel);
+    m_logF->setChecked(o.logFrequency);
+    m_logY->setChecked(o.logMagnitude);
+    m_peakHold->setChecked(o.showPeakHold);
+    m_peaks->setValue(o.peakMarkers);
+    for (int a = 0; a < 3; ++a)
+        m_axis[a]->setChecked((o.axisMask & (1u << a)) != 0);
+    m_harmonicHz->setValue(o.harmonicHz);
+    m_harmonicCount->setValue(o.harmonicCount);
+    m_bearing->setChecked(o.showBearing);
+    m_z->setValue(o.bearing.rollingElements);
+    m_ballD->setValue(o.bearing.ballDiameterMm);
+    m_pitchD->setValue(o.bearing.pitchDiameterMm);
+    m_angle->setValue(o.bearing.contactAngleDeg);
+    m_rpm->setValue(o.shaftRpm);
+    m_bearingHarmonics->setValue(o.bearingHarmonics);
+    m_loading = false;
+    applyDisplay();
 }
 
 void SpectrumControls::applyAnalysis() {
@@ -181,11 +226,23 @@ void SpectrumControls::applyAnalysis() {
         d.spectrum.overlap = m_overlap->currentData().toDouble();
         d.spectrum.averaging = static_cast<dsp::Averaging>(m_averaging->currentData().toInt());
         d.spectrum.averages = static_cast<std::size_t>(m_averages->value());
+        if (m_envelope->isChecked()) {
+            dsp::EnvelopeConfig e = d.envelope.value_or(dsp::EnvelopeConfig{});
+            e.bandLowHz = m_envLow->value();
+            e.bandHighHz = std::max(m_envHigh->value(), m_envLow->value() + 10);
+            d.envelope = e;
+        } else {
+            d.envelope.reset();
+        }
     });
+    applyDisplay();
 }
 
 void SpectrumControls::applyDisplay() {
+    if (m_loading)
+        return;
     SpectrumViewOptions o = m_view.options();
+    o.envelope = m_envelope->isChecked();
     o.quantity = static_cast<dsp::SpectrumQuantity>(m_quantity->currentData().toInt());
     o.unit = static_cast<dsp::SpectrumUnit>(m_unit->currentData().toInt());
     o.decibel = m_db->isChecked();

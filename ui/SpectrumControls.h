@@ -16,9 +16,9 @@ class SpectrumView;
 
 /// Spectrum controls: display (quantity, unit, dB, log axes, peak hold, peak markers, axes, harmonic
 /// cursor, bearing overlay) go to the SpectrumView; analysis settings (window, FFT size, overlap,
-/// averaging and its count) change DspSettings::spectrum of the selected device through
-/// DspWorker::setSettings (the worker restarts its average). Selecting another device loads its
-/// settings into the controls.
+/// averaging and its count, envelope spectrum on/off and band) change DspSettings::spectrum of the selected
+/// device through DspWorker::setSettings (the worker restarts its average). Selecting another device loads
+/// its settings into the controls.
 ///
 /// Threads: GUI thread only.
 class SpectrumControls : public QWidget {
@@ -27,6 +27,10 @@ public:
     SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWidget* parent = nullptr);
     /// Loads the selected device's analysis settings into the widgets (no change is sent).
     void loadDevice();
+    /// Sets the display widgets (and so the view) from options.
+    void setDisplayOptions(const SpectrumViewOptions& o);
+    /// Turns the envelope spectrum of the selected device on or off (as the check box does).
+    void setEnvelope(bool on);
 
 private:
     void applyAnalysis();
@@ -53,6 +57,9 @@ private:
     QDoubleSpinBox* m_harmonicHz;
     QSpinBox* m_harmonicCount;
     // bearing
+    QCheckBox* m_envelope;
+    QDoubleSpinBox* m_envLow;
+    QDoubleSpinBox* m_envHigh;
     QCheckBox* m_bearing;
     QSpinBox* m_z;
     QDoubleSpinBox* m_ballD;

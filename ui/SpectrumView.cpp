@@ -95,6 +95,10 @@ void SpectrumView::setOptions(const SpectrumViewOptions& options) {
                               options.decibel != m_options.decibel ||
                               options.logMagnitude != m_options.logMagnitude ||
                               options.logFrequency != m_options.logFrequency;
+    if (options.envelope != m_options.envelope) {
+        m_drawn.clear(); // the other kind of spectrum arrives with the next snapshot
+        m_values.clear();
+    }
     m_options = options;
     if (scaleChanged)
         m_rangeSet = false;
@@ -160,6 +164,8 @@ QString SpectrumView::quantityLabel() const {
         q = QStringLiteral("%1/√Hz").arg(u);
         break;
     }
+    if (m_options.envelope)
+        q = tr("envelope %1").arg(q);
     if (m_options.decibel)
         return QStringLiteral("dB re 1 %1").arg(q);
     return q;
@@ -207,7 +213,8 @@ void SpectrumView::ensureGraphs(int axes) {
 void SpectrumView::draw(const pipeline::DeviceSnapshot& s) {
     if (!s.device)
         return;
-    const int axes = static_cast<int>(s.spectra.size());
+    const auto& spectra = m_options.envelope ? s.envelopeSpectra : s.spectra;
+    const int axes = static_cast<int>(spectra.size());
     ensureGraphs(axes);
     m_drawn.resize(axes);
     m_values.resize(axes);
@@ -218,8 +225,8 @@ void SpectrumView::draw(const pipeline::DeviceSnapshot& s) {
         m_axisNames << QString::fromStdString(n);
     bool changed = false;
     for (int a = 0; a < axes; ++a)
-        if (s.spectra[a] && s.spectra[a] != m_drawn[a]) {
-            m_drawn[a] = s.spectra[a];
+        if (spectra[a] && spectra[a] != m_drawn[a]) {
+            m_drawn[a] = spectra[a];
             changed = true;
         }
     if (changed)
@@ -343,7 +350,9 @@ void SpectrumView::updatePeaks(int axes) {
                 std::count_if(placed.begin(), placed.end(), [px](double p) { return std::abs(p - px) < 80; });
             placed.push_back(px);
             label->position->setCoords(0, -18);
-            label->setVisible(near == 0); // crowded peaks are listed in the peak table only
+            // Labels only where they are readable (not crowded, not at the top edge); the table lists all.
+            label->setVisible(near == 0 &&
+                              m_plot->yAxis->coordToPixel(v[k]) > m_plot->axisRect()->top() + 40);
         }
     }
     QStringList table;
@@ -401,8 +410,8 @@ void SpectrumView::updateOverlays() {
     };
     if (m_options.harmonicHz > 0) {
         for (int h = 1; h <= m_options.harmonicCount; ++h)
-            add(h * m_options.harmonicHz, QStringLiteral("%1×").arg(h), QColor(0x33, 0x33, 0x33), Qt::DotLine,
-                0.02);
+            add(h * m_options.harmonicHz, QStringLiteral("%1×").arg(h), QColor(0x80, 0x80, 0x80),
+                Qt::DashDotLine, 0.02);
     }
     m_bearingMarkers.clear();
     if (m_options.showBearing) {

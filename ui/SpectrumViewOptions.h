@@ -17,6 +17,10 @@ struct SpectrumViewOptions {
     int peakMarkers = 2;          ///< labelled peaks per axis (0 = none)
     std::uint32_t axisMask = 0x7; ///< bit a: show axis a
 
+    /// Show the envelope (demodulated) spectrum instead of the plain one (the worker must compute it:
+    /// DspSettings::envelope).
+    bool envelope = false;
+
     // Harmonic cursor: lines at 1x..harmonicCount x of harmonicHz (0 = off).
     double harmonicHz = 0;
     int harmonicCount = 10;

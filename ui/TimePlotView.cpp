@@ -22,7 +22,33 @@ TimePlotView::TimePlotView(QWidget* parent)
     , m_layoutBox(new QComboBox)
     , m_pause(new QToolButton)
     , m_cursorsBox(new QCheckBox(tr("Cursors")))
-    , m_readout(new QLabel) {
+    , m_readout(new QLabel)
+    , m_triggerBox(new QComboBox)
+    , m_triggerAxis(new QComboBox)
+    , m_triggerSlope(new QComboBox)
+    , m_triggerLevel(new QDoubleSpinBox)
+    , m_triggerPre(new QDoubleSpinBox)
+    , m_triggerState(new QLabel)
+    , m_arm(new QToolButton) {
+    m_arm->setText(tr("Arm"));
+    m_arm->setToolTip(tr("Re-arm the single-shot trigger"));
+    m_arm->setVisible(false);
+    connect(m_arm, &QToolButton::clicked, this, &TimePlotView::armTrigger);
+    m_triggerBox->setObjectName(QStringLiteral("triggerMode"));
+    m_triggerBox->addItems({tr("Free run"), tr("Trigger: normal"), tr("Trigger: single")});
+    m_triggerAxis->addItems({QStringLiteral("x"), QStringLiteral("y"), QStringLiteral("z")});
+    m_triggerSlope->addItems({tr("rising"), tr("falling")});
+    m_triggerLevel->setRange(-1e6, 1e6);
+    m_triggerLevel->setDecimals(3);
+    m_triggerLevel->setValue(0.5);
+    m_triggerLevel->setToolTip(tr("Trigger level"));
+    m_triggerPre->setRange(0, 95);
+    m_triggerPre->setValue(25);
+    m_triggerPre->setSuffix(QStringLiteral(" % pre"));
+    m_triggerPre->setToolTip(tr("Share of the window before the trigger"));
+    for (QWidget* w : {static_cast<QWidget*>(m_triggerAxis), static_cast<QWidget*>(m_triggerSlope),
+                       static_cast<QWidget*>(m_triggerLevel), static_cast<QWidget*>(m_triggerPre)})
+        w->setEnabled(false);
     m_window->setObjectName(QStringLiteral("timeWindow"));
     m_window->setRange(0.1, 60.0);
     m_window->setDecimals(1);
@@ -49,6 +75,14 @@ TimePlotView::TimePlotView(QWidget* parent)
     bar->addWidget(m_layoutBox);
     bar->addWidget(m_pause);
     bar->addWidget(m_cursorsBox);
+    bar->addSpacing(12);
+    bar->addWidget(m_triggerBox);
+    bar->addWidget(m_triggerAxis);
+    bar->addWidget(m_triggerSlope);
+    bar->addWidget(m_triggerLevel);
+    bar->addWidget(m_triggerPre);
+    bar->addWidget(m_arm);
+    bar->addWidget(m_triggerState);
     bar->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -65,6 +99,12 @@ TimePlotView::TimePlotView(QWidget* parent)
             [this](int i) { setLayoutMode(i == 0 ? Layout::Overlaid : Layout::Stacked); });
     connect(m_pause, &QToolButton::toggled, this, &TimePlotView::setPaused);
     connect(m_cursorsBox, &QCheckBox::toggled, this, &TimePlotView::setCursorsEnabled);
+    connect(m_triggerBox, &QComboBox::currentIndexChanged, this, &TimePlotView::applyTrigger);
+    connect(m_triggerAxis, &QComboBox::currentIndexChanged, this, &TimePlotView::applyTrigger);
+    connect(m_triggerSlope, &QComboBox::currentIndexChanged, this, &TimePlotView::applyTrigger);
+    connect(m_triggerLevel, &QDoubleSpinBox::valueChanged, this, &TimePlotView::applyTrigger);
+    connect(m_triggerPre, &QDoubleSpinBox::valueChanged, this, &TimePlotView::applyTrigger);
+    connect(m_window, &QDoubleSpinBox::valueChanged, this, &TimePlotView::applyTrigger);
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
         if (!m_cursorsOn || m_rects.empty())
             return;
@@ -117,7 +157,7 @@ void TimePlotView::setCursorsEnabled(bool on) {
         if (m_t1 < -w || m_t2 < -w)
             setCursors(-0.75 * w, -0.25 * w);
     }
-    emit rawSamplesWanted(on);
+    emit rawSamplesWanted();
     updateCursorItems();
     updateReadout();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -145,6 +185,7 @@ int TimePlotView::pointCount(int axis) const {
 
 void TimePlotView::rebuildLayout(int axes) {
     m_plot->clearItems();
+    m_triggerLine = nullptr;
     m_plot->clearGraphs();
     m_cursorLines.clear();
     m_plot->plotLayout()->clear(); // deletes the old axis rects and the legend inside them
@@ -219,7 +260,82 @@ void TimePlotView::updateCursorItems() {
 void TimePlotView::draw(const pipeline::DeviceSnapshotPtr& snapshot) {
     if (m_paused || !snapshot || !snapshot->device)
         return;
+    if (m_triggerMode != TriggerMode::Off) {
+        auto s = m_trigger.settings();
+        s.frameSamples =
+            static_cast<std::uint32_t>(std::llround(windowSeconds() * snapshot->device->sampleRate));
+        s.preSamples =
+            static_cast<std::uint32_t>(std::llround(m_triggerPre->value() / 100.0 * s.frameSamples));
+        if (s.frameSamples != m_trigger.settings().frameSamples ||
+            s.preSamples != m_trigger.settings().preSamples)
+            m_trigger.setSettings(s);
+        if (const auto c = m_trigger.feed(*snapshot))
+            showCapture(*c, *snapshot);
+        m_triggerState->setText(m_trigger.isArmed() ? tr("armed (%1 captured)").arg(m_trigger.captures())
+                                                    : tr("captured"));
+        return;
+    }
     m_shown = snapshot;
+    render();
+}
+
+double TimePlotView::rawFactor() const {
+    return m_triggerMode != TriggerMode::Off ? 2.0 : (m_cursorsOn ? 1.0 : 0.0);
+}
+
+void TimePlotView::setTrigger(TriggerMode mode, int axis, double level, bool rising, double preTrigger) {
+    m_triggerAxis->setCurrentIndex(axis);
+    m_triggerSlope->setCurrentIndex(rising ? 0 : 1);
+    m_triggerLevel->setValue(level);
+    m_triggerPre->setValue(preTrigger * 100.0);
+    m_triggerBox->setCurrentIndex(static_cast<int>(mode));
+    applyTrigger();
+}
+
+void TimePlotView::armTrigger() {
+    m_trigger.arm();
+}
+
+void TimePlotView::applyTrigger() {
+    const auto mode = static_cast<TriggerMode>(m_triggerBox->currentIndex());
+    const bool rawChanged = (mode != TriggerMode::Off) != (m_triggerMode != TriggerMode::Off);
+    m_triggerMode = mode;
+    for (QWidget* w : {static_cast<QWidget*>(m_triggerAxis), static_cast<QWidget*>(m_triggerSlope),
+                       static_cast<QWidget*>(m_triggerLevel), static_cast<QWidget*>(m_triggerPre)})
+        w->setEnabled(mode != TriggerMode::Off);
+    TriggerDetector::Settings s = m_trigger.settings();
+    s.axis = m_triggerAxis->currentIndex();
+    s.rising = m_triggerSlope->currentIndex() == 0;
+    s.level = m_triggerLevel->value();
+    s.single = mode == TriggerMode::Single;
+    s.preSamples = static_cast<std::uint32_t>(std::llround(m_triggerPre->value() / 100.0 * s.frameSamples));
+    m_trigger.setSettings(s); // also re-arms
+    m_triggerState->setText(mode == TriggerMode::Off ? QString() : tr("armed"));
+    m_arm->setVisible(mode == TriggerMode::Single);
+    if (m_triggerLine)
+        m_triggerLine->setVisible(false);
+    if (rawChanged)
+        emit rawSamplesWanted();
+}
+
+void TimePlotView::showCapture(const TriggerDetector::Capture& c, const pipeline::DeviceSnapshot& from) {
+    // A snapshot made of the frame: raw samples, and an envelope of one sample per bucket, so the usual
+    // rendering and the exact cursors apply. x = time before the frame's last sample.
+    auto s = std::make_shared<pipeline::DeviceSnapshot>();
+    s->device = from.device;
+    const double rate = from.device->sampleRate;
+    const auto n = c.samples.empty() ? 0 : c.samples.front().size();
+    s->displaySeconds = static_cast<double>(n) / rate;
+    s->envelopeBucketSamples = 1;
+    s->envelopeMin = c.samples;
+    s->envelopeMax = c.samples;
+    s->raw = c.samples;
+    s->rawFirstSample = c.triggerIndex - c.preSamples;
+    s->samplesProcessed = s->rawFirstSample + n;
+    s->latestTimeNs =
+        c.triggerTimeNs + static_cast<std::int64_t>(static_cast<double>(n - 1 - c.preSamples) * 1e9 / rate);
+    m_triggerAt = -static_cast<double>(n - 1 - c.preSamples) / rate;
+    m_shown = std::move(s);
     render();
 }
 
@@ -275,6 +391,21 @@ void TimePlotView::render() {
         const QCPRange cur = y->range();
         if (lo[r] - pad < cur.lower || hi[r] + pad > cur.upper || (hi[r] - lo[r]) < 0.5 * cur.size())
             y->setRange(lo[r] - pad, hi[r] + pad);
+    }
+    if (m_triggerMode != TriggerMode::Off && !m_rects.empty()) {
+        if (!m_triggerLine) {
+            m_triggerLine = new QCPItemStraightLine(m_plot);
+            m_triggerLine->setPen(QPen(QColor(0xE0, 0x8A, 0x00), 1.5));
+        }
+        auto* rect = m_rects[m_layout == Layout::Stacked
+                                 ? std::min<std::size_t>(m_trigger.settings().axis, m_rects.size() - 1)
+                                 : 0];
+        m_triggerLine->setClipAxisRect(rect);
+        for (auto* p : {m_triggerLine->point1, m_triggerLine->point2})
+            p->setAxes(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+        m_triggerLine->point1->setCoords(m_triggerAt, m_trigger.settings().level);
+        m_triggerLine->point2->setCoords(m_triggerAt, m_trigger.settings().level + 1);
+        m_triggerLine->setVisible(true);
     }
     updateReadout();
     m_plot->replot(QCustomPlot::rpQueuedReplot);

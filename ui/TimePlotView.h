@@ -2,6 +2,7 @@
 
 #include "pipeline/DeviceSnapshot.h"
 #include "ui/CursorMath.h"
+#include "ui/TriggerDetector.h"
 
 #include <QWidget>
 
@@ -56,16 +57,29 @@ public:
     std::vector<CursorReading> cursorReadings() const;
     QString cursorText() const;
 
+    enum class TriggerMode { Off, Normal, Single };
+    /// Trigger capture: the view shows the newest captured frame (the display window long, preTrigger
+    /// fraction before the trigger sample, which is marked) instead of the running signal.
+    void setTrigger(TriggerMode mode, int axis, double level, bool rising, double preTrigger);
+    TriggerMode triggerMode() const { return m_triggerMode; }
+    /// Re-arms a single-shot trigger.
+    void armTrigger();
+    const TriggerDetector& trigger() const { return m_trigger; }
+    /// Raw window the view needs, in display windows: 0 none, 1 cursors, 2 trigger.
+    double rawFactor() const;
+
 signals:
     void windowSecondsChanged(double seconds);
-    /// True while cursors are on (the caller asks the workers for a raw window).
-    void rawSamplesWanted(bool on);
+    /// The raw window the view needs changed (see rawFactor(); the caller asks the workers for it).
+    void rawSamplesWanted();
 
 private:
     void rebuildLayout(int axes);
     void render();
     void updateCursorItems();
     void updateReadout();
+    void applyTrigger();
+    void showCapture(const TriggerDetector::Capture& c, const pipeline::DeviceSnapshot& from);
 
     QCustomPlot* m_plot;
     QDoubleSpinBox* m_window;
@@ -73,6 +87,17 @@ private:
     QToolButton* m_pause;
     QCheckBox* m_cursorsBox;
     QLabel* m_readout;
+    QComboBox* m_triggerBox;
+    QComboBox* m_triggerAxis;
+    QComboBox* m_triggerSlope;
+    QDoubleSpinBox* m_triggerLevel;
+    QDoubleSpinBox* m_triggerPre;
+    QLabel* m_triggerState;
+    QToolButton* m_arm;
+    QCPItemStraightLine* m_triggerLine = nullptr;
+    TriggerDetector m_trigger;
+    TriggerMode m_triggerMode = TriggerMode::Off;
+    double m_triggerAt = 0; ///< x of the trigger sample in the shown capture
     std::vector<QCPAxisRect*> m_rects;
     std::vector<QCPItemStraightLine*> m_cursorLines; ///< 2 per rect
     pipeline::DeviceSnapshotPtr m_shown;

@@ -1,5 +1,6 @@
 // The source dialog builds URIs the pipeline accepts, and adding, editing and removing sources through the
 // main window updates the devices panel.
+#include "io/Source.h"
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
 #include "ui/DevicePanel.h"
@@ -9,8 +10,10 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -52,6 +55,8 @@ private slots:
         fmt->setCurrentIndex(fmt->findData(QStringLiteral("csv")));
         d.findChild<QDoubleSpinBox*>(QStringLiteral("serialRate"))->setValue(1000);
         QCOMPARE(d.uri(), QStringLiteral("serial:///dev/ttyACM7?baud=115200&format=csv&rate=1000"));
+        d.findChild<QDoubleSpinBox*>(QStringLiteral("serialScale"))->setValue(0.5);
+        QCOMPARE(d.uri(), QStringLiteral("serial:///dev/ttyACM7?baud=115200&format=csv&rate=1000&scale=0.5"));
 
         d.setPage(SourceDialog::WebSocket);
         d.findChild<QLineEdit*>(QStringLiteral("wsUrl"))->setText(QStringLiteral("ws://127.0.0.1:9000/live"));
@@ -63,9 +68,14 @@ private slots:
 
         d.setPage(SourceDialog::File);
         d.findChild<QLineEdit*>(QStringLiteral("filePath"))->setText(QStringLiteral("/tmp/my data.csv"));
+        auto* unit = d.findChild<QComboBox*>(QStringLiteral("fileUnit"));
+        unit->setCurrentIndex(unit->findData(QStringLiteral("m/s2")));
+        d.findChild<QDoubleSpinBox*>(QStringLiteral("fileScale"))->setValue(0.001);
         const QUrl file(d.uri());
         QCOMPARE(file.scheme(), QStringLiteral("file"));
         QCOMPARE(file.toLocalFile(), QStringLiteral("/tmp/my data.csv"));
+        QCOMPARE(QUrlQuery(file).queryItemValue(QStringLiteral("unit")), QStringLiteral("m/s2"));
+        QCOMPARE(QUrlQuery(file).queryItemValue(QStringLiteral("scale")), QStringLiteral("0.001"));
     }
 
     void editPrefillsFromUri() {
@@ -76,6 +86,40 @@ private slots:
         QCOMPARE(d.findChild<QDoubleSpinBox*>(QStringLiteral("simRate"))->value(), 4000.0);
         d.findChild<QSpinBox*>(QStringLiteral("simAxes"))->setValue(3); // a field change rebuilds the URI
         QCOMPARE(d.uri(), QStringLiteral("sim://m3?profile=sine&rate=4000"));
+    }
+
+    void fileAndWebSocketUrisAreAccepted() {
+        // A CSV written here, replayed through the URI the dialog builds (as fast as possible).
+        QTemporaryDir dir;
+        const QString csv = dir.filePath(QStringLiteral("run 1.csv"));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 2000; ++i)
+            f.write(QStringLiteral("%1,%2,%3\n").arg(i % 7).arg(-i % 5).arg(1).toUtf8());
+        f.close();
+        SourceDialog d;
+        d.setPage(SourceDialog::File);
+        d.findChild<QLineEdit*>(QStringLiteral("filePath"))->setText(csv);
+        d.findChild<QDoubleSpinBox*>(QStringLiteral("fileRate"))->setValue(1000);
+        d.findChild<QCheckBox*>(QStringLiteral("fileRealtime"))->setChecked(false);
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipeline(factory, {});
+        vibra::ui::MainWindow w(pipeline);
+        QString error;
+        QVERIFY2(w.addSourceUri(d.uri(), &error), qPrintable(error + QStringLiteral(" for ") + d.uri()));
+        auto* ch = pipeline.find(QStringLiteral("run 1"));
+        QVERIFY(ch);
+        QTRY_COMPARE_WITH_TIMEOUT(ch->counters().snapshot().samplesReceived, std::uint64_t(2000), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.devicePanel().cellText(0, vibra::ui::DevicePanel::State).startsWith(QStringLiteral("finished")),
+            5000);
+
+        // The WebSocket page's URI (with a token) is accepted by the factory (not connected here).
+        d.setPage(SourceDialog::WebSocket);
+        d.findChild<QLineEdit*>(QStringLiteral("wsUrl"))->setText(QStringLiteral("ws://127.0.0.1:9/"));
+        d.findChild<QLineEdit*>(QStringLiteral("wsToken"))->setText(QStringLiteral("t0k"));
+        QVERIFY2(factory.create(d.uri(), &error), qPrintable(error + QStringLiteral(" for ") + d.uri()));
+        pipeline.stopAll();
     }
 
     void addAndRemoveUpdateThePanel() {

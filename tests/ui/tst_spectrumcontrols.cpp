@@ -7,6 +7,7 @@
 #include "ui/SpectrumControls.h"
 #include "ui/SpectrumView.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QSpinBox>
 #include <QtTest>
@@ -55,6 +56,36 @@ private slots:
         QCOMPARE(size->currentData().toInt(), 4096);
         QCOMPARE(window->currentData().toInt(), int(vibra::dsp::WindowType::Hann));
         QCOMPARE(a->worker().settings().spectrum.fftSize, std::size_t(16384));
+        pipeline.stopAll();
+    }
+
+    void envelopeSpectrumShowsTheDefectFrequency() {
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipeline(factory, {});
+        QString error;
+        // Outer-race defect impacts at 100 Hz ringing a 3 kHz resonance.
+        auto* ch = pipeline.add(QStringLiteral("sim://b?profile=bearing&defect=100&noise=0.01"), &error);
+        QVERIFY2(ch, qPrintable(error));
+        vibra::ui::MainWindow w(pipeline);
+        w.show();
+        pipeline.startAll();
+        QVERIFY(!ch->worker().settings().envelope);
+        auto* env = w.spectrumControls().findChild<QCheckBox*>(QStringLiteral("envelope"));
+        QVERIFY(env);
+        env->setChecked(true);
+        const auto s = ch->worker().settings();
+        QVERIFY(s.envelope.has_value());
+        QCOMPARE(s.envelope->bandLowHz, 2000.0);
+        QCOMPARE(s.envelope->bandHighHz, 5000.0);
+        QVERIFY(w.spectrumView().options().envelope);
+        QVERIFY(w.spectrumView().quantityLabel().startsWith(QStringLiteral("envelope")));
+        // The strongest envelope line is the defect rate (within one line).
+        QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(0) > 100, 8000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().peaks(0).size() > 0, 8000);
+        const auto& drawn = w.spectrumView().peaks(0).front();
+        QVERIFY2(std::abs(drawn.frequency - 100.0) < 4.0, qPrintable(QString::number(drawn.frequency)));
+        env->setChecked(false);
+        QVERIFY(!ch->worker().settings().envelope);
         pipeline.stopAll();
     }
 };

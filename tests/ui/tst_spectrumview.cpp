@@ -3,9 +3,12 @@
 #include "io/SourceFactory.h"
 #include "pipeline/Pipeline.h"
 #include "ui/MainWindow.h"
+#include "ui/PlotExport.h"
 #include "ui/SpectrogramView.h"
 #include "ui/SpectrumView.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
@@ -73,6 +76,20 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(sg.filledColumns() >= 3, 5000);
         QVERIFY2(std::abs(sg.newestPeakFrequency() - 125.0) <= 8000.0 / 256 / 2 + 1e-9,
                  qPrintable(QString::number(sg.newestPeakFrequency())));
+
+        // Plots export as PNG and PDF.
+        QTemporaryDir dir;
+        for (const char* name : {"spectrum.png", "spectrum.pdf"}) {
+            const QString path = dir.filePath(QString::fromLatin1(name));
+            QVERIFY(vibra::ui::savePlot(sv.plot(), path));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray head = f.read(8);
+            QVERIFY2(head.startsWith(path.endsWith(QStringLiteral(".pdf")) ? "%PDF" : "\x89PNG"),
+                     head.constData());
+            QVERIFY(f.size() > 1000);
+        }
+        QVERIFY(!vibra::ui::savePlot(sv.plot(), dir.filePath(QStringLiteral("no/such/dir/x.png"))));
         pipeline.stopAll();
     }
 };

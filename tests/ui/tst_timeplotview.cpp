@@ -84,6 +84,53 @@ private slots:
         pipeline.stopAll();
     }
 
+    void triggerCapturesAtTheLevel() {
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipeline(factory, {});
+        QString error;
+        auto* ch =
+            pipeline.add(QStringLiteral("sim://t?profile=sine&freq=125,250,375&amp=1,0.5,0.25"), &error);
+        QVERIFY(ch);
+        vibra::ui::MainWindow w(pipeline);
+        w.show();
+        pipeline.startAll();
+        auto& tv = w.timeView();
+        tv.setWindowSeconds(0.1); // 1600-sample frames
+        using Mode = vibra::ui::TimePlotView::TriggerMode;
+        // Rising through 0.5 g on x, 25 % pre-trigger.
+        tv.setTrigger(Mode::Normal, 0, 0.5, true, 0.25);
+        QCOMPARE(w.dashboard().rawFactor(), 2.0);
+        QCOMPARE(ch->worker().settings().rawWindowSamples, 3201);     // 2 x 0.1 s x 16 kHz + 1
+        QTRY_VERIFY_WITH_TIMEOUT(tv.trigger().captures() >= 3, 5000); // normal mode keeps capturing
+        tv.setCursorsEnabled(true);
+        // Cursor 1 on the trigger sample (400 samples after the frame start = -(1599 - 400) / fs), cursor 2
+        // one sample before it.
+        const double tTrig = -(1599.0 - 400.0) / 16000.0;
+        tv.setCursors(tTrig, tTrig - 1.0 / 16000.0);
+        const auto c = tv.cursorReadings();
+        QVERIFY(!c.empty() && c[0].exact);
+        QVERIFY2(c[0].v1 >= 0.5 && c[0].v2 < 0.5,
+                 qPrintable(QStringLiteral("%1 %2").arg(c[0].v1).arg(c[0].v2)));
+
+        // Single: one capture, then it stays until re-armed.
+        tv.setTrigger(Mode::Single, 0, -0.9, false, 0.5); // falling through -0.9 g
+        const auto before = tv.trigger().captures();
+        QTRY_VERIFY_WITH_TIMEOUT(tv.trigger().captures() == before + 1, 3000);
+        QVERIFY(!tv.trigger().isArmed());
+        QTest::qWait(300);
+        QCOMPARE(tv.trigger().captures(), before + 1);
+        const double tMid = -(1599.0 - 800.0) / 16000.0;
+        tv.setCursors(tMid, tMid - 1.0 / 16000.0);
+        const auto f = tv.cursorReadings();
+        QVERIFY2(f[0].v1 <= -0.9 && f[0].v2 > -0.9,
+                 qPrintable(QStringLiteral("%1 %2").arg(f[0].v1).arg(f[0].v2)));
+        tv.armTrigger();
+        QTRY_VERIFY_WITH_TIMEOUT(tv.trigger().captures() == before + 2, 3000);
+        tv.setTrigger(Mode::Off, 0, 0, true, 0.25);
+        QCOMPARE(w.dashboard().rawFactor(), 1.0); // cursors still on
+        pipeline.stopAll();
+    }
+
     void stackedLayoutAndLongWindow() {
         vibra::io::SourceFactory factory;
         vibra::pipeline::Pipeline pipeline(factory, {});
