@@ -298,7 +298,8 @@ private slots:
                            fx.url("/stream?device=s"), kToken, "60"});
         QVERIFY(sub->waitForReadyRead(10000));
         QTRY_COMPARE_WITH_TIMEOUT(fx.stats().connections.load(), std::uint64_t{1}, 5000);
-        // 40 s of 16 kHz x 3 (7.7 MB relayed as float32, more than loopback socket buffers hold) pushed unpaced
+        // 40 s of 16 kHz x 3 (7.7 MB relayed as float32, more than loopback socket buffers hold) pushed
+        // unpaced
         auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
                            fx.url("/ingest?device=s"), "--token", kToken, "--rate", "16000", "--duration",
                            "40", "--unpaced"});
