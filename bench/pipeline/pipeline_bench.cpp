@@ -4,6 +4,7 @@
 // so the DSP/pipeline share can be separated from signal generation.
 //
 // Usage: pipeline_bench [--seconds S] [--devices 1,4,16,64]
+#include "dsp/FftPlan.h"
 #include "io/SimSignalGenerator.h"
 #include "io/SourceFactory.h"
 #include "pipeline/DeviceChannel.h"
@@ -127,6 +128,7 @@ Result pipelineRun(int devices, double seconds, std::uint64_t* dropped) {
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
+    vibra::dsp::FftPlan::setFftwPlanning(vibra::dsp::FftwPlanning::Estimate); // as the application does
     double seconds = 20;
     std::vector<int> counts{1, 4, 16, 64};
     for (int i = 1; i + 1 < argc; i += 2) {
