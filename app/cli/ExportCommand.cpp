@@ -97,8 +97,6 @@ int runExport(const CommandContext& ctx) {
         return usageError(ctx, kCmd,
                           QStringLiteral("unknown --level '%1' (supported: raw, 1s, 1m, 1h)")
                               .arg(p.value(QStringLiteral("level"))));
-    if (*level != storage::RollupLevel::Second && format != QLatin1String("csv"))
-        return usageError(ctx, kCmd, QStringLiteral("--level applies to --format csv only for now"));
     req.level = *level;
 
     QElapsedTimer clock;

@@ -239,6 +239,7 @@ int runRecord(const CommandContext& ctx) {
                 {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
             ch->worker().setStoring(true);
             ch->worker().setStoringRaw(wo.storeRaw);
+            ch->worker().setStoreBackpressure(true); // a recorder waits for its disk rather than dropping
         }
         QObject::connect(ch, &pipeline::DeviceChannel::stateChanged, ch,
                          [&ctx, id = ch->deviceId()](io::Source::State s, const QString& msg) {

@@ -1,5 +1,7 @@
 #include "exporting/CsvExporter.h"
 
+#include "exporting/ExportLayout.h"
+
 #include "core/Unit.h"
 #include "storage/RawCursor.h"
 #include "storage/RollupCursor.h"
@@ -30,10 +32,6 @@ void appendNumber(std::string& out, double v) {
     out.append(buf, ec == std::errc() ? end : buf);
 }
 
-std::string columnUnit(const std::string& unit) {
-    return unit == "g" ? "g" : "mps2";
-}
-
 void appendFloat(std::string& out, float v) {
     char buf[32];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back as this float
@@ -46,30 +44,11 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
     storage::Database db;
     if (!db.open(request.dbPath, storage::Database::Mode::ReadOnly, error))
         return false;
-    std::string err;
-    auto devices = storage::RollupCursor::listDevices(db, &err);
-    if (!err.empty()) {
-        *error = err;
-        return false;
-    }
     std::vector<storage::StoredDevice> chosen;
-    for (const auto& d : devices)
-        if (request.devices.empty() ||
-            std::find(request.devices.begin(), request.devices.end(), d.name) != request.devices.end())
-            chosen.push_back(d);
-    for (const auto& name : request.devices)
-        if (std::none_of(chosen.begin(), chosen.end(), [&](const auto& d) { return d.name == name; })) {
-            *error = "no device '" + name + "' in '" + request.dbPath + "'";
-            return false;
-        }
-    int axes = 1;
-    bool sameNames = true, sameUnit = true;
-    for (const auto& d : chosen) {
-        axes = std::max(axes, d.axes);
-        sameNames = sameNames && d.axisNames == chosen.front().axisNames;
-        sameUnit = sameUnit && d.unit == chosen.front().unit;
-    }
-    const std::string unit = chosen.empty() ? "g" : (sameUnit ? chosen.front().unit : "m/s2");
+    if (!ExportLayout::chooseDevices(db, request.devices, &chosen, error))
+        return false;
+    const ExportLayout layout = ExportLayout::of(chosen);
+    const int axes = layout.axes;
     const std::string partial = request.outPath + ".partial";
     std::unique_ptr<std::FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
     if (!file) {
@@ -85,12 +64,8 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
     };
     std::string line = request.epochNs ? "time_ns" : "time_utc";
     line += ",device,sample_index";
-    for (int a = 0; a < axes; ++a)
-        line += "," +
-                (sameNames && !chosen.empty() && a < static_cast<int>(chosen.front().axisNames.size())
-                     ? chosen.front().axisNames[a]
-                     : "a" + std::to_string(a)) +
-                "_" + columnUnit(unit);
+    for (const auto& n : layout.axisNames)
+        line += "," + n + "_" + layout.columnUnit();
     line += '\n';
     std::uint64_t rows = 0, bytes = 0, blocksDone = 0, blocksTotal = 0;
     auto write = [&](const std::string& s) {
@@ -110,7 +85,7 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
     storage::RawBlock block;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         const auto& d = chosen[i];
-        const float scale = d.unit == unit ? 1.0f : static_cast<float>(core::kStandardGravity);
+        const auto scale = static_cast<float>(layout.scaleFor(d));
         while (cursors[i].next(&block)) {
             if (cancel && cancel->load(std::memory_order_relaxed))
                 return abandon("export cancelled");
@@ -154,8 +129,8 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
     if (stats) {
         stats->rows = rows;
         stats->bytes = bytes;
-        stats->unit = unit;
-        stats->convertedUnits = !sameUnit;
+        stats->unit = layout.unit;
+        stats->convertedUnits = layout.convertedUnits;
     }
     return true;
 }
@@ -171,23 +146,10 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
     if (!cursor.open(db, request.level, request.devices, request.fromNs, request.toNs, error))
         return false;
 
-    // Columns: one set per axis position; names and unit shared when the devices agree.
-    const auto& devices = cursor.devices();
-    int axes = 1;
-    bool sameNames = true, sameUnit = true;
-    for (const auto& d : devices) {
-        axes = std::max(axes, d.axes);
-        sameNames = sameNames && d.axisNames == devices.front().axisNames;
-        sameUnit = sameUnit && d.unit == devices.front().unit;
-    }
-    const std::string unit = devices.empty() ? "g" : (sameUnit ? devices.front().unit : "m/s2");
-    std::vector<std::string> axisNames;
-    for (int a = 0; a < axes; ++a)
-        axisNames.push_back(sameNames && !devices.empty() &&
-                                    a < static_cast<int>(devices.front().axisNames.size())
-                                ? devices.front().axisNames[a]
-                                : "a" + std::to_string(a));
-
+    const ExportLayout layout = ExportLayout::of(cursor.devices());
+    const int axes = layout.axes;
+    const std::string& unit = layout.unit;
+    const std::vector<std::string>& axisNames = layout.axisNames;
     const std::string partial = request.outPath + ".partial";
     std::unique_ptr<std::FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
     if (!file) {
@@ -202,7 +164,7 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
         return false;
     };
 
-    const std::string u = columnUnit(unit);
+    const std::string u = layout.columnUnit();
     std::string line = request.epochNs ? "time_ns" : "time_utc";
     line += ",device,samples";
     for (const auto& n : axisNames)
@@ -227,7 +189,7 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
             return abandon("export cancelled");
         if (!row.device)
             continue;
-        const double scale = row.device->unit == unit ? 1.0 : core::kStandardGravity; // only g -> m/s2 occurs
+        const double scale = layout.scaleFor(*row.device);
         line.clear();
         if (request.epochNs)
             line += std::to_string(row.tNs);
@@ -271,7 +233,7 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
         stats->rows = rows;
         stats->bytes = bytes;
         stats->unit = unit;
-        stats->convertedUnits = !sameUnit;
+        stats->convertedUnits = layout.convertedUnits;
     }
     return true;
 }

@@ -1,5 +1,8 @@
 #include "exporting/ParquetExporter.h"
 
+#include "exporting/ExportLayout.h"
+#include "storage/RawCursor.h"
+
 #include "core/Unit.h"
 #include "parquet/ParquetWriter.h"
 #include "storage/RollupCursor.h"
@@ -45,32 +48,128 @@ std::int64_t toMicros(std::int64_t ns) {
 
 } // namespace
 
+bool ParquetExporter::runRaw(const ExportRequest& request, std::string* error, ExportStats* stats,
+                             Progress progress, const std::atomic<bool>* cancel) {
+    storage::Database db;
+    if (!db.open(request.dbPath, storage::Database::Mode::ReadOnly, error))
+        return false;
+    std::vector<storage::StoredDevice> chosen;
+    if (!ExportLayout::chooseDevices(db, request.devices, &chosen, error))
+        return false;
+    const ExportLayout layout = ExportLayout::of(chosen);
+    std::vector<storage::RawCursor> cursors(chosen.size());
+    std::uint64_t blocksTotal = 0, blocksDone = 0, rows = 0;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        if (!cursors[i].open(db, chosen[i].name, request.fromNs, request.toNs, error))
+            return false;
+        blocksTotal += cursors[i].count();
+    }
+    using parquet::Column;
+    using parquet::PhysicalType;
+    std::vector<Column> schema;
+    if (request.epochNs)
+        schema.push_back({"time_ns", PhysicalType::Int64, std::nullopt, false});
+    else
+        schema.push_back({"time_utc", PhysicalType::Int64, parquet::TimeUnit::Nanos, false});
+    schema.push_back({"device", PhysicalType::ByteArray, std::nullopt, false});
+    schema.push_back({"sample_index", PhysicalType::Int64, std::nullopt, false});
+    for (const auto& n : layout.axisNames)
+        schema.push_back({n + "_" + layout.columnUnit(), PhysicalType::Float, std::nullopt, true});
+    parquet::ParquetWriter writer;
+    if (!writer.open(request.outPath, schema, m_options, error))
+        return false;
+    writer.setMetadata("vibrascope.export",
+                       "{\"source\":" + jsonString(request.dbPath) +
+                           ",\"table\":\"raw_block\",\"unit\":" + jsonString(layout.unit) + "}");
+    std::vector<std::int64_t> time, index;
+    std::vector<std::string_view> device;
+    std::vector<std::vector<float>> values(static_cast<std::size_t>(layout.axes));
+    auto flush = [&]() -> bool {
+        if (time.empty())
+            return true;
+        std::vector<parquet::ColumnValues> cols;
+        cols.emplace_back(std::span<const std::int64_t>(time));
+        cols.emplace_back(std::span<const std::string_view>(device));
+        cols.emplace_back(std::span<const std::int64_t>(index));
+        for (const auto& v : values)
+            cols.emplace_back(std::span<const float>(v));
+        const bool ok = writer.appendRows(cols, error);
+        time.clear();
+        index.clear();
+        device.clear();
+        for (auto& v : values)
+            v.clear();
+        return ok;
+    };
+    const std::int64_t from = request.fromNs.value_or(std::numeric_limits<std::int64_t>::min());
+    const std::int64_t to = request.toNs.value_or(std::numeric_limits<std::int64_t>::max());
+    storage::RawBlock block;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const auto& d = chosen[i];
+        const auto scale = static_cast<float>(layout.scaleFor(d));
+        while (cursors[i].next(&block)) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                writer.abort();
+                *error = "export cancelled";
+                return false;
+            }
+            for (std::uint32_t k = 0; k < block.count; ++k) {
+                // the same time formula as SampleBlock::timeOfSampleNs
+                const std::int64_t t =
+                    block.tNs + static_cast<std::int64_t>(static_cast<double>(k) * 1e9 / d.rateHz);
+                if (t < from || t >= to)
+                    continue;
+                time.push_back(t);
+                device.push_back(d.name);
+                index.push_back(static_cast<std::int64_t>(block.firstSample + k));
+                for (int a = 0; a < layout.axes; ++a)
+                    values[static_cast<std::size_t>(a)].push_back(
+                        a < block.axes ? block.data[static_cast<std::size_t>(a) * block.count + k] * scale
+                                       : std::numeric_limits<float>::quiet_NaN());
+                ++rows;
+                if (time.size() == kBatchRows && !flush())
+                    return false; // the writer removed its partial file
+            }
+            if (progress && (++blocksDone % 64 == 0))
+                progress(blocksDone, blocksTotal);
+        }
+        if (!cursors[i].error().empty()) {
+            writer.abort();
+            *error = "reading '" + request.dbPath + "' failed: " + cursors[i].error();
+            return false;
+        }
+    }
+    if (!flush() || !writer.close(error))
+        return false;
+    if (progress)
+        progress(blocksTotal, blocksTotal);
+    if (stats) {
+        stats->rows = rows;
+        stats->bytes = writer.bytesWritten();
+        stats->unit = layout.unit;
+        stats->convertedUnits = layout.convertedUnits;
+    }
+    return true;
+}
+
 bool ParquetExporter::run(const ExportRequest& request, std::string* error, ExportStats* stats,
                           Progress progress, const std::atomic<bool>* cancel) {
+    if (request.level == storage::RollupLevel::Raw)
+        return runRaw(request, error, stats, std::move(progress), cancel);
     storage::Database db;
     if (!db.open(request.dbPath, storage::Database::Mode::ReadOnly, error))
         return false;
     storage::RollupCursor cursor;
-    if (!cursor.open(db, request.devices, request.fromNs, request.toNs, error))
+    if (!cursor.open(db, request.level, request.devices, request.fromNs, request.toNs, error))
         return false;
 
     // Column naming and unit choice exactly as CsvExporter.
     const auto& devices = cursor.devices();
-    int axes = 1;
-    bool sameNames = true, sameUnit = true;
-    for (const auto& d : devices) {
-        axes = std::max(axes, d.axes);
-        sameNames = sameNames && d.axisNames == devices.front().axisNames;
-        sameUnit = sameUnit && d.unit == devices.front().unit;
-    }
-    const std::string unit = devices.empty() ? "g" : (sameUnit ? devices.front().unit : "m/s2");
-    std::vector<std::string> axisNames;
-    for (int a = 0; a < axes; ++a)
-        axisNames.push_back(sameNames && !devices.empty() &&
-                                    a < static_cast<int>(devices.front().axisNames.size())
-                                ? devices.front().axisNames[a]
-                                : "a" + std::to_string(a));
-    const std::string u = unit == "g" ? "g" : "mps2";
+    const ExportLayout layout = ExportLayout::of(devices);
+    const int axes = layout.axes;
+    const std::string& unit = layout.unit;
+    const std::vector<std::string>& axisNames = layout.axisNames;
+    const std::string u = layout.columnUnit();
 
     using parquet::Column;
     using parquet::PhysicalType;
@@ -95,8 +194,9 @@ bool ParquetExporter::run(const ExportRequest& request, std::string* error, Expo
         return false;
 
     std::string meta = "{\"source\":" + jsonString(request.dbPath) +
-                       ",\"table\":\"rollup_1s\",\"unit\":" + jsonString(unit) +
-                       ",\"converted_units\":" + (sameUnit ? "false" : "true") +
+                       ",\"table\":" + jsonString(std::string(storage::levelTable(request.level))) +
+                       ",\"unit\":" + jsonString(unit) +
+                       ",\"converted_units\":" + (layout.convertedUnits ? "true" : "false") +
                        ",\"from_ns\":" + (request.fromNs ? std::to_string(*request.fromNs) : "null") +
                        ",\"to_ns\":" + (request.toNs ? std::to_string(*request.toNs) : "null") +
                        ",\"devices\":[";
@@ -152,7 +252,7 @@ bool ParquetExporter::run(const ExportRequest& request, std::string* error, Expo
         }
         if (!row.device)
             continue;
-        const double scale = row.device->unit == unit ? 1.0 : core::kStandardGravity; // only g -> m/s2 occurs
+        const double scale = layout.scaleFor(*row.device);
         time.push_back(request.epochNs ? row.tNs : toMicros(row.tNs));
         device.push_back(row.device->name); // cursor.devices() outlives the batch
         samples.push_back(static_cast<std::int64_t>(row.samples));
@@ -185,7 +285,7 @@ bool ParquetExporter::run(const ExportRequest& request, std::string* error, Expo
         stats->rows = rows;
         stats->bytes = writer.bytesWritten();
         stats->unit = unit;
-        stats->convertedUnits = !sameUnit;
+        stats->convertedUnits = layout.convertedUnits;
     }
     return true;
 }

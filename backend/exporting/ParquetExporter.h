@@ -35,6 +35,10 @@ public:
              Progress progress = {}, const std::atomic<bool>* cancel = nullptr);
 
 private:
+    /// level Raw: every stored sample, `t` as TIMESTAMP(NANOS) or epoch ns, sample_index, one FLOAT per axis.
+    bool runRaw(const ExportRequest& request, std::string* error, ExportStats* stats, Progress progress,
+                const std::atomic<bool>* cancel);
+
     parquet::WriterOptions m_options;
 };
 

@@ -340,7 +340,7 @@ void DspWorker::flushBucket() {
     if (m_storing.load(std::memory_order_acquire)) {
         auto item = std::make_shared<StoreItem>();
         item->rollup = std::move(rec);
-        if (!m_store.tryPush(std::move(item)) && !m_storingRaw.load(std::memory_order_acquire))
+        if (!pushStore(std::move(item)) && !m_storingRaw.load(std::memory_order_acquire))
             m_counters.addDropped(core::DropReason::StoreOverflow, samples, 1);
     }
 }
@@ -350,8 +350,24 @@ void DspWorker::storeRaw(const core::SampleBlockPtr& block) {
         return;
     auto item = std::make_shared<StoreItem>();
     item->raw = block;
-    if (!m_store.tryPush(std::move(item)))
+    if (!pushStore(std::move(item)))
         m_counters.addDropped(core::DropReason::StoreOverflow, block->count, 1);
+}
+
+bool DspWorker::pushStore(StoreItemPtr item) {
+    if (m_store.tryPush(item))
+        return true;
+    if (!m_storeBackpressure.load(std::memory_order_acquire))
+        return false; // drop-newest, counted by the caller
+    // Back-pressure: wait for the writer (this stalls the worker, then the source ring, then an unpaced
+    // source). Bounded, so a writer that stopped draining can never hang the worker: then it drops.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        if (m_store.tryPush(item))
+            return true;
+    }
+    return false;
 }
 
 void DspWorker::setRawTap(core::SpscRing<core::SampleBlockPtr>* tap, TapCounters* counters) {

@@ -56,6 +56,11 @@ public:
     /// full ring drops it and counts its samples as DropReason::StoreOverflow (with raw storage, samples
     /// are accounted by their raw blocks and rollups are derived data: a dropped rollup is not counted).
     void setStoringRaw(bool on) { m_storingRaw.store(on, std::memory_order_release); }
+    /// Any thread: when on, a full store ring makes the worker wait (up to 10 s) instead of dropping, which
+    /// propagates back-pressure to the source ring and to sources that can wait (files, unpaced simulators);
+    /// real-time sources then drop at their ring, counted there. For the headless recorder, whose writer
+    /// outlives the workers; the dashboard keeps drop-newest so a slow disk never stalls its views.
+    void setStoreBackpressure(bool on) { m_storeBackpressure.store(on, std::memory_order_release); }
     /// Owner thread, before start() only (ignored while running): after processing, every block with data
     /// is also pushed (the same shared, immutable SampleBlockPtr: no copy) into `tap`, whose single
     /// producer this worker becomes. A full tap drops the block; both go to `counters` (the tap owner's
@@ -71,6 +76,8 @@ private:
     void configure(const std::shared_ptr<const core::DeviceInfo>& device);
     void applySettings(const DspSettings& s);
     void flushBucket();
+    /// Pushes to the store ring, waiting when back-pressure is on. False when the item was not stored.
+    bool pushStore(StoreItemPtr item);
     void storeRaw(const core::SampleBlockPtr& block);
     void tapRaw(const core::SampleBlockPtr& block);
     /// Spectrum settings of the per-second Welch used for velocity (depends on the sample rate only).
@@ -94,6 +101,7 @@ private:
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_storing{false};
     std::atomic<bool> m_storingRaw{false};
+    std::atomic<bool> m_storeBackpressure{false};
     mutable std::mutex m_settingsMutex; // guards m_settingsShared and m_settingsDirty
     DspSettings m_settingsShared;
     bool m_settingsDirty = true;

@@ -79,6 +79,7 @@ for (const path of walk(dir)) {
         if (s.logical?.type === 'TIMESTAMP') same = BigInt(d[r]) === floorDiv1000(h[r]); // DuckDB keeps µs
         else if (s.type === 'INT64') same = BigInt(d[r]) === h[r];
         else if (s.type === 'FLOAT') same = bits(d[r]) === bits(h[r]);
+        else if (s.type === 'DOUBLE') same = Object.is(d[r], h[r]) || d[r] === h[r]; // NaN equals NaN, exact otherwise
         else same = d[r] === h[r];
         if (!same) { bad++; if (first < 0) first = r; }
       }
