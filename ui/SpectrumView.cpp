@@ -48,7 +48,7 @@ SpectrumView::SpectrumView(QWidget* parent)
     }
     m_peakTable = new QCPItemText(m_plot);
     m_peakTable->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_peakTable->position->setCoords(0.12, 0.03);
+    m_peakTable->position->setCoords(0.58, 0.03);
     m_peakTable->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_peakTable->setTextAlignment(Qt::AlignLeft);
     m_peakTable->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
