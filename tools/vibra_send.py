@@ -184,7 +184,17 @@ async def ws_run(args):
                         for s in [s for s in window if s <= acked]:
                             del window[s]
                 done = True
+        except websockets.exceptions.InvalidStatusCode as e:
+            # The handshake itself was refused (e.g. 401 for a wrong token): retrying will not help.
+            print("vibra_send: refused by the server (HTTP %s)" % e.status_code, file=sys.stderr)
+            sys.exit(3)
         except (OSError, ConnectionResetError, websockets.exceptions.ConnectionClosed) as e:
+            code = getattr(getattr(e, "rcvd", None), "code", None)
+            if code in (4401, 4403):
+                # Closed by the server for authentication: final, not a network hiccup.
+                print("vibra_send: refused by the server (close code %d: wrong or missing token)" % code,
+                      file=sys.stderr)
+                sys.exit(3)
             print("vibra_send: connection lost (%s), reconnecting" % e, file=sys.stderr)
             await asyncio.sleep(0.2)
     print(json.dumps({"acked": acked, "unacked": len(window)}))

@@ -2,6 +2,7 @@
 
 #include "cli/AnalyzeCommand.h"
 #include "cli/CommandContext.h"
+#include "cli/DevicesCommand.h"
 #include "cli/ExitCode.h"
 #include "cli/ExportCommand.h"
 #include "cli/QueryCommand.h"
@@ -27,6 +28,7 @@ const Command kCommands[] = {
     {"record", &runRecord, "record devices headless into a SQLite history"},
     {"export", &runExport, "export rollups from a history database as CSV or Parquet"},
     {"analyze", &runAnalyze, "analyze a recorded or simulated signal offline (spectrum, velocity, envelope)"},
+    {"devices", &runDevices, "list serial ports with USB vendor:product ids"},
     {"query", &runQuery, "query a history database: latest, range, asof"},
 };
 } // namespace

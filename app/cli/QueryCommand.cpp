@@ -67,7 +67,7 @@ QJsonObject stateJson(const storage::HistoryQuery::State& s) {
 void printTable(QTextStream& out, const QStringList& header, const std::vector<QStringList>& rows) {
     std::vector<int> width(header.size());
     for (int c = 0; c < header.size(); ++c)
-        width[c] = header[c].size();
+        width[c] = static_cast<int>(header[c].size());
     for (const auto& r : rows)
         for (int c = 0; c < r.size() && c < header.size(); ++c)
             width[c] = std::max(width[c], static_cast<int>(r[c].size()));
@@ -93,9 +93,10 @@ int runQuery(const CommandContext& ctx) {
     p.setApplicationDescription(QStringLiteral(
         "Query a history database.\n"
         "  query latest --db F [--sort device|time|rms|velocity] [--desc] [--limit N] [--offset N]\n"
-        "  query range  --db F --device ID --from TIME --to TIME [--points N] [--level auto|1s|1m|1h]\n"
+        "  query range  --db F --device ID --from TIME --to TIME [--points N] [--level auto|raw|1s|1m|1h]\n"
         "  query asof   --db F --device ID --at TIME\n"
-        "range picks the coarsest level (1h, 1m, 1s) giving at least --points buckets; min/max are the "
+        "range picks the coarsest level (1h, 1m, 1s, then raw samples) giving at least --points buckets; "
+        "min/max are the "
         "envelope.\n"
         "Times are ISO-8601 (UTC unless an offset is given) or epoch seconds (1763884800, ...ms, ...ns)."));
     p.addHelpOption();
@@ -108,8 +109,11 @@ int runQuery(const CommandContext& ctx) {
     p.addOption({QStringLiteral("at"), QStringLiteral("Time (asof)."), QStringLiteral("TIME")});
     p.addOption({QStringLiteral("points"), QStringLiteral("Minimum number of buckets (range; default 500)."),
                  QStringLiteral("N"), QStringLiteral("500")});
-    p.addOption({QStringLiteral("level"), QStringLiteral("auto (default), 1s, 1m or 1h (range)."),
-                 QStringLiteral("LEVEL"), QStringLiteral("auto")});
+    p.addOption(
+        {QStringLiteral("level"),
+         QStringLiteral(
+             "auto (default), raw, 1s, 1m or 1h (range; auto uses raw samples below 1 s when stored)."),
+         QStringLiteral("LEVEL"), QStringLiteral("auto")});
     p.addOption({QStringLiteral("sort"), QStringLiteral("device (default), time, rms or velocity (latest)."),
                  QStringLiteral("KEY"), QStringLiteral("device")});
     p.addOption({QStringLiteral("desc"), QStringLiteral("Sort descending (latest).")});
@@ -129,7 +133,7 @@ int runQuery(const CommandContext& ctx) {
         !QStringList{QStringLiteral("latest"), QStringLiteral("range"), QStringLiteral("asof")}.contains(
             pos.first()))
         return usageError(ctx, kCmd, QStringLiteral("say what to query: latest, range or asof"));
-    const QString what = pos.first();
+    const QString& what = pos.first();
     const QString dbPath = p.value(QStringLiteral("db"));
     if (dbPath.isEmpty())
         return usageError(ctx, kCmd, QStringLiteral("--db FILE is required"));
@@ -265,6 +269,7 @@ int runQuery(const CommandContext& ctx) {
             o[QStringLiteral("device")] = QString::fromStdString(range.device.name);
             o[QStringLiteral("unit")] = QString::fromStdString(range.device.unit);
             o[QStringLiteral("level")] = levelText;
+            o[QStringLiteral("bucket_ns")] = QString::number(range.bucketNs);
             o[QStringLiteral("points")] = arr;
             out << QJsonDocument(o).toJson(QJsonDocument::Indented);
             return kExitOk;

@@ -1,6 +1,10 @@
 #include "storage/HistoryQuery.h"
 
+#include "storage/RawCursor.h"
+
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace vibra::storage {
 
@@ -82,38 +86,125 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
     if (!findDevice(device, &out->device, error))
         return false;
     out->level = level.value_or(chooseLevel(toNs - fromNs, minPoints));
-    if (out->level == RollupLevel::Raw) {
-        *error = "range queries read rollups (1s, 1m, 1h); read raw samples with export --level raw";
-        return false;
+    if (out->level == RollupLevel::Raw)
+        return rawEnvelope(fromNs, toNs, minPoints, out, error);
+    if (!level && out->level == RollupLevel::Second &&
+        (toNs - fromNs) / levelBucketNs(RollupLevel::Second) < minPoints) {
+        // Finer than 1 s: use the raw samples when they are there.
+        Statement any(m_db.handle(),
+                      "SELECT 1 FROM raw_block WHERE device_id = ?1 AND t_ns < ?3 AND end_ns > ?2 LIMIT 1");
+        any.bind(1, out->device.rowId).bind(2, fromNs).bind(3, toNs);
+        if (any.step() == SQLITE_ROW) {
+            any.reset();
+            out->level = RollupLevel::Raw;
+            return rawEnvelope(fromNs, toNs, minPoints, out, error);
+        }
     }
-    Statement st(m_db.handle(), "SELECT t_ns, axis, n, gaps, " + std::string(kAxisCols) + " FROM " +
-                                    std::string(levelTable(out->level)) +
-                                    " WHERE device_id = ?1 AND t_ns >= ?2 AND t_ns < ?3 ORDER BY t_ns, axis");
+    out->bucketNs = levelBucketNs(out->level);
+    // One primary-key range scan per axis (device, axis, t_ns), merged by time: no sort, no index lookups.
+    Statement st(m_db.handle(),
+                 "SELECT t_ns, n, gaps, " + std::string(kAxisCols) + " FROM " +
+                     std::string(levelTable(out->level)) +
+                     " WHERE device_id = ?1 AND axis = ?2 AND t_ns >= ?3 AND t_ns < ?4 ORDER BY t_ns");
     if (!st.isValid()) {
         *error = st.error();
         return false;
     }
-    // Buckets that start before fromNs but overlap it are included too.
-    st.bind(1, out->device.rowId).bind(2, fromNs - levelBucketNs(out->level) + 1).bind(3, toNs);
-    int rc;
-    while ((rc = st.step()) == SQLITE_ROW) {
-        const std::int64_t t = st.int64(0);
-        if (out->points.empty() || out->points.back().tNs != t) {
-            out->points.push_back({});
-            out->points.back().tNs = t;
-            out->points.back().axes.resize(static_cast<std::size_t>(std::max(0, out->device.axes)));
+    const auto axes = static_cast<std::size_t>(std::max(1, out->device.axes));
+    for (std::size_t axis = 0; axis < axes; ++axis) {
+        st.reset();
+        // Buckets that start before fromNs but overlap it are included too.
+        st.bind(1, out->device.rowId)
+            .bind(2, static_cast<std::int64_t>(axis))
+            .bind(3, fromNs - levelBucketNs(out->level) + 1)
+            .bind(4, toNs);
+        std::size_t i = 0;
+        int rc;
+        while ((rc = st.step()) == SQLITE_ROW) {
+            const std::int64_t t = st.int64(0);
+            auto& pts = out->points;
+            while (i < pts.size() && pts[i].tNs < t)
+                ++i;
+            if (i == pts.size() || pts[i].tNs != t) { // a bucket the earlier axes did not have (rare)
+                Point p;
+                p.tNs = t;
+                p.axes.resize(axes);
+                pts.insert(pts.begin() + static_cast<std::ptrdiff_t>(i), std::move(p));
+            }
+            auto& p = pts[i];
+            p.samples = static_cast<std::uint64_t>(st.int64(1));
+            p.gaps = static_cast<std::uint32_t>(st.int64(2));
+            p.axes[axis] = readAxis(st, 3);
         }
-        auto& p = out->points.back();
-        const auto axis = static_cast<std::size_t>(st.int64(1));
-        if (axis >= p.axes.size())
-            p.axes.resize(axis + 1);
-        p.samples = static_cast<std::uint64_t>(st.int64(2));
-        p.gaps = static_cast<std::uint32_t>(st.int64(3));
-        p.axes[axis] = readAxis(st, 4);
+        if (rc != SQLITE_DONE) {
+            *error = sqlite3_errmsg(m_db.handle());
+            return false;
+        }
     }
-    if (rc != SQLITE_DONE) {
-        *error = sqlite3_errmsg(m_db.handle());
+    return true;
+}
+
+bool HistoryQuery::rawEnvelope(std::int64_t fromNs, std::int64_t toNs, int minPoints, Range* out,
+                               std::string* error) {
+    const std::int64_t span = toNs - fromNs;
+    const int buckets = std::clamp(minPoints, 1, kMaxRawPoints);
+    out->bucketNs = std::max<std::int64_t>(1, (span + buckets - 1) / buckets);
+    const auto count = static_cast<std::size_t>((span + out->bucketNs - 1) / out->bucketNs);
+    const auto axes = static_cast<std::size_t>(std::max(1, out->device.axes));
+    struct Acc {
+        std::uint64_t n = 0;
+        double sum = 0, sumSq = 0, min = std::numeric_limits<double>::infinity(),
+               max = -std::numeric_limits<double>::infinity();
+    };
+    std::vector<Acc> acc(count * axes);
+    RawCursor cursor;
+    if (!cursor.open(m_db, out->device.name, fromNs, toNs, error))
         return false;
+    RawBlock b;
+    const double rate = out->device.rateHz;
+    while (cursor.next(&b)) {
+        const auto blockAxes = std::min<std::size_t>(axes, static_cast<std::size_t>(b.axes));
+        for (std::uint32_t k = 0; k < b.count; ++k) {
+            // the same time formula as SampleBlock::timeOfSampleNs
+            const std::int64_t t = b.tNs + static_cast<std::int64_t>(static_cast<double>(k) * 1e9 / rate);
+            if (t < fromNs || t >= toNs)
+                continue;
+            const auto bucket = static_cast<std::size_t>((t - fromNs) / out->bucketNs);
+            for (std::size_t a = 0; a < blockAxes; ++a) {
+                const double x = b.data[a * b.count + k];
+                auto& s = acc[bucket * axes + a];
+                ++s.n;
+                s.sum += x;
+                s.sumSq += x * x;
+                s.min = std::min(s.min, x);
+                s.max = std::max(s.max, x);
+            }
+        }
+    }
+    if (!cursor.error().empty()) {
+        *error = cursor.error();
+        return false;
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        if (acc[i * axes].n == 0)
+            continue;
+        Point p;
+        p.tNs = fromNs + static_cast<std::int64_t>(i) * out->bucketNs;
+        p.samples = acc[i * axes].n;
+        p.axes.resize(axes);
+        for (std::size_t a = 0; a < axes; ++a) {
+            const auto& s = acc[i * axes + a];
+            if (s.n == 0)
+                continue;
+            auto& v = p.axes[a];
+            v.min = s.min;
+            v.max = s.max;
+            v.mean = s.sum / static_cast<double>(s.n);
+            v.rms = std::sqrt(std::max(0.0, s.sumSq / static_cast<double>(s.n) - v.mean * v.mean));
+            v.peak = std::max(v.max - v.mean, v.mean - v.min);
+            v.crest = v.rms > 0 ? v.peak / v.rms : 0.0;
+        }
+        out->points.push_back(std::move(p));
     }
     return true;
 }

@@ -31,6 +31,7 @@ public:
     };
     struct Range {
         RollupLevel level = RollupLevel::Second;
+        std::int64_t bucketNs = 0; ///< bucket length of the points (the level's, or the raw envelope's)
         StoredDevice device;
         std::vector<Point> points;
     };
@@ -60,7 +61,10 @@ public:
     /// then 1 s; 1 s when even that gives fewer).
     static RollupLevel chooseLevel(std::int64_t spanNs, int minPoints);
 
-    /// Buckets of one device over [fromNs, toNs) at level (or chooseLevel(to - from, minPoints)).
+    /// Buckets of one device over [fromNs, toNs) at level (or chooseLevel(to - from, minPoints)). When even 1
+    /// s buckets are fewer than minPoints and raw blocks cover the range (or level is Raw), the points are an
+    /// envelope computed from the raw samples over buckets of (to - from) / minPoints (at most kMaxRawPoints
+    /// buckets; level Raw; rms is the AC RMS within each bucket).
     bool range(const std::string& device, std::int64_t fromNs, std::int64_t toNs, int minPoints,
                std::optional<RollupLevel> level, Range* out, std::string* error);
     /// Every device's newest state, sorted and paginated; *total = number of devices with a state.
@@ -71,7 +75,10 @@ public:
     /// within the second of atNs). *found = false when there is none.
     bool asOf(const std::string& device, std::int64_t atNs, State* out, bool* found, std::string* error);
 
+    static constexpr int kMaxRawPoints = 100000;
+
 private:
+    bool rawEnvelope(std::int64_t fromNs, std::int64_t toNs, int minPoints, Range* out, std::string* error);
     bool findDevice(const std::string& name, StoredDevice* out, std::string* error);
     Database& m_db;
 };

@@ -148,6 +148,12 @@ INSERT INTO device_latest(device_id, axis, t_ns, n, min, max, mean, rms, peak, c
   SELECT r.device_id, r.axis, r.t_ns, r.n, r.min, r.max, r.mean, r.rms, r.peak, r.crest FROM rollup_1s r
   WHERE r.t_ns = (SELECT max(t_ns) FROM rollup_1s q WHERE q.device_id = r.device_id AND q.axis = r.axis);
 )sql",
+    // 3: raw blocks are unique by (device, session, first sample): a decoder that restarts its block sequence
+    // after a reconnect must not make new samples look like duplicates. seq stays as a plain column.
+    R"sql(
+DROP INDEX raw_block_key;
+CREATE UNIQUE INDEX raw_block_key ON raw_block(device_id, session_id, first_sample);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

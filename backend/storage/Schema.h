@@ -12,11 +12,12 @@ namespace vibra::storage {
 ///   1: device, session, session_device (per-device accounting), rollup_1s.
 ///   2: device.sensitivity; rollup_1s.crest/velocity_rms/zone; rollup_1m, rollup_1h, raw_block, event,
 ///      device_latest (filled from the newest 1 s rollups of a version-1 database).
+///   3: raw_block unique by (device_id, session_id, first_sample) instead of (..., seq).
 /// Each step migrates from the previous version inside one transaction and has a test that starts from
 /// the previous version.
 class Schema {
 public:
-    static constexpr int kCurrentVersion = 2;
+    static constexpr int kCurrentVersion = 3;
     /// PRAGMA application_id of every Vibrascope database: 'VBSC'.
     static constexpr int kApplicationId = 0x56425343;
 

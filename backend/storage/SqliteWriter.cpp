@@ -375,6 +375,7 @@ bool SqliteWriter::ensureDevice(FeedState& f, const core::DeviceInfo& info, std:
         return false;
     }
     f.deviceRowId = m_selectDevice.int64(0);
+    m_selectDevice.reset(); // an unfinished SELECT would hold a read snapshot and block checkpoints
     return true;
 }
 
@@ -435,6 +436,7 @@ bool SqliteWriter::writeRollup(FeedState& f, const pipeline::RollupRecord& r, st
             if (!m_selectRollup.isNull(9))
                 old.zone = static_cast<int>(m_selectRollup.int64(9));
             old.gaps = static_cast<std::uint64_t>(m_selectRollup.int64(10));
+            m_selectRollup.reset();
             inc.gaps += 1;
             row = RollupStats::merge(old, inc);
             m_updateRollup.reset();
@@ -492,6 +494,7 @@ bool SqliteWriter::foldInto(int level, std::int64_t deviceRowId, int axis, std::
             if (!sel.isNull(9))
                 old.zone = static_cast<int>(sel.int64(9));
             old.gaps = static_cast<std::uint64_t>(sel.int64(10));
+            sel.reset();
             merged = RollupStats::merge(old, inc);
         } else if (rc == SQLITE_DONE) {
             merged = inc;
@@ -593,10 +596,12 @@ bool SqliteWriter::writeRaw(FeedState& f, const core::SampleBlock& b, bool* dupl
     return true;
 }
 
-bool SqliteWriter::writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit, std::string* error) {
+bool SqliteWriter::writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit,
+                                   std::uint64_t duplicatesAfterCommit, std::string* error) {
     if (f.deviceRowId < 0)
         return true; // no data yet: the device row appears with its first rollup
-    const auto c = f.feed.counters->snapshot();
+    auto c = f.feed.counters->snapshot();
+    c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)] += duplicatesAfterCommit;
     m_upsertAccounting.reset();
     m_upsertAccounting.bind(1, m_sessionId.load(std::memory_order_relaxed))
         .bind(2, f.deviceRowId)
@@ -663,7 +668,7 @@ void SqliteWriter::cycle(bool final) {
         for (std::size_t i = 0; i < feeds.size(); ++i) {
             const auto stored =
                 feeds[i]->feed.counters->samplesStored.load(std::memory_order_relaxed) + pending[i];
-            if (!writeAccounting(*feeds[i], stored, &error)) {
+            if (!writeAccounting(*feeds[i], stored, duplicates[i], &error)) {
                 ok = false;
                 break;
             }

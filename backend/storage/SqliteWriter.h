@@ -24,13 +24,13 @@
 namespace vibra::storage {
 
 /// The one writer of a history database: drains every device's store ring on its own thread and commits
-/// batched transactions at most commitIntervalMs apart (default 500 ms, so at most ~1 s of data is in
+/// batched transactions at most commitIntervalMs apart (default 250 ms, so well under 1 s of data is in
 /// flight). Keeps the recording session's per-device accounting current in the same transactions.
 ///
 /// What it writes per transaction: 1 s rollups (a second that exists already is merged exactly), the
 /// 1 min and 1 h rollups folded incrementally from each new 1 s run (in-memory accumulators of the open
 /// buckets, loaded from the table when a bucket is met the first time), device_latest (only when newer),
-/// raw blocks (zstd, keyed by device, session, sequence) with gap events, and the accounting.
+/// raw blocks (zstd, keyed by device, session, first sample) with gap events, and the accounting.
 /// After the commit: a PASSIVE WAL checkpoint when the WAL passed checkpointPages or checkpointIntervalMs
 /// elapsed (the WAL hook replaces SQLite's auto-checkpoint, so checkpoints run only here), and one
 /// retention batch when retention is configured.
@@ -48,7 +48,7 @@ public:
     struct Options {
         std::string path;
         Database::Durability durability = Database::Durability::Normal;
-        int commitIntervalMs = 500;
+        int commitIntervalMs = 250;
         std::string configJson = "{}"; ///< stored with the session
         std::string appVersion;
         bool storeRaw = false;            ///< raw blocks arrive and define "stored"
@@ -125,7 +125,8 @@ private:
     bool writeRaw(FeedState& f, const core::SampleBlock& b, bool* duplicate, std::string* error);
     bool recover(std::string* error);
     void afterCommit();
-    bool writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit, std::string* error);
+    bool writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit,
+                         std::uint64_t duplicatesAfterCommit, std::string* error);
     void setError(const std::string& message);
 
     const Options m_options;

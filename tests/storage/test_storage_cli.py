@@ -131,6 +131,14 @@ def test_query(tmp, db):
         newest = con.execute("SELECT max(t_ns) FROM rollup_1s r JOIN device d ON d.id=r.device_id WHERE d.name=?",
                              (d["device"],)).fetchone()[0]
         check(t == newest, "device_latest is the newest second")
+    rc, out, _ = run(["query", "latest", "--db", db, "--json", "--sort", "velocity", "--desc"])
+    vel = [d["velocity_rms_mm_s"] for d in json.loads(out)["devices"]]
+    known = [v for v in vel if v is not None]
+    check(rc == 0 and known == sorted(known, reverse=True) and vel[:len(known)] == known,
+          f"sorted by velocity desc, devices without one last: {vel}")
+    rc, out, _ = run(["query", "latest", "--db", db, "--json", "--sort", "time"])
+    times = [int(d["time_ns"]) for d in json.loads(out)["devices"]]
+    check(rc == 0 and times == sorted(times), f"sorted by time asc: {times}")
     rc, out, _ = run(["query", "latest", "--db", db, "--json", "--limit", "1", "--offset", "1", "--sort", "device"])
     doc = json.loads(out)
     check(rc == 0 and [d["device"] for d in doc["devices"]] == ["b"], f"paginated: {out[:200]}")
@@ -212,6 +220,23 @@ def check_full_database(tmp, db_dir, extra, label):
     check(rc == 0 and "quick_check ok" in err, f"{label}: restart after disk full: {rc} {err}")
 
 
+def test_damaged_files(tmp, db):
+    """A truncated and a corrupted copy of a real history are refused by every command and left untouched."""
+    data = open(db, "rb").read()
+    cases = {"truncated.db": data[:3000], "corrupt.db": data[:16] + b"\xa5" * 84 + data[100:]}
+    for name, content in cases.items():
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(content)
+        for args in (["record", "--source", "sim://a", "--db", path, "--duration", "0.5"],
+                     ["export", "--db", path, "--out", os.path.join(tmp, "o.csv")],
+                     ["query", "latest", "--db", path]):
+            rc, _, err = run(args)
+            check(rc == 1 and path in err, f"{name} {args[0]}: exit {rc}: {err.strip()}")
+        check(open(path, "rb").read() == content, f"{name} untouched")
+        check(not os.path.exists(path + "-wal") and not os.path.exists(path + "-shm"), f"{name}: no sidecar files left")
+
+
 def test_disk_full(tmp):
     mnt = os.path.join(tmp, "tiny")
     os.makedirs(mnt)
@@ -235,6 +260,7 @@ with tempfile.TemporaryDirectory() as tmp:
     db = test_raw_round_trip(tmp)
     test_query(tmp, db)
     test_retention(tmp)
+    test_damaged_files(tmp, db)
     test_disk_full(tmp)
 
 print(f"{0 if failures else 1} passed, {len(failures)} failed")

@@ -2,6 +2,7 @@
 // statistics computed directly from the samples, retention, range level selection, latest/as-of with
 // out-of-order data, and a full database (disk-full stand-in) during writing.
 #include "dsp/MomentAccumulator.h"
+#include "pipeline/DspWorker.h"
 #include "storage/Database.h"
 #include "storage/HistoryQuery.h"
 #include "storage/RawCodec.h"
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <random>
 
@@ -146,7 +148,7 @@ private slots:
                 blocks.push_back(planar);
                 QVERIFY(ring.tryPush(rawOf(dev, i, firsts[i], planar, 250)));
             }
-            QVERIFY(ring.tryPush(rawOf(dev, 1, 250, blocks[1], 250))); // same key again: a duplicate
+            QVERIFY(ring.tryPush(rawOf(dev, 1, 250, blocks[1], 250))); // same first sample again: a duplicate
             // a rollup does not count as stored in raw mode
             QVERIFY(
                 ring.tryPush(rollupOf(dev, kT0, {std::vector<float>(10, 1.f), std::vector<float>(10, 2.f)})));
@@ -162,6 +164,7 @@ private slots:
         std::string err;
         QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
         QCOMPARE(scalar(db.handle(), "SELECT stored FROM session_device"), 1000);
+        QCOMPARE(scalar(db.handle(), "SELECT dropped_total FROM session_device"), 250); // duplicate, same txn
         QCOMPARE(scalar(db.handle(),
                         "SELECT count(*) FROM event WHERE kind='gap' AND first_sample=750 AND samples=150"),
                  1);
@@ -181,10 +184,112 @@ private slots:
         }
         QVERIFY2(cur.error().empty(), cur.error().c_str());
         QCOMPARE(i, std::size_t{4});
+        // finer than 1 s: the range query builds an envelope from the raw samples (10 ms buckets here)
+        storage::HistoryQuery q(db);
+        storage::HistoryQuery::Range range;
+        QVERIFY2(q.range("r", kT0, kT0 + kS, 100, std::nullopt, &range, &err), err.c_str());
+        QCOMPARE(range.level, storage::RollupLevel::Raw);
+        QCOMPARE(range.bucketNs, std::int64_t{10'000'000});
+        QCOMPARE(range.points.size(), std::size_t{100 - 15}); // samples 750..899 are missing: 15 buckets
+        for (const auto& p : range.points) {
+            const auto first = static_cast<std::uint64_t>((p.tNs - kT0) / 1'000'000);
+            const std::size_t bi = first < 250 ? 0 : first < 500 ? 1 : first < 750 ? 2 : 3;
+            const std::size_t off = first - firsts[bi];
+            for (int a = 0; a < 2; ++a) {
+                const float* x = blocks[bi].data() + a * 250 + off;
+                const auto [mn, mx] = std::minmax_element(x, x + 10);
+                QCOMPARE(p.samples, std::uint64_t{10});
+                QCOMPARE(p.axes[a].min, double(*mn));
+                QCOMPARE(p.axes[a].max, double(*mx));
+            }
+        }
         // a time window returns only the overlapping blocks
         QVERIFY(cur.open(db, "r", kT0 + 300'000'000, kT0 + 600'000'000, &err));
         QCOMPARE(cur.count(), std::uint64_t{2});
         QVERIFY(!cur.open(db, "nope", std::nullopt, std::nullopt, &err));
+    }
+
+    void dspWorkerRawAccountingWithOverflow() {
+        // With raw storage on, every processed block goes to the store ring; those that do not fit count as
+        // StoreOverflow, rollups that do not fit count nothing (derived data). So received = raw items in
+        // the ring + StoreOverflow exactly.
+        core::SpscRing<core::SampleBlockPtr> input(256);
+        core::SpscRing<pipeline::StoreItemPtr> store(8);
+        core::DeviceCounters counters;
+        auto dev = device("w", 1000, 2);
+        std::uint64_t received = 0;
+        for (std::uint64_t i = 0; i < 40; ++i) {
+            auto b = std::make_shared<core::SampleBlock>();
+            b->device = dev;
+            b->sequence = i;
+            b->firstSample = i * 100;
+            b->count = 100;
+            b->startTimeNs = kT0 + static_cast<std::int64_t>(i) * 100'000'000;
+            b->data.assign(200, 0.5f);
+            QVERIFY(input.tryPush(b));
+            received += 100;
+        }
+        counters.samplesReceived = received;
+        pipeline::DspWorker worker(input, store, counters, pipeline::DspSettings{});
+        worker.setStoring(true);
+        worker.setStoringRaw(true);
+        worker.start();
+        worker.stop(); // drains the input and flushes the last second
+        std::uint64_t rawSamples = 0, rawItems = 0, rollups = 0;
+        pipeline::StoreItemPtr item;
+        while (store.tryPop(item)) {
+            if (item->raw) {
+                rawSamples += item->raw->count;
+                ++rawItems;
+            }
+            rollups += item->rollup ? 1 : 0;
+        }
+        const auto c = counters.snapshot();
+        QVERIFY(rawItems > 0 && rawItems < 40);
+        QCOMPARE(rawSamples + c.dropped(core::DropReason::StoreOverflow), received);
+        QCOMPARE(c.droppedTotal(), c.dropped(core::DropReason::StoreOverflow));
+        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the ring was full
+    }
+
+    void checkpointsKeepTheWalBounded() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/wal.db").toStdString();
+        auto dev = device("c", 16000, 2);
+        core::SpscRing<pipeline::StoreItemPtr> ring(64);
+        core::DeviceCounters counters;
+        auto o = opts(path, true);
+        o.checkpointPages = 50;
+        storage::SqliteWriter w(o);
+        std::string err;
+        QVERIFY(w.start(&err));
+        w.attach({"c", "", &ring, &counters});
+        std::mt19937 rng(9);
+        std::uniform_real_distribution<float> u(-1.f, 1.f);
+        std::uintmax_t maxWal = 0;
+        for (std::uint64_t i = 0; i < 400; ++i) {
+            std::vector<float> planar(4000);
+            for (auto& x : planar)
+                x = u(rng);
+            while (!ring.tryPush(rawOf(dev, i, i * 2000, planar, 2000)))
+                QThread::msleep(1);
+            if (i % 10 == 0) {
+                QThread::msleep(5);
+                std::error_code ec;
+                maxWal = std::max(maxWal, std::filesystem::file_size(path + "-wal", ec) == std::uintmax_t(-1)
+                                              ? 0
+                                              : std::filesystem::file_size(path + "-wal", ec));
+            }
+        }
+        w.detach("c");
+        QVERIFY2(w.checkpoints() >= 3, qPrintable(QString("checkpoints %1 commits %2 wal %3")
+                                                      .arg(w.checkpoints())
+                                                      .arg(w.commits())
+                                                      .arg(maxWal)));
+        // ~6 MB written; checkpoints restart the WAL, so it stays far below the data size
+        QVERIFY2(maxWal < 4'000'000, qPrintable(QString::number(maxWal)));
+        w.stop();
+        QVERIFY(!QFile::exists(QString::fromStdString(path + "-wal")) ||
+                std::filesystem::file_size(path + "-wal") == 0);
     }
 
     void minuteAndHourRollupsMatchDirectStatistics() {
@@ -514,6 +619,80 @@ private slots:
         QCOMPARE(st.rms, 3.0);
     }
 
+    void latestSortedByVelocity() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/vs.db").toStdString();
+        const char* names[] = {"p", "q", "r"};
+        const double vel[] = {2.0, std::nan(""), 5.0};
+        {
+            storage::SqliteWriter w(opts(path));
+            std::string err;
+            QVERIFY(w.start(&err));
+            std::vector<std::unique_ptr<core::SpscRing<pipeline::StoreItemPtr>>> rings;
+            std::vector<std::unique_ptr<core::DeviceCounters>> counters;
+            for (int d = 0; d < 3; ++d) {
+                rings.push_back(std::make_unique<core::SpscRing<pipeline::StoreItemPtr>>(4));
+                counters.push_back(std::make_unique<core::DeviceCounters>());
+                w.attach({names[d], "", rings.back().get(), counters.back().get()});
+                auto item = rollupOf(device(names[d], 10, 1), kT0, {std::vector<float>(10, 1.f)});
+                auto rec = std::make_shared<pipeline::RollupRecord>(*item->rollup);
+                rec->velocityRmsMmS = {vel[d]};
+                auto it = std::make_shared<pipeline::StoreItem>();
+                it->rollup = rec;
+                QVERIFY(rings.back()->tryPush(it));
+            }
+            w.stop();
+        }
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::ReadOnly, &err));
+        storage::HistoryQuery q(db);
+        std::vector<storage::HistoryQuery::State> states;
+        std::uint64_t total = 0;
+        storage::HistoryQuery::LatestRequest req;
+        req.sort = storage::HistoryQuery::SortKey::Velocity;
+        for (bool desc : {true, false}) {
+            req.descending = desc;
+            QVERIFY(q.latest(req, &states, &total, &err));
+            QCOMPARE(states.size(), std::size_t{3});
+            QCOMPARE(states[0].device.name, std::string(desc ? "r" : "p"));
+            QCOMPARE(states[1].device.name, std::string(desc ? "p" : "r"));
+            QCOMPARE(states[2].device.name, std::string("q")); // no velocity: last either way
+            QVERIFY(!states[2].velocityRms);
+        }
+    }
+
+    void asOfFallsBackToCoarserLevels() {
+        // Retention removed the 1 s rows: as-of answers from a 1 min bucket only when it ended by then.
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/asof.db").toStdString();
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::Create, &err));
+        QVERIFY(db.exec(
+            "INSERT INTO device(id, name, rate_hz, axes, axis_names, unit) VALUES(1,'d',10,1,'x','g')",
+            &err));
+        for (int m = 0; m < 3; ++m)
+            QVERIFY(db.exec(
+                ("INSERT INTO rollup_1m(device_id, axis, t_ns, n, min, max, mean, rms, peak, crest, "
+                 "kurtosis) VALUES(1,0," +
+                 std::to_string(kT0 + m * 60 * kS) + ",600,0,0,0," + std::to_string(m + 1) + ",0,0,3)")
+                    .c_str(),
+                &err));
+        storage::HistoryQuery q(db);
+        storage::HistoryQuery::State st;
+        bool found = false;
+        QVERIFY(q.asOf("d", kT0 + 30 * kS, &st, &found, &err));
+        QVERIFY(!found); // the first minute has not ended at 30 s
+        QVERIFY(q.asOf("d", kT0 + 59 * kS, &st, &found, &err));
+        QVERIFY(found);
+        QCOMPARE(st.level, storage::RollupLevel::Minute);
+        QCOMPARE(st.tNs, kT0);
+        QVERIFY(q.asOf("d", kT0 + 150 * kS, &st, &found, &err));
+        QCOMPARE(st.tNs, kT0 + 60 * kS);
+        QCOMPARE(st.rms, 2.0);
+    }
+
     void fullDatabaseStopsWritingKeepsCommittedData() {
         // max_page_count stands in for a full disk (the end-to-end test uses a real tiny tmpfs when it can).
         QTemporaryDir dir;
@@ -539,6 +718,8 @@ private slots:
                     QThread::msleep(1);
                 pushed += 1000;
                 counters.samplesReceived += 1000;
+                if (i == 0) // something is committed before the database fills, however slow the machine
+                    QTRY_VERIFY_WITH_TIMEOUT(counters.samplesStored.load() > 0, 10000);
                 if (i % 20 == 0)
                     QThread::msleep(5);
             }

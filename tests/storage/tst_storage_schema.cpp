@@ -61,7 +61,7 @@ private slots:
         std::string err;
         QVERIFY2(db.open(path, storage::Database::Mode::ReadWrite, &err), err.c_str());
         sqlite3* h = db.handle();
-        QCOMPARE(scalar(h, "PRAGMA user_version"), 2);
+        QCOMPARE(scalar(h, "PRAGMA user_version"), storage::Schema::kCurrentVersion);
         QCOMPARE(scalar(h, "SELECT count(*) FROM rollup_1s"), 6);
         QCOMPARE(scalar(h, "SELECT stored FROM session_device"), 3000);
         // crest derived from the v1 columns: peak / rms
@@ -77,6 +77,41 @@ private slots:
         }
         QVERIFY(std::isnan(real(h, "SELECT sensitivity FROM device")) ||
                 scalar(h, "SELECT sensitivity IS NULL FROM device") == 1);
+    }
+
+    void v2ToV3KeysRawBlocksByFirstSample() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/v2.db").toStdString();
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        std::string err;
+        QVERIFY2(storage::Schema::migrateTo(raw, 0, 2, &err), err.c_str());
+        QVERIFY(exec(
+            raw,
+            "INSERT INTO device(id, name, rate_hz, axes, axis_names, unit) VALUES(1,'a',100,1,'x','g');"
+            "INSERT INTO session(id, started_ns) VALUES(1, 0);"
+            "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
+            "data) VALUES(1,1,0,0,0,1000000000,100,1,2,x'01'), "
+            "(1,1,1,100,1000000000,2000000000,100,1,2,x'02')"));
+        // version 2: the same sequence number again is refused even though the samples are new
+        QVERIFY(!exec(
+            raw,
+            "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
+            "data) VALUES(1,1,0,200,2000000000,3000000000,100,1,2,x'03')"));
+        QVERIFY2(storage::Schema::migrate(raw, 2, &err), err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 3);
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM raw_block"), 2);
+        QVERIFY(exec(
+            raw,
+            "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
+            "data) VALUES(1,1,0,200,2000000000,3000000000,100,1,2,x'03')"));
+        // the same first sample again is a duplicate
+        QVERIFY(!exec(
+            raw,
+            "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
+            "data) VALUES(1,1,7,100,1000000000,2000000000,100,1,2,x'04')"));
+        QCOMPARE(scalar(raw, "SELECT sum(n) FROM raw_block"), 300);
+        sqlite3_close(raw);
     }
 
     void everyStepFromEveryVersion() {

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""`vibrascope record --listen`: a device pushes frames with tools/vibra_send.py (python3-websockets) to /ingest;
+the recorder stores every sample exactly once; a wrong token is refused and counted; `devices --json` lists
+ports as JSON. Loopback only, bounded in time."""
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+VIBRASCOPE = os.environ["VIBRASCOPE"]
+SENDER = os.path.join(os.environ["VIBRA_SOURCE_DIR"], "tools", "vibra_send.py")
+failures = []
+
+
+def check(cond, msg):
+    if not cond:
+        failures.append(msg)
+        print("FAIL:", msg)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    db = os.path.join(tmp, "ingest.db")
+    port = free_port()
+    rec = subprocess.Popen([VIBRASCOPE, "record", "--listen", f"127.0.0.1:{port}", "--token", "s3cret", "--db", db],
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        good = subprocess.run(["/usr/bin/python3", SENDER, "ws", "--url", f"ws://127.0.0.1:{port}/ingest?device=pump",
+                               "--token", "s3cret", "--rate", "16000", "--duration", "2", "--unpaced"],
+                              capture_output=True, text=True, timeout=60)
+        check(good.returncode == 0, f"sender exit {good.returncode}: {good.stderr[-500:]}")
+        acked = json.loads(good.stdout.strip().splitlines()[-1])
+        check(acked.get("unacked") == 0, f"every frame acknowledged: {acked}")
+        bad = subprocess.run(["/usr/bin/python3", SENDER, "ws", "--url", f"ws://127.0.0.1:{port}/ingest?device=intruder",
+                              "--token", "wrong", "--rate", "16000", "--duration", "0.5"],
+                             capture_output=True, text=True, timeout=30)
+        check(bad.returncode == 3 and "refused" in bad.stderr, f"wrong token: sender told so ({bad.returncode}: {bad.stderr[-300:]})")
+        time.sleep(1.5)  # one status line with the refusals
+    finally:
+        rec.send_signal(signal.SIGTERM)
+        _, err = rec.communicate(timeout=30)
+    print(err[-2000:])
+    check(rec.returncode == 0, f"recorder exit {rec.returncode}")
+    check("device 'pump' connected" in err, "device announced")
+    check(any("1 unauthorized" in l for l in err.splitlines()), "wrong token refused and counted once")
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT d.name, sd.received, sd.stored, sd.dropped_total FROM session_device sd "
+                       "JOIN device d ON d.id = sd.device_id").fetchall()
+    check([r[0] for r in rows] == ["pump"], f"only the authorized device was recorded: {rows}")
+    if rows:
+        name, received, stored, dropped = rows[0]
+        check(received == 32000 and stored == 32000 and dropped == 0, f"every sample exactly once: {rows[0]}")
+    rate = con.execute("SELECT rate_hz FROM device WHERE name='pump'").fetchone()
+    check(rate and rate[0] == 16000, f"rate from the frames: {rate}")
+
+    for args, text in ((["--listen", "127.0.0.1:notaport", "--db", db], "--listen must be HOST:PORT"),
+                       (["--listen", "0.0.0.0:8765", "--db", db], "needs --token"),
+                       (["--listen", "127.0.0.1:8765"], "needs --db"),
+                       (["--source", "sim://a", "--token", "x", "--db", db], "--token goes with --listen")):
+        p = subprocess.run([VIBRASCOPE, "record", *args], capture_output=True, text=True, timeout=30,
+                           env={**os.environ, "VIBRASCOPE_TOKEN": ""})
+        check(p.returncode == 2 and text in p.stderr, f"{args}: {p.returncode} {p.stderr.strip()}")
+
+p = subprocess.run([VIBRASCOPE, "devices", "--json"], capture_output=True, text=True, timeout=30)
+check(p.returncode == 0 and isinstance(json.loads(p.stdout), list), f"devices --json: {p.returncode} {p.stdout[:200]}")
+
+print(f"{0 if failures else 1} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
