@@ -107,6 +107,12 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     connect(m_devices, &DevicePanel::addRequested, this, &MainWindow::addSource);
     connect(m_devices, &DevicePanel::editRequested, this, &MainWindow::editSource);
     connect(m_devices, &DevicePanel::removeRequested, this, &MainWindow::removeSource);
+    connect(m_recording, &RecordingController::started, this, [this](bool ok, const QString& error) {
+        if (!ok) {
+            m_recordAction->setChecked(false);
+            QMessageBox::warning(this, tr("Record"), error);
+        }
+    });
     connect(m_recording, &RecordingController::recordingChanged, this, [this](bool on) {
         m_recordAction->setChecked(on);
         m_recordAction->setText(on ? tr("■ Stop recording") : tr("● Record"));
@@ -286,6 +292,10 @@ void MainWindow::removeSource(const QString& deviceId) {
 }
 
 void MainWindow::toggleRecording() {
+    if (m_recording->isBusy()) { // opening or finishing: the next click acts on the outcome
+        m_recordAction->setChecked(m_recording->isRecording());
+        return;
+    }
     if (m_recording->isRecording()) {
         m_recording->stop();
         return;
@@ -302,6 +312,7 @@ void MainWindow::toggleRecording() {
         m_recordAction->setChecked(false);
         QMessageBox::warning(this, tr("Record"), error);
     }
+    // The outcome of opening arrives through RecordingController::started.
 }
 
 } // namespace vibra::ui
