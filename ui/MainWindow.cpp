@@ -19,6 +19,7 @@
 #include "ui/WorkspaceSettings.h"
 
 #include <QCloseEvent>
+#include <QDateTime>
 
 #include <QAction>
 #include <QApplication>
@@ -57,6 +58,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     auto* live = new QSplitter(Qt::Vertical);
     live->addWidget(m_time);
     live->addWidget(m_spectrum);
+    live->setSizes({420, 480});
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
     m_tabs->addTab(m_bands, tr("Bands"));
@@ -86,7 +88,10 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
 
     m_statusDevices = new QLabel;
     m_statusRecording = new QLabel;
+    m_statusFps = new QLabel;
+    m_statusFps->setToolTip(tr("Dashboard redraws per second"));
     statusBar()->addWidget(m_statusDevices, 1);
+    statusBar()->addPermanentWidget(m_statusFps);
     statusBar()->addPermanentWidget(m_statusRecording);
     buildMenus();
 
@@ -231,6 +236,17 @@ void MainWindow::redraw() {
 }
 
 void MainWindow::updateStatus() {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_fpsSinceMs >= 1000) {
+        const quint64 frames = m_dashboard->frames();
+        if (m_fpsSinceMs > 0)
+            m_statusFps->setText(
+                tr("%1 redraws/s")
+                    .arg(static_cast<double>(frames - m_fpsFrames) * 1000.0 / (now - m_fpsSinceMs), 0, 'f',
+                         1));
+        m_fpsFrames = frames;
+        m_fpsSinceMs = now;
+    }
     quint64 received = 0, dropped = 0, gaps = 0;
     for (const auto& ch : m_pipeline.channels()) {
         const auto c = ch->counters().snapshot();
