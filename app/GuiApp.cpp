@@ -2,6 +2,7 @@
 
 #include "cli/ExitCode.h"
 #include "io/SourceFactory.h"
+#include "pipeline/IngestBridge.h"
 #include "pipeline/Pipeline.h"
 #include "ui/Dashboard.h"
 #include "ui/HistoryBrowser.h"
@@ -148,6 +149,13 @@ int runGui(int argc, char** argv) {
                  QStringLiteral("DB")});
     p.addOption(
         {QStringLiteral("record"), QStringLiteral("start recording to this database"), QStringLiteral("DB")});
+    p.addOption(
+        {QStringLiteral("listen"),
+         QStringLiteral("accept devices pushing over WebSocket (/ingest) and relay /stream on HOST:PORT"),
+         QStringLiteral("HOST:PORT")});
+    p.addOption({QStringLiteral("token"),
+                 QStringLiteral("bearer token for --listen (default: VIBRASCOPE_TOKEN)"),
+                 QStringLiteral("T")});
     p.addOption({QStringLiteral("no-restore"),
                  QStringLiteral("ignore and do not save the workspace (layout, sources, settings)")});
     if (!p.parse(args) || !p.positionalArguments().isEmpty()) {
@@ -174,6 +182,18 @@ int runGui(int argc, char** argv) {
     if (!delayOk || delay < 0) {
         std::fprintf(stderr, "vibrascope: --screenshot-delay must be milliseconds >= 0\n");
         return cli::kExitUsage;
+    }
+    std::optional<io::IngestServer::Options> listen;
+    if (p.isSet(QStringLiteral("listen"))) {
+        io::IngestServer::Options o;
+        QString err;
+        const QString token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token"))
+                                                               : qEnvironmentVariable("VIBRASCOPE_TOKEN");
+        if (!pipeline::IngestBridge::parseListen(p.value(QStringLiteral("listen")), token, &o, &err)) {
+            std::fprintf(stderr, "vibrascope: %s\n", qPrintable(err));
+            return cli::kExitUsage;
+        }
+        listen = o;
     }
     io::SourceFactory factory;
     // Validate every URI before opening a window.
@@ -212,6 +232,17 @@ int runGui(int argc, char** argv) {
     }
     if (!applyDashboardOptions(p, window))
         return cli::kExitUsage;
+    // Devices pushing to /ingest appear as channels like any other (recorded too while recording is on).
+    std::unique_ptr<pipeline::IngestBridge> ingest;
+    if (listen) {
+        ingest = std::make_unique<pipeline::IngestBridge>(pipeline, *listen, nullptr);
+        QString err;
+        if (!ingest->listen(&err)) {
+            std::fprintf(stderr, "vibrascope: cannot listen on %s: %s\n",
+                         qPrintable(p.value(QStringLiteral("listen"))), qPrintable(err));
+            return cli::kExitFailure;
+        }
+    }
     window.show();
     pipeline.startAll();
     if (p.isSet(QStringLiteral("screenshot"))) {
@@ -225,6 +256,8 @@ int runGui(int argc, char** argv) {
         });
     }
     const int rc = app.exec();
+    if (ingest)
+        ingest->close();
     pipeline.stopAll();
     return rc;
 }

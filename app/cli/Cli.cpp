@@ -49,6 +49,8 @@ std::string globalHelp() {
            "sim://NAME?rate=16000&axes=3&profile=machine,\n"
            "                       serial:///dev/ttyACM0?baud=921600&format=csv|frame, ws://host:port/path,\n"
            "                       file:///path/data.csv?rate=16000\n"
+           "      --listen H:P     accept devices pushing over WebSocket (/ingest, /stream) on HOST:PORT; "
+           "--token T\n"
            "      --screenshot PNG save a screenshot of the window after --screenshot-delay ms, then quit\n"
            "  -h, --help           this help;  vibrascope <command> --help for a command's options\n"
            "  -v, --version        version\n"

@@ -3,9 +3,8 @@
 #include "cli/ExitCode.h"
 #include "cli/UnixSignalWatcher.h"
 #include "exporting/ParquetRecordingSink.h"
-#include "io/IngestServer.h"
-#include "io/PassiveSource.h"
 #include "io/SourceFactory.h"
+#include "pipeline/IngestBridge.h"
 #include "pipeline/Pipeline.h"
 #include "storage/SqliteWriter.h"
 #include "storage/TimeText.h"
@@ -114,28 +113,14 @@ int runRecord(const CommandContext& ctx) {
     const QString parquetDir = p.value(QStringLiteral("parquet"));
     std::optional<io::IngestServer::Options> listen;
     if (p.isSet(QStringLiteral("listen"))) {
-        const QString spec = p.value(QStringLiteral("listen"));
-        const int colon = spec.lastIndexOf(QLatin1Char(':'));
-        bool portOk = false;
-        const int port = colon > 0 ? spec.mid(colon + 1).toInt(&portOk) : 0;
-        QString host = spec.left(std::max(colon, 0));
-        host.remove(QLatin1Char('[')).remove(QLatin1Char(']'));
-        const QHostAddress address =
-            host == QLatin1String("localhost") ? QHostAddress(QHostAddress::LocalHost) : QHostAddress(host);
-        if (colon <= 0 || !portOk || port < 1 || port > 65535 || address.isNull())
-            return usageError(
-                ctx, kCmd,
-                QStringLiteral("--listen must be HOST:PORT with an IP address, e.g. 127.0.0.1:8765, got '%1'")
-                    .arg(spec));
         io::IngestServer::Options o;
-        o.address = address;
-        o.port = static_cast<quint16>(port);
-        o.token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token"))
-                                                   : qEnvironmentVariable("VIBRASCOPE_TOKEN");
-        if (o.token.isEmpty() && !address.isLoopback())
-            return usageError(
-                ctx, kCmd,
-                QStringLiteral("--listen on a non-loopback address needs --token (or VIBRASCOPE_TOKEN)"));
+        QString err;
+        if (!pipeline::IngestBridge::parseListen(p.value(QStringLiteral("listen")),
+                                                 p.isSet(QStringLiteral("token"))
+                                                     ? p.value(QStringLiteral("token"))
+                                                     : qEnvironmentVariable("VIBRASCOPE_TOKEN"),
+                                                 &o, &err))
+            return usageError(ctx, kCmd, err);
         if (dbPath.isEmpty())
             return usageError(
                 ctx, kCmd,
@@ -270,24 +255,13 @@ int runRecord(const CommandContext& ctx) {
     // Devices pushing to /ingest become channels fed by the server through their own outlet. They are
     // recorded to the database; the Parquet sink covers the --source devices only (its taps are fixed at
     // start).
-    std::vector<std::unique_ptr<core::BlockOutlet>> ingestOutlets; // outlive the server
-    std::unique_ptr<io::IngestServer> server;
+    std::unique_ptr<pipeline::IngestBridge> server;
     if (listen) {
-        server = std::make_unique<io::IngestServer>(
-            *listen, [&](const QString& id, const QString& uri) -> core::BlockOutlet* {
-                QString err;
-                auto* ch = pipe.addSource(
-                    std::make_unique<io::PassiveSource>(id, uri, QStringLiteral("fed by the ingest server")),
-                    &err);
-                if (!ch) {
-                    *ctx.err << "vibrascope record: ingest device refused: " << err << "\n";
-                    return nullptr;
-                }
-                attachChannel(ch);
-                ch->start();
-                ingestOutlets.push_back(std::make_unique<core::BlockOutlet>(ch->inputRing(), ch->counters()));
+        server = std::make_unique<pipeline::IngestBridge>(pipe, *listen, attachChannel);
+        QObject::connect(
+            server.get(), &pipeline::IngestBridge::deviceConnected, server.get(), [&ctx](const QString& id) {
                 *ctx.err << "vibrascope record: device '" << id << "' connected to the ingest server\n";
-                return ingestOutlets.back().get();
+                ctx.err->flush();
             });
         QString err;
         if (!server->listen(&err)) {

@@ -77,6 +77,21 @@ QString IngestServer::tokenOf(QWebSocket* ws) const {
     return QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("token"), QUrl::FullyDecoded);
 }
 
+void IngestServer::forgetDevice(const QString& deviceId) {
+    for (auto it = m_conns.begin(); it != m_conns.end();) {
+        if (it->kind == Connection::Kind::Ingest && it->deviceName == deviceId) {
+            QWebSocket* ws = it.key();
+            ws->disconnect(this);
+            ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("device removed"));
+            ws->deleteLater();
+            it = m_conns.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_devices.remove(deviceId);
+}
+
 void IngestServer::onNewConnection() {
     while (QWebSocket* ws = m_server->nextPendingConnection()) {
         ws->setParent(this);

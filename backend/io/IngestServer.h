@@ -71,6 +71,9 @@ public:
     bool listen(QString* error);
     /// Closes every connection and stops listening; outlets are no longer used afterwards.
     void close();
+    /// Server thread: drops a device (closes its ingest connections, never uses its outlet again). A device
+    /// that connects again later is created anew through the provider. For owners that remove channels.
+    void forgetDevice(const QString& deviceId);
     /// Port actually bound (any thread after listen()).
     quint16 port() const { return m_port.load(); }
     const Stats& stats() const { return m_stats; }

@@ -33,8 +33,9 @@ public:
         double noiseRms = 0.0;                              ///< white Gaussian noise, RMS per axis
         // machine: shaft 1x with 2x and 3x harmonics, broadband noise, gravity on the last axis of 3
         double shaftHz = 29.5;
-        std::array<double, kMaxAxes> shaftAmplitude{0.20, 0.15, 0.10}; ///< 1x 0-pk per axis
-        std::array<double, 2> harmonicRatio{0.5, 0.25};                ///< 2x and 3x relative to 1x
+        std::array<double, kMaxAxes> shaftAmplitude{0.05, 0.04,
+                                                    0.03}; ///< 1x 0-pk per axis (about 2 mm/s: zone B)
+        std::array<double, 2> harmonicRatio{0.5, 0.25};    ///< 2x and 3x relative to 1x
         double gravity = 1.0; ///< added to z (axis 2) when axes == 3, in the output unit
         // bearing: machine + periodic impacts exciting a damped resonance
         double defectHz = 105.75;     ///< impact rate (default: BPFO of a 6205 at 29.5 Hz shaft)

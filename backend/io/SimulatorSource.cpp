@@ -62,7 +62,7 @@ std::unique_ptr<Source> SimulatorSource::fromUri(SourceUri& uri, QString* error)
                             c.profile == SimSignalGenerator::Profile::Sine ? 0.0 : 0.02, 0.0, 1e6);
     c.shaftHz = uri.number(QStringLiteral("shaft"), 29.5, 0.1, nyquist / 3.0);
     c.shaftAmplitude = toArray(
-        uri.numberList(QStringLiteral("shaftamp"), {0.20, 0.15, 0.10}, c.axes, 0.0, 1e6), c.shaftAmplitude);
+        uri.numberList(QStringLiteral("shaftamp"), {0.05, 0.04, 0.03}, c.axes, 0.0, 1e6), c.shaftAmplitude);
     const auto harm = uri.numberList(QStringLiteral("harm"), {0.5, 0.25}, 2, 0.0, 100.0);
     if (harm.size() >= 2)
         c.harmonicRatio = {harm[0], harm[1]};

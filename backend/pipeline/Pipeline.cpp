@@ -43,6 +43,7 @@ bool Pipeline::remove(const QString& deviceId) {
                            [&](const auto& c) { return c->deviceId() == deviceId; });
     if (it == m_channels.end())
         return false;
+    emit aboutToRemove(deviceId);
     (*it)->stop();
     m_channels.erase(it);
     emit deviceRemoved(deviceId);

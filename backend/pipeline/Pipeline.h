@@ -38,6 +38,8 @@ public:
 
 signals:
     void deviceAdded(vibra::pipeline::DeviceChannel* channel);
+    /// Emitted before a device's channel is stopped and destroyed (e.g. so a server stops feeding it).
+    void aboutToRemove(const QString& deviceId);
     void deviceRemoved(const QString& deviceId);
     void allSourcesFinished();
 

@@ -78,6 +78,32 @@ with tempfile.TemporaryDirectory() as tmp:
                            env={**os.environ, "VIBRASCOPE_TOKEN": ""})
         check(p.returncode == 2 and text in p.stderr, f"{args}: {p.returncode} {p.stderr.strip()}")
 
+# The dashboard (offscreen) with --listen: a device pushing frames appears as a channel and is recorded.
+with tempfile.TemporaryDirectory() as tmp:
+    db = os.path.join(tmp, "gui.db")
+    port = free_port()
+    gui = subprocess.Popen([VIBRASCOPE, "--no-restore", "--source", "sim://local?profile=sine", "--listen",
+                            f"127.0.0.1:{port}", "--token", "tk", "--record", db, "--screenshot",
+                            os.path.join(tmp, "gui.png"), "--screenshot-delay", "5000"],
+                           stderr=subprocess.PIPE, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    snd = subprocess.run(["/usr/bin/python3", SENDER, "ws", "--url", f"ws://127.0.0.1:{port}/ingest?device=gui1",
+                          "--token", "tk", "--rate", "16000", "--duration", "1.5", "--unpaced"],
+                         capture_output=True, text=True, timeout=60)
+    check(snd.returncode == 0, f"sender to the dashboard: {snd.returncode} {snd.stderr[-300:]}")
+    _, gerr = gui.communicate(timeout=60)
+    check(gui.returncode == 0, f"dashboard exit {gui.returncode}: {gerr[-500:]}")
+    con = sqlite3.connect(db)
+    rows = dict(((r[0], r[1:]) for r in con.execute(
+        "SELECT d.name, sd.received, sd.stored FROM session_device sd JOIN device d ON d.id = sd.device_id")))
+    check(rows.get("gui1") == (24000, 24000), f"dashboard recorded the pushed device exactly: {rows}")
+
 p = subprocess.run([VIBRASCOPE, "devices", "--json"], capture_output=True, text=True, timeout=30)
 check(p.returncode == 0 and isinstance(json.loads(p.stdout), list), f"devices --json: {p.returncode} {p.stdout[:200]}")
 

@@ -187,7 +187,10 @@ private slots:
         QVERIFY(r.value("json").toObject().value("error").toString().contains("JSON"));
         QCOMPARE(r.value("valid").toObject().value("ack").toInt(), 0);
         QCOMPARE(r.value("dup").toObject().value("ack").toInt(), 0);
-        QCOMPARE(r.value("big_close").toInt(), 1009);
+        if (r.contains(QStringLiteral("big_error"))) // the close raced the send (a reset): the server decides
+            QTRY_COMPARE_WITH_TIMEOUT(fx.stats().oversized.load(), std::uint64_t{1}, 5000);
+        else
+            QCOMPARE(r.value("big_close").toInt(), 1009);
         QTest::qWait(100);
         fx.drain();
         Sink* s = fx.sink("b");
@@ -295,17 +298,17 @@ private slots:
                            fx.url("/stream?device=s"), kToken, "60"});
         QVERIFY(sub->waitForReadyRead(10000));
         QTRY_COMPARE_WITH_TIMEOUT(fx.stats().connections.load(), std::uint64_t{1}, 5000);
-        // 15 s of 16 kHz x 3 (2.9 MB relayed as float32) pushed unpaced
+        // 40 s of 16 kHz x 3 (7.7 MB relayed as float32, more than loopback socket buffers hold) pushed unpaced
         auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
                            fx.url("/ingest?device=s"), "--token", kToken, "--rate", "16000", "--duration",
-                           "15", "--unpaced"});
-        QVERIFY(dev->waitForFinished(30000));
-        QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 937);
+                           "40", "--unpaced"});
+        QVERIFY(dev->waitForFinished(60000));
+        QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 2499);
         QTest::qWait(100);
         fx.drain();
-        QCOMPARE(fx.sink("s")->samples(), std::uint64_t{240000}); // the device lost nothing
+        QCOMPARE(fx.sink("s")->samples(), std::uint64_t{640000}); // the device lost nothing
         QVERIFY2(fx.stats().subscriberDrops.load() > 0, "the slow subscriber must lose blocks");
-        QCOMPARE(fx.stats().relayed.load() + fx.stats().subscriberDrops.load(), std::uint64_t{938});
+        QCOMPARE(fx.stats().relayed.load() + fx.stats().subscriberDrops.load(), std::uint64_t{2500});
         sub->kill();
         sub->waitForFinished(5000);
     }

@@ -14,6 +14,7 @@ import struct
 import time
 import asyncio
 import json
+import socket
 import os
 import sys
 
@@ -131,18 +132,28 @@ async def badclient(url, token):
         res["valid"] = json.loads(await ws.recv())
         await ws.send(v.encode_frame(1, 0, 0, v.block_values(0, 32, 3), 1000.0))  # duplicate: acked again
         res["dup"] = json.loads(await ws.recv())
-        await ws.send(b"\x00" * (2 << 20))                                     # 2 MB
         try:
+            await ws.send(b"\x00" * (2 << 20))                                 # 2 MB
             while True:
                 await asyncio.wait_for(ws.recv(), 5)
         except websockets.exceptions.ConnectionClosed as e:
             res["big_close"] = e.rcvd.code if e.rcvd else None
+        except (OSError, asyncio.TimeoutError) as e:
+            # Under load the server's 1009 close can race our still-running send and surface as a reset;
+            # the server-side 'oversized' counter is the authority then.
+            res["big_close"] = ws.close_code
+            res["big_error"] = str(e)
     print(json.dumps(res), flush=True)
 
 
 async def slowsub(url, token, seconds):
     async with websockets.connect(url, extra_headers={"Authorization": "Bearer " + token}, max_queue=1,
                                   read_limit=1024, max_size=None) as ws:
+        # A small receive buffer, so the kernel cannot absorb what the server relays (loopback buffers
+        # autotune to megabytes): the server's own bounded queue must overflow and count the drops.
+        sock = ws.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         print("READY", flush=True)
         await asyncio.sleep(seconds)  # the server's send queue for us fills up
         ws.transport.abort()
