@@ -58,7 +58,6 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     auto* live = new QSplitter(Qt::Vertical);
     live->addWidget(m_time);
     live->addWidget(m_spectrum);
-    live->setSizes({420, 480});
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
     m_tabs->addTab(m_bands, tr("Bands"));

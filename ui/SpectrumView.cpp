@@ -52,7 +52,8 @@ SpectrumView::SpectrumView(QWidget* parent)
     m_peakTable->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_peakTable->setContentsMargins(6, 0, 6, 2);
     m_peakTable->setVisible(false);
-    m_peakTable->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    m_peakTable->setSizePolicy(QSizePolicy::Ignored,
+                               QSizePolicy::Fixed); // new text never relayouts the window
     layout->addWidget(m_peakTable);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
         const double f = m_plot->xAxis->pixelToCoord(e->position().x());
