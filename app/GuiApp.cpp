@@ -102,6 +102,11 @@ bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
     }
     if (p.isSet(QStringLiteral("record"))) {
         QString error;
+        QObject::connect(&w.recording(), &ui::RecordingController::started, &w,
+                         [](bool ok, const QString& e) {
+                             if (!ok)
+                                 std::fprintf(stderr, "vibrascope: cannot record: %s\n", qPrintable(e));
+                         });
         if (!w.recording().start(p.value(QStringLiteral("record")), &error))
             return fail(error);
     }

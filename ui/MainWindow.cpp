@@ -19,6 +19,7 @@
 #include "ui/WorkspaceSettings.h"
 
 #include <QCloseEvent>
+#include <QDateTime>
 
 #include <QAction>
 #include <QApplication>
@@ -86,7 +87,10 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
 
     m_statusDevices = new QLabel;
     m_statusRecording = new QLabel;
+    m_statusFps = new QLabel;
+    m_statusFps->setToolTip(tr("Dashboard redraws per second"));
     statusBar()->addWidget(m_statusDevices, 1);
+    statusBar()->addPermanentWidget(m_statusFps);
     statusBar()->addPermanentWidget(m_statusRecording);
     buildMenus();
 
@@ -107,6 +111,12 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     connect(m_devices, &DevicePanel::addRequested, this, &MainWindow::addSource);
     connect(m_devices, &DevicePanel::editRequested, this, &MainWindow::editSource);
     connect(m_devices, &DevicePanel::removeRequested, this, &MainWindow::removeSource);
+    connect(m_recording, &RecordingController::started, this, [this](bool ok, const QString& error) {
+        if (!ok) {
+            m_recordAction->setChecked(false);
+            QMessageBox::warning(this, tr("Record"), error);
+        }
+    });
     connect(m_recording, &RecordingController::recordingChanged, this, [this](bool on) {
         m_recordAction->setChecked(on);
         m_recordAction->setText(on ? tr("■ Stop recording") : tr("● Record"));
@@ -225,6 +235,17 @@ void MainWindow::redraw() {
 }
 
 void MainWindow::updateStatus() {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - m_fpsSinceMs >= 1000) {
+        const quint64 frames = m_dashboard->frames();
+        if (m_fpsSinceMs > 0)
+            m_statusFps->setText(
+                tr("%1 redraws/s")
+                    .arg(static_cast<double>(frames - m_fpsFrames) * 1000.0 / (now - m_fpsSinceMs), 0, 'f',
+                         1));
+        m_fpsFrames = frames;
+        m_fpsSinceMs = now;
+    }
     quint64 received = 0, dropped = 0, gaps = 0;
     for (const auto& ch : m_pipeline.channels()) {
         const auto c = ch->counters().snapshot();
@@ -286,6 +307,10 @@ void MainWindow::removeSource(const QString& deviceId) {
 }
 
 void MainWindow::toggleRecording() {
+    if (m_recording->isBusy()) { // opening or finishing: the next click acts on the outcome
+        m_recordAction->setChecked(m_recording->isRecording());
+        return;
+    }
     if (m_recording->isRecording()) {
         m_recording->stop();
         return;
@@ -302,6 +327,7 @@ void MainWindow::toggleRecording() {
         m_recordAction->setChecked(false);
         QMessageBox::warning(this, tr("Record"), error);
     }
+    // The outcome of opening arrives through RecordingController::started.
 }
 
 } // namespace vibra::ui

@@ -89,6 +89,9 @@ private:
     QAction* m_darkAction;
     QLabel* m_statusDevices;
     QLabel* m_statusRecording;
+    QLabel* m_statusFps;
+    quint64 m_fpsFrames = 0;
+    qint64 m_fpsSinceMs = 0;
     bool m_dark = false;
     QSettings* m_settings = nullptr;
 };

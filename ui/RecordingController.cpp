@@ -24,7 +24,19 @@ RecordingController::RecordingController(pipeline::Pipeline& pipeline, QObject* 
 }
 
 RecordingController::~RecordingController() {
-    stop();
+    joinOp(); // an open or a final stop in flight completes here
+    m_opening.reset();
+    if (m_writer) {
+        for (const auto& ch : m_pipeline.channels())
+            ch->worker().setStoring(false);
+        m_writer->stop(); // shutdown: the one place that waits for the database
+        m_writer.reset();
+    }
+}
+
+void RecordingController::joinOp() {
+    if (m_op.joinable())
+        m_op.join();
 }
 
 void RecordingController::attach(pipeline::DeviceChannel* ch) {
@@ -37,37 +49,66 @@ void RecordingController::attach(pipeline::DeviceChannel* ch) {
 }
 
 bool RecordingController::start(const QString& dbPath, QString* error) {
-    if (m_writer)
-        return true;
+    if (m_writer || m_busy) {
+        *error = m_writer ? tr("already recording to %1").arg(m_path)
+                          : tr("busy finishing the previous recording");
+        return false;
+    }
+    joinOp();
     storage::SqliteWriter::Options o;
     o.path = dbPath.toStdString();
     o.appVersion = QCoreApplication::applicationVersion().toStdString();
     o.configJson = R"({"origin":"dashboard"})";
-    auto writer = std::make_unique<storage::SqliteWriter>(o);
-    std::string err;
-    if (!writer->start(&err)) {
-        *error = QString::fromStdString(err);
-        return false;
-    }
-    m_writer = std::move(writer);
+    m_opening = std::make_unique<storage::SqliteWriter>(o);
     m_path = dbPath;
+    m_busy = true;
+    m_op = std::thread([this, writer = m_opening.get()] {
+        std::string err;
+        const bool ok = writer->start(&err);
+        // Dropped by Qt if this object is gone by then (the destructor joined this thread first).
+        QMetaObject::invokeMethod(
+            this, [this, ok, err] { onStarted(ok, QString::fromStdString(err)); }, Qt::QueuedConnection);
+    });
+    return true;
+}
+
+void RecordingController::onStarted(bool ok, const QString& error) {
+    joinOp();
+    m_busy = false;
+    if (!ok) {
+        m_opening.reset();
+        emit started(false, error);
+        return;
+    }
+    m_writer = std::move(m_opening);
     m_clock.start();
     m_droppedAtStart.clear();
     m_storedAtStart.clear();
     for (const auto& ch : m_pipeline.channels())
         attach(ch.get());
+    emit started(true, {});
     emit recordingChanged(true);
-    return true;
 }
 
 void RecordingController::stop() {
-    if (!m_writer)
+    if (!m_writer || m_busy)
         return;
     for (const auto& ch : m_pipeline.channels())
         ch->worker().setStoring(false);
-    m_writer->stop();
-    m_writer.reset();
-    emit recordingChanged(false);
+    m_busy = true;
+    joinOp();
+    m_op = std::thread([this, writer = m_writer.get()] {
+        writer->stop();
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                joinOp();
+                m_busy = false;
+                m_writer.reset();
+                emit recordingChanged(false);
+            },
+            Qt::QueuedConnection);
+    });
 }
 
 quint64 RecordingController::droppedSinceStart() const {

@@ -23,7 +23,13 @@ SpectrogramView::SpectrogramView(QWidget* parent)
     , m_axisBox(new QComboBox)
     , m_spanBox(new QComboBox)
     , m_range(new QSpinBox)
-    , m_logF(new QCheckBox(tr("log f"))) {
+    , m_logF(new QCheckBox(tr("log f")))
+    , m_gradient(new QComboBox) {
+    m_gradient->addItem(tr("Jet"), int(QCPColorGradient::gpJet));
+    m_gradient->addItem(tr("Thermal"), int(QCPColorGradient::gpThermal));
+    m_gradient->addItem(tr("Grayscale"), int(QCPColorGradient::gpGrayscale));
+    m_gradient->addItem(tr("Hot"), int(QCPColorGradient::gpHot));
+    m_gradient->setToolTip(tr("Colour scale"));
     m_axisBox->setObjectName(QStringLiteral("spectrogramAxis"));
     for (const char* a : {"x", "y", "z"})
         m_axisBox->addItem(QString::fromLatin1(a));
@@ -43,6 +49,7 @@ SpectrogramView::SpectrogramView(QWidget* parent)
     bar->addWidget(new QLabel(tr("Range:")));
     bar->addWidget(m_range);
     bar->addWidget(m_logF);
+    bar->addWidget(m_gradient);
     bar->addStretch(1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -71,6 +78,12 @@ SpectrogramView::SpectrogramView(QWidget* parent)
             [this](int i) { setSpanSeconds(m_spanBox->itemData(i).toInt()); });
     connect(m_range, &QSpinBox::valueChanged, this, &SpectrogramView::setDynamicRangeDb);
     connect(m_logF, &QCheckBox::toggled, this, &SpectrogramView::setLogFrequency);
+    connect(m_gradient, &QComboBox::currentIndexChanged, this, [this] {
+        QCPColorGradient g(static_cast<QCPColorGradient::GradientPreset>(m_gradient->currentData().toInt()));
+        g.setNanHandling(QCPColorGradient::nhTransparent);
+        m_map->setGradient(g);
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    });
     reset();
 }
 

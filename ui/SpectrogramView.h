@@ -21,6 +21,8 @@ namespace vibra::ui {
 /// kColumns columns (a column keeps the per-row maximum of the spectra falling into it) and kRows
 /// frequency rows (maximum of the lines in a row), so memory and drawing cost are bounded.
 ///
+/// Colour scales: jet, thermal, grayscale, hot.
+///
 /// Threads: GUI thread only.
 class SpectrogramView : public QWidget {
     Q_OBJECT
@@ -55,6 +57,7 @@ private:
     QComboBox* m_spanBox;
     QSpinBox* m_range;
     QCheckBox* m_logF;
+    QComboBox* m_gradient;
     std::vector<float> m_cells; ///< ring of kColumns columns x kRows rows, dB; NaN = empty
     int m_head = 0;             ///< column being filled
     int m_filled = 0;

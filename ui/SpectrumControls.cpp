@@ -3,6 +3,8 @@
 #include "ui/Dashboard.h"
 #include "ui/SpectrumView.h"
 
+#include "dsp/SeverityTable.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -65,6 +67,13 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
                                       {tr("Linear (N frames, then hold)"), int(dsp::Averaging::Linear)}});
     m_averages = ispin("averages", 0, 10000, 8);
     m_averages->setSpecialValueText(tr("unlimited"));
+    m_severity = new QComboBox;
+    m_severity->setObjectName(QStringLiteral("severityPreset"));
+    m_severity->addItem(tr("none"), QString());
+    const auto presets = dsp::SeverityTable::defaults(); // named: the loop must not outlive it
+    for (const auto& p : presets.presets())
+        m_severity->addItem(QString::fromStdString(p.id), QString::fromStdString(p.id));
+    m_severity->setToolTip(tr("Severity zone limits of this machine (velocity RMS); from secondary sources"));
 
     m_quantity = combo("quantity", {{tr("Amplitude (RMS per line)"), int(Q::AmplitudeRms)},
                                     {tr("Amplitude (0-peak)"), int(Q::AmplitudePeak)},
@@ -114,6 +123,7 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
     fa->addRow(tr("Overlap:"), m_overlap);
     fa->addRow(tr("Averaging:"), m_averaging);
     fa->addRow(tr("Averages:"), m_averages);
+    fa->addRow(tr("Severity:"), m_severity);
     fa->addRow(m_envelope);
     fa->addRow(tr("Band from:"), m_envLow);
     fa->addRow(tr("Band to:"), m_envHigh);
@@ -150,6 +160,7 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
         connect(c, &QComboBox::currentIndexChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_averages, &QSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_envelope, &QCheckBox::toggled, this, &SpectrumControls::applyAnalysis);
+    connect(m_severity, &QComboBox::currentIndexChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_envLow, &QDoubleSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_envHigh, &QDoubleSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     for (QComboBox* c : {m_quantity, m_unit})
@@ -171,6 +182,19 @@ void SpectrumControls::loadDevice() {
     const auto& s = all.spectrum;
     m_loading = true;
     m_envelope->setChecked(all.envelope.has_value());
+    const int sev = m_severity->findData(QString::fromStdString(all.severityPreset));
+    m_severity->setCurrentIndex(sev >= 0 ? sev : 0);
+    // Machine parameters of the newly selected device (defaults for a device seen the first time).
+    m_device = m_dashboard.selectedDevice();
+    if (m_machine.contains(m_device)) {
+        const auto& o = m_machine[m_device];
+        m_z->setValue(o.bearing.rollingElements);
+        m_ballD->setValue(o.bearing.ballDiameterMm);
+        m_pitchD->setValue(o.bearing.pitchDiameterMm);
+        m_angle->setValue(o.bearing.contactAngleDeg);
+        m_rpm->setValue(o.shaftRpm);
+        m_bearing->setChecked(o.showBearing);
+    }
     if (all.envelope) {
         m_envLow->setValue(all.envelope->bandLowHz);
         m_envHigh->setValue(all.envelope->bandHighHz);
@@ -226,6 +250,7 @@ void SpectrumControls::applyAnalysis() {
         d.spectrum.overlap = m_overlap->currentData().toDouble();
         d.spectrum.averaging = static_cast<dsp::Averaging>(m_averaging->currentData().toInt());
         d.spectrum.averages = static_cast<std::size_t>(m_averages->value());
+        d.severityPreset = m_severity->currentData().toString().toStdString();
         if (m_envelope->isChecked()) {
             dsp::EnvelopeConfig e = d.envelope.value_or(dsp::EnvelopeConfig{});
             e.bandLowHz = m_envLow->value();
@@ -259,6 +284,8 @@ void SpectrumControls::applyDisplay() {
     o.bearing = {m_z->value(), m_ballD->value(), m_pitchD->value(), m_angle->value()};
     o.shaftRpm = m_rpm->value();
     o.bearingHarmonics = m_bearingHarmonics->value();
+    if (!m_device.isEmpty())
+        m_machine[m_device] = o;
     m_view.setOptions(o);
 }
 

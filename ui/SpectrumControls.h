@@ -2,6 +2,7 @@
 
 #include "ui/SpectrumViewOptions.h"
 
+#include <QHash>
 #include <QWidget>
 
 class QComboBox;
@@ -16,9 +17,9 @@ class SpectrumView;
 
 /// Spectrum controls: display (quantity, unit, dB, log axes, peak hold, peak markers, axes, harmonic
 /// cursor, bearing overlay) go to the SpectrumView; analysis settings (window, FFT size, overlap,
-/// averaging and its count, envelope spectrum on/off and band) change DspSettings::spectrum of the selected
-/// device through DspWorker::setSettings (the worker restarts its average). Selecting another device loads
-/// its settings into the controls.
+/// averaging and its count, envelope spectrum on/off and band, severity preset of the machine) change
+/// DspSettings::spectrum of the selected device through DspWorker::setSettings (the worker restarts its
+/// average). Selecting another device loads its settings into the controls.
 ///
 /// Threads: GUI thread only.
 class SpectrumControls : public QWidget {
@@ -45,6 +46,7 @@ private:
     QComboBox* m_overlap;
     QComboBox* m_averaging;
     QSpinBox* m_averages;
+    QComboBox* m_severity;
     // display
     QComboBox* m_quantity;
     QComboBox* m_unit;
@@ -67,6 +69,9 @@ private:
     QDoubleSpinBox* m_angle;
     QDoubleSpinBox* m_rpm;
     QSpinBox* m_bearingHarmonics;
+    /// Machine parameters per device (bearing geometry and shaft speed), GUI side.
+    QHash<QString, SpectrumViewOptions> m_machine;
+    QString m_device;
 };
 
 } // namespace vibra::ui

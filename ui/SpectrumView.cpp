@@ -3,6 +3,7 @@
 #include "dsp/BearingFrequencies.h"
 #include "ui/AxisColors.h"
 
+#include <QLabel>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
@@ -22,7 +23,7 @@ SpectrumView::SpectrumView(QWidget* parent)
     , m_plot(new QCustomPlot(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot);
+    layout->addWidget(m_plot, 1);
     m_plot->setNotAntialiasedElements(QCP::aeAll);
     m_plot->xAxis->setLabel(tr("frequency (Hz)"));
     m_plot->legend->setVisible(true);
@@ -46,15 +47,14 @@ SpectrumView::SpectrumView(QWidget* parent)
         m_peakDots.push_back(dot);
         m_peakLabels.push_back(label);
     }
-    m_peakTable = new QCPItemText(m_plot);
-    m_peakTable->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_peakTable->position->setCoords(0.12, 0.03);
-    m_peakTable->setPositionAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_peakTable->setTextAlignment(Qt::AlignLeft);
+    m_peakTable = new QLabel;
     m_peakTable->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_peakTable->setBrush(QColor(255, 255, 255, 200));
-    m_peakTable->setPadding(QMargins(4, 2, 4, 2));
+    m_peakTable->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_peakTable->setContentsMargins(6, 0, 6, 2);
     m_peakTable->setVisible(false);
+    m_peakTable->setSizePolicy(QSizePolicy::Ignored,
+                               QSizePolicy::Fixed); // new text never relayouts the window
+    layout->addWidget(m_peakTable);
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
         const double f = m_plot->xAxis->pixelToCoord(e->position().x());
         // Snap to the highest line within +-1 % (at least 3 lines) on the first visible axis.
@@ -355,14 +355,17 @@ void SpectrumView::updatePeaks(int axes) {
                               m_plot->yAxis->coordToPixel(v[k]) > m_plot->axisRect()->top() + 40);
         }
     }
-    QStringList table;
-    for (int a = 0; a < axes; ++a)
+    QStringList table; // one line per axis under the plot
+    for (int a = 0; a < axes; ++a) {
+        if (m_peaks[a].empty())
+            continue;
+        QStringList cells;
         for (const auto& p : m_peaks[a])
-            table << QStringLiteral("%1  %2 Hz  %3 %4")
-                         .arg(a < m_axisNames.size() ? m_axisNames[a] : QString::number(a))
-                         .arg(p.frequency, 9, 'f', 2)
-                         .arg(p.value, 0, 'g', 4)
-                         .arg(unit);
+            cells << QStringLiteral("%1 Hz: %2").arg(p.frequency, 0, 'f', 2).arg(p.value, 0, 'g', 4);
+        table << QStringLiteral("%1 peaks (%2)  %3")
+                     .arg(a < m_axisNames.size() ? m_axisNames[a] : QString::number(a), unit,
+                          cells.join(QStringLiteral("   ")));
+    }
     m_peakTable->setText(table.join(QLatin1Char('\n')));
     m_peakTable->setVisible(!table.isEmpty());
     for (; used < m_peakDots.size(); ++used) {

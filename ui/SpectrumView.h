@@ -11,6 +11,7 @@ class QCustomPlot;
 class QCPItemText;
 class QCPItemStraightLine;
 class QCPItemTracer;
+class QLabel;
 
 namespace vibra::ui {
 
@@ -68,7 +69,7 @@ private:
     std::vector<std::vector<float>> m_values; ///< displayed quantity per axis, per line
     std::vector<std::vector<Peak>> m_peaks;
     std::vector<QCPItemText*> m_peakLabels;
-    QCPItemText* m_peakTable;
+    QLabel* m_peakTable; ///< labelled peaks, one line per axis, under the plot
     std::vector<QCPItemTracer*> m_peakDots;
     std::vector<QCPItemStraightLine*> m_lines;
     std::vector<QCPItemText*> m_lineLabels;

@@ -65,6 +65,7 @@ TimePlotView::TimePlotView(QWidget* parent)
     m_cursorsBox->setToolTip(tr("Two cursors: left click places cursor 1, right click cursor 2"));
     m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_readout->setVisible(false);
+    m_readout->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // new text: no window relayout
     QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_readout->setFont(mono);
 

@@ -54,6 +54,7 @@ void WorkspaceSettings::save(MainWindow& w, QSettings& s) {
         s.setValue(QStringLiteral("overlap"), d.spectrum.overlap);
         s.setValue(QStringLiteral("averaging"), static_cast<int>(d.spectrum.averaging));
         s.setValue(QStringLiteral("averages"), static_cast<qulonglong>(d.spectrum.averages));
+        s.setValue(QStringLiteral("severityPreset"), QString::fromStdString(d.severityPreset));
         s.setValue(QStringLiteral("envelope"), d.envelope.has_value());
         if (d.envelope) {
             s.setValue(QStringLiteral("envelopeLowHz"), d.envelope->bandLowHz);
@@ -128,6 +129,8 @@ void WorkspaceSettings::restore(MainWindow& w, QSettings& s) {
                     s.value(QStringLiteral("averaging"), int(d.spectrum.averaging)).toInt());
                 d.spectrum.averages =
                     s.value(QStringLiteral("averages"), qulonglong(d.spectrum.averages)).toULongLong();
+                if (s.contains(QStringLiteral("severityPreset")))
+                    d.severityPreset = s.value(QStringLiteral("severityPreset")).toString().toStdString();
                 if (s.value(QStringLiteral("envelope"), false).toBool()) {
                     dsp::EnvelopeConfig e;
                     e.bandLowHz = s.value(QStringLiteral("envelopeLowHz"), e.bandLowHz).toDouble();

@@ -41,12 +41,15 @@ private slots:
                              &error),
                 qPrintable(error));
             vibra::ui::RecordingController rec(pipeline);
+            QSignalSpy recStarted(&rec, &vibra::ui::RecordingController::started);
             QVERIFY2(rec.start(db, &error), qPrintable(error));
+            QVERIFY(recStarted.wait(5000) && recStarted.front().front().toBool());
             QSignalSpy finished(&pipeline, &vibra::pipeline::Pipeline::allSourcesFinished);
             pipeline.startAll();
             QVERIFY(finished.wait(20000));
             pipeline.stopAll(); // workers flush the last second into the store rings
             rec.stop();
+            QTRY_VERIFY_WITH_TIMEOUT(!rec.isRecording(), 10000); // the file is complete
         }
         vibra::ui::HistoryBrowser browser;
         browser.resize(900, 500);

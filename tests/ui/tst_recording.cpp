@@ -5,6 +5,7 @@
 #include "ui/RecordingController.h"
 
 #include <QFileInfo>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -21,7 +22,15 @@ private slots:
         vibra::ui::RecordingController rec(pipeline);
         QCOMPARE(rec.statusText(), QStringLiteral("not recording"));
         const QString db = dir.filePath(QStringLiteral("rec.db"));
-        QVERIFY2(rec.start(db, &error), qPrintable(error));
+        QSignalSpy started(&rec, &vibra::ui::RecordingController::started);
+        QSignalSpy changed(&rec, &vibra::ui::RecordingController::recordingChanged);
+        QVERIFY2(rec.start(db, &error), qPrintable(error)); // opens in the background
+        QVERIFY(rec.isBusy());
+        QVERIFY(!rec.start(db, &error)); // busy
+        QVERIFY(started.wait(5000));
+        QCOMPARE(started.front().at(0).toBool(), true);
+        QVERIFY(rec.isRecording() && !rec.isBusy());
+        QCOMPARE(changed.size(), 1);
         pipeline.startAll();
         // Rollups are committed per second: after ~2.5 s at least 2 s x 8000 samples are stored.
         QTRY_VERIFY_WITH_TIMEOUT(rec.storedSinceStart() >= 16000, 6000);
@@ -37,9 +46,20 @@ private slots:
         QVERIFY2(rec.statusText().contains(QStringLiteral("WARNING: 123 SAMPLES DROPPED")),
                  qPrintable(rec.statusText()));
         pipeline.stopAll();
-        rec.stop();
-        QVERIFY(!rec.isRecording());
+        rec.stop(); // returns at once; the file is finished in the background
+        QVERIFY(rec.isBusy());
+        QTRY_VERIFY_WITH_TIMEOUT(!rec.isRecording() && !rec.isBusy(), 5000);
+        QCOMPARE(changed.size(), 2);
+        QCOMPARE(changed.back().at(0).toBool(), false);
         QCOMPARE(rec.droppedSinceStart(), quint64(0));
+
+        // A database that cannot be opened is reported through started(false, message).
+        started.clear();
+        QVERIFY(rec.start(dir.filePath(QStringLiteral("no/such/dir/x.db")), &error));
+        QVERIFY(started.wait(5000));
+        QCOMPARE(started.front().at(0).toBool(), false);
+        QVERIFY(!started.front().at(1).toString().isEmpty());
+        QVERIFY(!rec.isRecording());
     }
 };
 

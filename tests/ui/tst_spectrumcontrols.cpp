@@ -9,6 +9,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QSpinBox>
 #include <QtTest>
 
@@ -51,11 +52,32 @@ private slots:
         // The worker really runs with it: the spectrum it publishes has 16384/2+1 lines.
         QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(0) == 8192, 8000);
 
+        // The severity preset is a per-device DSP setting; the zone in the snapshots follows it.
+        auto* severity = c.findChild<QComboBox*>(QStringLiteral("severityPreset"));
+        QVERIFY(severity);
+        severity->setCurrentIndex(severity->findData(QStringLiteral("iso10816-3/group1/flexible")));
+        QCOMPARE(a->worker().settings().severityPreset, std::string("iso10816-3/group1/flexible"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.dashboard().snapshot(QStringLiteral("a"))->severityPreset ==
+                                     "iso10816-3/group1/flexible",
+                                 3000);
+        // Bearing speed is kept per device.
+        auto* rpm = c.findChild<QDoubleSpinBox*>(QStringLiteral("shaftRpm"));
+        rpm->setValue(1234);
+        QCOMPARE(w.spectrumView().options().shaftRpm, 1234.0);
+
         // Selecting b loads b's settings into the controls without changing anything.
         w.dashboard().setSelectedDevice(QStringLiteral("b"));
         QCOMPARE(size->currentData().toInt(), 4096);
         QCOMPARE(window->currentData().toInt(), int(vibra::dsp::WindowType::Hann));
         QCOMPARE(a->worker().settings().spectrum.fftSize, std::size_t(16384));
+        QCOMPARE(severity->currentData().toString(),
+                 QStringLiteral("iso10816-3/group2/rigid")); // b's default
+        rpm->setValue(3000);
+        w.dashboard().setSelectedDevice(QStringLiteral("a"));
+        QCOMPARE(rpm->value(), 1234.0);
+        QCOMPARE(w.spectrumView().options().shaftRpm, 1234.0);
+        w.dashboard().setSelectedDevice(QStringLiteral("b"));
+        QCOMPARE(w.spectrumView().options().shaftRpm, 3000.0);
         pipeline.stopAll();
     }
 

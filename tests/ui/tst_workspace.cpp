@@ -50,6 +50,7 @@ private slots:
                 d.spectrum.window = vibra::dsp::WindowType::FlatTop;
                 d.envelope = vibra::dsp::EnvelopeConfig{};
                 d.envelope->bandLowHz = 1000;
+                d.severityPreset = "iso10816-1/class3";
             });
             w.findChild<QDockWidget*>(QStringLiteral("readouts"))->hide();
             w.close(); // saves
@@ -79,6 +80,7 @@ private slots:
         QCOMPARE(b.spectrum.fftSize, std::size_t(16384));
         QCOMPARE(b.spectrum.window, vibra::dsp::WindowType::FlatTop);
         QVERIFY(b.envelope && b.envelope->bandLowHz == 1000.0);
+        QCOMPARE(b.severityPreset, std::string("iso10816-1/class3"));
         const auto a = pipeline.find(QStringLiteral("a"))->worker().settings();
         QCOMPARE(a.spectrum.fftSize, std::size_t(4096));
         QVERIFY(!a.envelope);
