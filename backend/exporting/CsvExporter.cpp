@@ -1,6 +1,7 @@
 #include "exporting/CsvExporter.h"
 
 #include "exporting/ExportLayout.h"
+#include "exporting/PartialFile.h"
 
 #include "core/Unit.h"
 #include "storage/RawCursor.h"
@@ -19,13 +20,6 @@
 namespace vibra::exporting {
 
 namespace {
-struct FileCloser {
-    void operator()(std::FILE* f) const {
-        if (f)
-            std::fclose(f);
-    }
-};
-
 void appendNumber(std::string& out, double v) {
     char buf[32];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back exactly
@@ -49,17 +43,14 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
         return false;
     const ExportLayout layout = ExportLayout::of(chosen);
     const int axes = layout.axes;
-    const std::string partial = request.outPath + ".partial";
-    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
-    if (!file) {
-        *error = "cannot write '" + partial + "': " + std::strerror(errno);
+    PartialFile file(request.outPath);
+    if (!file.open()) {
+        *error = file.error();
         return false;
     }
     auto abandon = [&](const std::string& message) {
-        file.reset();
-        std::error_code ec;
-        std::filesystem::remove(partial, ec);
-        *error = message;
+        file.abandon(message);
+        *error = file.error();
         return false;
     };
     std::string line = request.epochNs ? "time_ns" : "time_utc";
@@ -67,13 +58,10 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
     for (const auto& n : layout.axisNames)
         line += "," + n + "_" + layout.columnUnit();
     line += '\n';
-    std::uint64_t rows = 0, bytes = 0, blocksDone = 0, blocksTotal = 0;
-    auto write = [&](const std::string& s) {
-        bytes += s.size();
-        return std::fwrite(s.data(), 1, s.size(), file.get()) == s.size();
-    };
+    std::uint64_t rows = 0, blocksDone = 0, blocksTotal = 0;
+    auto write = [&](const std::string& text) { return file.write(text); };
     if (!write(line))
-        return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+        return abandon(file.error());
     const std::int64_t from = request.fromNs.value_or(std::numeric_limits<std::int64_t>::min());
     const std::int64_t to = request.toNs.value_or(std::numeric_limits<std::int64_t>::max());
     std::vector<storage::RawCursor> cursors(chosen.size());
@@ -109,26 +97,22 @@ bool CsvExporter::runRaw(const ExportRequest& request, std::string* error, Expor
                 ++rows;
             }
             if (!write(line))
-                return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+                return abandon(file.error());
             if (progress && (++blocksDone % 64 == 0))
                 progress(blocksDone, blocksTotal);
         }
         if (!cursors[i].error().empty())
             return abandon("reading '" + request.dbPath + "' failed: " + cursors[i].error());
     }
-    if (std::fflush(file.get()) != 0 || std::ferror(file.get()))
-        return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
-    if (std::fclose(file.release()) != 0)
-        return abandon("closing '" + partial + "' failed: " + std::strerror(errno));
-    std::error_code ec;
-    std::filesystem::rename(partial, request.outPath, ec);
-    if (ec)
-        return abandon("cannot rename '" + partial + "' to '" + request.outPath + "': " + ec.message());
+    if (!file.commit()) {
+        *error = file.error();
+        return false;
+    }
     if (progress)
         progress(blocksTotal, blocksTotal);
     if (stats) {
         stats->rows = rows;
-        stats->bytes = bytes;
+        stats->bytes = file.bytes();
         stats->unit = layout.unit;
         stats->convertedUnits = layout.convertedUnits;
     }
@@ -150,17 +134,14 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
     const int axes = layout.axes;
     const std::string& unit = layout.unit;
     const std::vector<std::string>& axisNames = layout.axisNames;
-    const std::string partial = request.outPath + ".partial";
-    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
-    if (!file) {
-        *error = "cannot write '" + partial + "': " + std::strerror(errno);
+    PartialFile file(request.outPath);
+    if (!file.open()) {
+        *error = file.error();
         return false;
     }
     auto abandon = [&](const std::string& message) {
-        file.reset();
-        std::error_code ec;
-        std::filesystem::remove(partial, ec);
-        *error = message;
+        file.abandon(message);
+        *error = file.error();
         return false;
     };
 
@@ -174,13 +155,10 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
         line += "," + n + "_kurtosis";
     line += ",gaps\n";
 
-    std::uint64_t rows = 0, bytes = 0;
-    auto write = [&](const std::string& s) {
-        bytes += s.size();
-        return std::fwrite(s.data(), 1, s.size(), file.get()) == s.size();
-    };
+    std::uint64_t rows = 0;
+    auto write = [&](const std::string& text) { return file.write(text); };
     if (!write(line))
-        return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+        return abandon(file.error());
 
     const std::uint64_t total = cursor.count();
     storage::RollupRow row;
@@ -212,26 +190,22 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
         }
         line += ',' + std::to_string(row.gaps) + '\n';
         if (!write(line))
-            return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
+            return abandon(file.error());
         ++rows;
         if (progress && (rows % 4096 == 0))
             progress(rows, total);
     }
     if (!cursor.error().empty())
         return abandon("reading '" + request.dbPath + "' failed: " + cursor.error());
-    if (std::fflush(file.get()) != 0 || std::ferror(file.get()))
-        return abandon("writing '" + partial + "' failed: " + std::strerror(errno));
-    if (std::fclose(file.release()) != 0)
-        return abandon("closing '" + partial + "' failed: " + std::strerror(errno));
-    std::error_code ec;
-    std::filesystem::rename(partial, request.outPath, ec);
-    if (ec)
-        return abandon("cannot rename '" + partial + "' to '" + request.outPath + "': " + ec.message());
+    if (!file.commit()) {
+        *error = file.error();
+        return false;
+    }
     if (progress)
         progress(rows, total);
     if (stats) {
         stats->rows = rows;
-        stats->bytes = bytes;
+        stats->bytes = file.bytes();
         stats->unit = unit;
         stats->convertedUnits = layout.convertedUnits;
     }

@@ -1,5 +1,7 @@
 #include "exporting/ParquetExporter.h"
 
+#include "exporting/JsonText.h"
+
 #include "exporting/ExportLayout.h"
 #include "storage/RawCursor.h"
 
@@ -16,30 +18,6 @@
 namespace vibra::exporting {
 
 namespace {
-
-std::string jsonString(const std::string& s) {
-    std::string o = "\"";
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
-            o += '\\';
-            o += ch;
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            o += buf;
-        } else {
-            o += ch;
-        }
-    }
-    return o + "\"";
-}
-
-std::string jsonNumber(double v) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc() ? std::string(buf, end) : "null";
-}
 
 /// floor(ns / 1000): bucket starts are whole seconds, so this is exact for rollups.
 std::int64_t toMicros(std::int64_t ns) {

@@ -1,5 +1,7 @@
 #include "exporting/ParquetRecordingSink.h"
 
+#include "exporting/JsonText.h"
+
 #include "core/Unit.h"
 #include "parquet/ParquetWriter.h"
 
@@ -37,30 +39,6 @@ std::int64_t utcNowNs() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
-}
-
-std::string jsonString(const std::string& s) {
-    std::string o = "\"";
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '"' || c == '\\') {
-            o += '\\';
-            o += ch;
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            o += buf;
-        } else {
-            o += ch;
-        }
-    }
-    return o + "\"";
-}
-
-std::string number(double v) {
-    char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc() ? std::string(buf, end) : "nan";
 }
 
 /// YYYY-mm-ddTHH:MM:SS.fffffffffZ
@@ -437,11 +415,12 @@ bool ParquetRecordingSink::openFile(Device& d, const core::SampleBlock& block, s
     axes += "]";
     d.writer.setMetadata("vibrascope.device", d.name);
     d.writer.setMetadata("vibrascope.source_uri", info.sourceUri.empty() ? d.uri : info.sourceUri);
-    d.writer.setMetadata("vibrascope.sample_rate_hz", number(info.sampleRate));
+    d.writer.setMetadata("vibrascope.sample_rate_hz", jsonNumber(info.sampleRate));
     d.writer.setMetadata("vibrascope.unit", std::string(core::unitName(info.unit)));
     d.writer.setMetadata("vibrascope.axis_names", axes);
     d.writer.setMetadata("vibrascope.period_start", isoNanos(periodStart));
-    d.writer.setMetadata("vibrascope.period_seconds", number(static_cast<double>(m_options.rotateNs) / 1e9));
+    d.writer.setMetadata("vibrascope.period_seconds",
+                         jsonNumber(static_cast<double>(m_options.rotateNs) / 1e9));
     return true;
 }
 
