@@ -36,7 +36,7 @@ HistoryBrowser::HistoryBrowser(QWidget* parent)
     , m_from(new QDateTimeEdit)
     , m_to(new QDateTimeEdit)
     , m_metric(new QComboBox)
-    , m_export(new QPushButton(tr("Export CSV…")))
+    , m_export(new QPushButton(tr("Export…")))
     , m_cancel(new QPushButton(tr("Cancel")))
     , m_progress(new QProgressBar)
     , m_status(new QLabel) {
@@ -118,6 +118,10 @@ HistoryBrowser::HistoryBrowser(QWidget* parent)
                  static_cast<std::int64_t>(std::max(a, b) * 1e9));
         query();
     });
+    // Double-click a moment: the seconds around it, from the raw samples when they are stored.
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent* e) {
+        zoomAround(static_cast<std::int64_t>(m_plot->xAxis->pixelToCoord(e->position().x()) * 1e9));
+    });
 
     connect(open, &QPushButton::clicked, this, [this] {
         const QString p = QFileDialog::getOpenFileName(this, tr("Open history database"), QString(),
@@ -128,10 +132,16 @@ HistoryBrowser::HistoryBrowser(QWidget* parent)
     connect(show, &QPushButton::clicked, this, &HistoryBrowser::query);
     connect(m_metric, &QComboBox::currentIndexChanged, this, &HistoryBrowser::draw);
     connect(m_export, &QPushButton::clicked, this, [this] {
-        const QString p = QFileDialog::getSaveFileName(this, tr("Export CSV"), QStringLiteral("export.csv"),
-                                                       tr("CSV (*.csv)"));
-        if (!p.isEmpty())
-            exportCsv(p);
+        QString filter;
+        const QString p = QFileDialog::getSaveFileName(this, tr("Export range"), QStringLiteral("export.csv"),
+                                                       tr("CSV (*.csv);;Parquet (*.parquet)"), &filter);
+        if (p.isEmpty())
+            return;
+        // The chosen filter decides when the name has no extension of its own.
+        const bool wantParquet = filter.contains(QLatin1String("parquet"));
+        exportRange(!p.contains(QLatin1Char('.'))
+                        ? p + (wantParquet ? QStringLiteral(".parquet") : QStringLiteral(".csv"))
+                        : p);
     });
     connect(m_cancel, &QPushButton::clicked, this, &HistoryBrowser::cancelExport);
 }
@@ -225,7 +235,12 @@ void HistoryBrowser::onRanges(std::shared_ptr<const HistoryRanges> ranges) {
     emit rangesShown();
 }
 
-void HistoryBrowser::exportCsv(const QString& outPath) {
+void HistoryBrowser::zoomAround(std::int64_t centreNs, std::int64_t halfWidthNs) {
+    setRange(centreNs - halfWidthNs, centreNs + halfWidthNs);
+    query();
+}
+
+void HistoryBrowser::exportRange(const QString& outPath) {
     if (m_exporting || !m_overview)
         return;
     m_exporting = true;
@@ -237,7 +252,7 @@ void HistoryBrowser::exportCsv(const QString& outPath) {
     QMetaObject::invokeMethod(
         m_worker,
         [w = m_worker, d = selectedDevices(), f = fromNs(), t = toNs(), outPath] {
-            w->exportCsv(d, f, t, outPath);
+            w->exportRange(d, f, t, outPath);
         },
         Qt::QueuedConnection);
 }

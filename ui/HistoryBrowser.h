@@ -46,7 +46,11 @@ public:
     /// Queries the selected devices over the range (asynchronously; rangesShown() when drawn).
     void query();
     /// Exports the selection (asynchronously; exportFinished() when done).
-    void exportCsv(const QString& outPath);
+    /// Exports the shown devices and range: CSV, or Parquet when outPath ends in .parquet.
+    void exportRange(const QString& outPath);
+    /// Narrows the range to centreNs +- halfWidthNs and queries again: from a trend down to the samples
+    /// around a moment (the query layer picks raw samples when they are stored). Double-click on the plot.
+    void zoomAround(std::int64_t centreNs, std::int64_t halfWidthNs = 5'000'000'000);
     void cancelExport();
     const HistoryRanges* shownRanges() const { return m_ranges.get(); }
     QCustomPlot* plot() const { return m_plot; }

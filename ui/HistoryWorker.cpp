@@ -1,5 +1,7 @@
 #include "ui/HistoryWorker.h"
 
+#include "exporting/CsvExporter.h"
+#include "exporting/ParquetExporter.h"
 #include "storage/Database.h"
 #include "storage/RollupCursor.h"
 
@@ -74,8 +76,8 @@ void HistoryWorker::queryRanges(const QStringList& devices, qint64 fromNs, qint6
     emit rangesReady(out);
 }
 
-void HistoryWorker::exportCsv(const QStringList& devices, qint64 fromNs, qint64 toNs,
-                              const QString& outPath) {
+void HistoryWorker::exportRange(const QStringList& devices, qint64 fromNs, qint64 toNs,
+                                const QString& outPath) {
     m_cancel.store(false, std::memory_order_relaxed);
     exporting::ExportRequest req;
     req.dbPath = m_path.toStdString();
@@ -84,21 +86,20 @@ void HistoryWorker::exportCsv(const QStringList& devices, qint64 fromNs, qint64 
         req.devices.push_back(d.toStdString());
     req.fromNs = fromNs;
     req.toNs = toNs;
-    exporting::CsvExporter exporter;
     exporting::ExportStats stats;
     std::string error;
     QElapsedTimer since;
     since.start();
     // One progress signal per 100 ms at most, so queued order holds and the GUI is not flooded.
-    const bool ok = exporter.run(
-        req, &error, &stats,
-        [this, &since](std::uint64_t done, std::uint64_t total) {
-            if (since.elapsed() >= 100 || done == total) {
-                since.restart();
-                emit exportProgress(done, total);
-            }
-        },
-        &m_cancel);
+    auto progress = [this, &since](std::uint64_t done, std::uint64_t total) {
+        if (since.elapsed() >= 100 || done == total) {
+            since.restart();
+            emit exportProgress(done, total);
+        }
+    };
+    const bool parquet = outPath.endsWith(QLatin1String(".parquet"), Qt::CaseInsensitive);
+    const bool ok = parquet ? exporting::ParquetExporter().run(req, &error, &stats, progress, &m_cancel)
+                            : exporting::CsvExporter().run(req, &error, &stats, progress, &m_cancel);
     emit exportFinished(ok, QString::fromStdString(error), stats.rows);
 }
 

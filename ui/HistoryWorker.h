@@ -49,7 +49,8 @@ public:
 public slots:
     void open(const QString& path);
     void queryRanges(const QStringList& devices, qint64 fromNs, qint64 toNs, int minPoints);
-    void exportCsv(const QStringList& devices, qint64 fromNs, qint64 toNs, const QString& outPath);
+    /// CSV, or Parquet when outPath ends in .parquet (the same exporters as `vibrascope export`).
+    void exportRange(const QStringList& devices, qint64 fromNs, qint64 toNs, const QString& outPath);
 
 signals:
     void opened(std::shared_ptr<const vibra::ui::HistoryOverview> overview);

@@ -89,7 +89,7 @@ private slots:
         const QString gui = dir.filePath(QStringLiteral("gui.csv"));
         const QString cli = dir.filePath(QStringLiteral("cli.csv"));
         QSignalSpy exported(&browser, &vibra::ui::HistoryBrowser::exportFinished);
-        browser.exportCsv(gui);
+        browser.exportRange(gui);
         QVERIFY(exported.wait(10000));
         QVERIFY2(exported.front().front().toBool(), qPrintable(exported.front().at(1).toString()));
         const QString app = qEnvironmentVariable("VIBRA_BINARY_DIR") + QStringLiteral("/app/vibrascope");
@@ -106,6 +106,35 @@ private slots:
         const QByteArray ga = a.readAll(), cb = b.readAll();
         QCOMPARE(ga.count('\n'), 11); // header + 10 seconds
         QCOMPARE(ga, cb);
+
+        // The same as Parquet: the GUI and `vibrascope export --format parquet` write identical files.
+        const QString guiPq = dir.filePath(QStringLiteral("gui.parquet"));
+        const QString cliPq = dir.filePath(QStringLiteral("cli.parquet"));
+        exported.clear();
+        browser.exportRange(guiPq);
+        QVERIFY(exported.wait(10000));
+        QVERIFY2(exported.front().front().toBool(), qPrintable(exported.front().at(1).toString()));
+        QProcess pq;
+        pq.start(app, {QStringLiteral("export"), QStringLiteral("--db"), db, QStringLiteral("--out"), cliPq,
+                       QStringLiteral("--format"), QStringLiteral("parquet"), QStringLiteral("--device"),
+                       QStringLiteral("h1"), QStringLiteral("--from"), QStringLiteral("2026-01-01T00:00:05Z"),
+                       QStringLiteral("--to"), QStringLiteral("2026-01-01T00:00:15Z")});
+        QVERIFY(pq.waitForFinished(20000));
+        QVERIFY2(pq.exitCode() == 0, pq.readAllStandardError().constData());
+        QFile c(guiPq), e(cliPq);
+        QVERIFY(c.open(QIODevice::ReadOnly) && e.open(QIODevice::ReadOnly));
+        const QByteArray gp = c.readAll(), cp = e.readAll();
+        QVERIFY(gp.startsWith("PAR1") && gp.endsWith("PAR1"));
+        QCOMPARE(gp, cp);
+
+        // From a trend to the seconds around a moment: +-5 s, shown as the 1-second buckets overlapping it
+        // (7..17; no raw samples are stored in this database).
+        browser.zoomAround(kT0 + 12 * kSecond + kSecond / 2);
+        QVERIFY(shown.wait(5000));
+        QCOMPARE(browser.fromNs(), kT0 + 7 * kSecond + kSecond / 2);
+        QCOMPARE(browser.toNs(), kT0 + 17 * kSecond + kSecond / 2);
+        QCOMPARE(browser.shownRanges()->ranges[0].points.size(), std::size_t(11));
+        QCOMPARE(browser.shownRanges()->ranges[0].points.front().tNs, kT0 + 7 * kSecond);
     }
 };
 
