@@ -67,6 +67,13 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
                                       {tr("Linear (N frames, then hold)"), int(dsp::Averaging::Linear)}});
     m_averages = ispin("averages", 0, 10000, 8);
     m_averages->setSpecialValueText(tr("unlimited"));
+    m_zoom = new QComboBox;
+    m_zoom->setObjectName(QStringLiteral("zoom"));
+    m_zoom->setToolTip(
+        tr("Band zoom: decimate (anti-aliased) and compute the spectrum at the lower rate, for "
+           "finer lines over the low band"));
+    for (int f : {1, 4, 16, 64})
+        m_zoom->addItem(f == 1 ? tr("off") : tr("÷%1 (finer lines below rate/%2)").arg(f).arg(2 * f), f);
     m_severity = new QComboBox;
     m_severity->setObjectName(QStringLiteral("severityPreset"));
     m_severity->addItem(tr("none"), QString());
@@ -124,6 +131,7 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
     fa->addRow(tr("Averaging:"), m_averaging);
     fa->addRow(tr("Averages:"), m_averages);
     fa->addRow(tr("Severity:"), m_severity);
+    fa->addRow(tr("Band zoom:"), m_zoom);
     fa->addRow(m_envelope);
     fa->addRow(tr("Band from:"), m_envLow);
     fa->addRow(tr("Band to:"), m_envHigh);
@@ -161,6 +169,7 @@ SpectrumControls::SpectrumControls(Dashboard& dashboard, SpectrumView& view, QWi
     connect(m_averages, &QSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_envelope, &QCheckBox::toggled, this, &SpectrumControls::applyAnalysis);
     connect(m_severity, &QComboBox::currentIndexChanged, this, &SpectrumControls::applyAnalysis);
+    connect(m_zoom, &QComboBox::currentIndexChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_envLow, &QDoubleSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     connect(m_envHigh, &QDoubleSpinBox::valueChanged, this, &SpectrumControls::applyAnalysis);
     for (QComboBox* c : {m_quantity, m_unit})
@@ -184,6 +193,7 @@ void SpectrumControls::loadDevice() {
     m_envelope->setChecked(all.envelope.has_value());
     const int sev = m_severity->findData(QString::fromStdString(all.severityPreset));
     m_severity->setCurrentIndex(sev >= 0 ? sev : 0);
+    m_zoom->setCurrentIndex(std::max(0, m_zoom->findData(all.zoomFactor)));
     // Machine parameters of the newly selected device (defaults for a device seen the first time).
     m_device = m_dashboard.selectedDevice();
     if (m_machine.contains(m_device)) {
@@ -251,6 +261,7 @@ void SpectrumControls::applyAnalysis() {
         d.spectrum.averaging = static_cast<dsp::Averaging>(m_averaging->currentData().toInt());
         d.spectrum.averages = static_cast<std::size_t>(m_averages->value());
         d.severityPreset = m_severity->currentData().toString().toStdString();
+        d.zoomFactor = m_zoom->currentData().toInt();
         if (m_envelope->isChecked()) {
             dsp::EnvelopeConfig e = d.envelope.value_or(dsp::EnvelopeConfig{});
             e.bandLowHz = m_envLow->value();
@@ -268,6 +279,7 @@ void SpectrumControls::applyDisplay() {
         return;
     SpectrumViewOptions o = m_view.options();
     o.envelope = m_envelope->isChecked();
+    o.zoom = m_zoom->currentData().toInt() > 1;
     o.quantity = static_cast<dsp::SpectrumQuantity>(m_quantity->currentData().toInt());
     o.unit = static_cast<dsp::SpectrumUnit>(m_unit->currentData().toInt());
     o.decibel = m_db->isChecked();

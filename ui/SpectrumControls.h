@@ -47,6 +47,7 @@ private:
     QComboBox* m_averaging;
     QSpinBox* m_averages;
     QComboBox* m_severity;
+    QComboBox* m_zoom; ///< band zoom factor (1 = off)
     // display
     QComboBox* m_quantity;
     QComboBox* m_unit;

@@ -213,7 +213,8 @@ void SpectrumView::ensureGraphs(int axes) {
 void SpectrumView::draw(const pipeline::DeviceSnapshot& s) {
     if (!s.device)
         return;
-    const auto& spectra = m_options.envelope ? s.envelopeSpectra : s.spectra;
+    const bool zoomed = !m_options.envelope && m_options.zoom && s.zoomFactor > 1 && !s.zoomSpectra.empty();
+    const auto& spectra = m_options.envelope ? s.envelopeSpectra : zoomed ? s.zoomSpectra : s.spectra;
     const int axes = static_cast<int>(spectra.size());
     ensureGraphs(axes);
     m_drawn.resize(axes);

@@ -20,6 +20,7 @@ struct SpectrumViewOptions {
     /// Show the envelope (demodulated) spectrum instead of the plain one (the worker must compute it:
     /// DspSettings::envelope).
     bool envelope = false;
+    bool zoom = false; ///< show the band-zoom spectrum (DspSettings::zoomFactor > 1) instead of the full one
 
     // Harmonic cursor: lines at 1x..harmonicCount x of harmonicHz (0 = off).
     double harmonicHz = 0;

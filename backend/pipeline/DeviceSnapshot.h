@@ -45,6 +45,10 @@ struct DeviceSnapshot {
 
     // Envelope spectrum per axis when enabled in DspSettings (null otherwise or before the first frame).
     std::vector<std::shared_ptr<const dsp::Spectrum>> envelopeSpectra;
+    /// Band-zoom spectrum per axis when DspSettings::zoomFactor > 1 (its sampleRate is the decimated rate;
+    /// lines above 0.8 x its Nyquist frequency are in the decimator's transition band and not meaningful).
+    std::vector<std::shared_ptr<const dsp::Spectrum>> zoomSpectra;
+    int zoomFactor = 1;
 
     core::CounterSnapshot counters;
 };

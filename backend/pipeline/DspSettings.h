@@ -21,6 +21,10 @@ struct DspSettings {
     std::string severityPreset = "iso10816-3/group2/rigid"; ///< dsp::SeverityTable id; empty = no zone
     /// Envelope spectrum of every axis, computed only when set (on demand: it costs two FFTs per block).
     std::optional<dsp::EnvelopeConfig> envelope;
+    /// Band zoom: 1 = off; 2..64 decimates each axis by this factor (anti-aliased, dsp::Decimator) and
+    /// computes a second spectrum at rate / zoomFactor with the same settings: zoomFactor times finer lines
+    /// over 0 .. 0.8 x the output Nyquist frequency (the decimator's flat pass band).
+    int zoomFactor = 1;
     /// Newest raw samples per axis to publish in DeviceSnapshot::raw (0 = none; at most kMaxRawWindow).
     /// The dashboard uses them for exact cursor values, RMS between cursors and trigger capture.
     int rawWindowSamples = 0;

@@ -150,6 +150,21 @@ void DspWorker::configure(const std::shared_ptr<const core::DeviceInfo>& device)
     m_spectra.assign(axes, nullptr);
     m_envelopes.clear();
     m_envelopeSpectra.assign(axes, nullptr);
+    m_zoomDecimators.clear();
+    m_zoomAnalyzers.clear();
+    m_zoomSpectra.assign(axes, nullptr);
+    if (m_settings.zoomFactor > 1) {
+        try {
+            const auto factor = static_cast<std::size_t>(std::clamp(m_settings.zoomFactor, 2, 64));
+            for (int a = 0; a < axes; ++a) {
+                m_zoomDecimators.emplace_back(factor);
+                m_zoomAnalyzers.emplace_back(m_settings.spectrum, rate / static_cast<double>(factor));
+            }
+        } catch (const std::invalid_argument&) {
+            m_zoomDecimators.clear(); // e.g. a decimated rate too low for the FFT settings: no zoom
+            m_zoomAnalyzers.clear();
+        }
+    }
     if (m_settings.envelope) {
         try {
             for (int a = 0; a < axes; ++a)
@@ -290,6 +305,12 @@ void DspWorker::process(const core::SampleBlock& block) {
         updateEnvelope(a, x);
         if (!m_envelopes.empty() && m_envelopes[a].push(x) > 0)
             m_envelopeSpectra[a] = std::make_shared<const dsp::Spectrum>(m_envelopes[a].spectrum());
+        if (!m_zoomAnalyzers.empty()) {
+            m_zoomScratch.clear();
+            m_zoomDecimators[a].process(x, m_zoomScratch);
+            if (m_zoomAnalyzers[a].push(m_zoomScratch) > 0)
+                m_zoomSpectra[a] = std::make_shared<const dsp::Spectrum>(m_zoomAnalyzers[a].spectrum());
+        }
         updateRaw(a, x);
     }
     m_latestTimeNs = block.timeOfSampleNs(block.count - 1);
@@ -425,6 +446,8 @@ void DspWorker::publish() {
     snap->lastSecondZone = m_lastZone;
     snap->severityPreset = m_settings.severityPreset;
     snap->envelopeSpectra = m_envelopeSpectra;
+    snap->zoomSpectra = m_zoomSpectra;
+    snap->zoomFactor = m_zoomAnalyzers.empty() ? 1 : m_settings.zoomFactor;
     snap->counters = m_counters.snapshot();
     emit snapshotReady(std::move(snap));
 }

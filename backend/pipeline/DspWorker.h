@@ -3,6 +3,7 @@
 #include "core/DeviceCounters.h"
 #include "core/SampleBlock.h"
 #include "core/SpscRing.h"
+#include "dsp/Decimator.h"
 #include "dsp/EnvelopeAnalyzer.h"
 #include "dsp/MomentAccumulator.h"
 #include "dsp/SeverityTable.h"
@@ -117,6 +118,10 @@ private:
     std::vector<dsp::MomentAccumulator> m_bucketAcc;
     std::vector<dsp::SpectrumAnalyzer> m_bucketSpectra; ///< Welch of the current second, per axis
     std::vector<dsp::EnvelopeAnalyzer> m_envelopes;     ///< only when settings.envelope is set
+    std::vector<dsp::Decimator> m_zoomDecimators;       ///< only when settings.zoomFactor > 1
+    std::vector<dsp::SpectrumAnalyzer> m_zoomAnalyzers;
+    std::vector<std::shared_ptr<const dsp::Spectrum>> m_zoomSpectra;
+    std::vector<float> m_zoomScratch;
     std::vector<std::shared_ptr<const dsp::Spectrum>> m_envelopeSpectra;
     std::vector<double> m_lastVelocity;
     dsp::SeverityZone m_lastZone = dsp::SeverityZone::Unknown;

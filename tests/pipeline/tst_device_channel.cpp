@@ -1,5 +1,6 @@
 // DeviceChannel end to end without storage: simulator (unpaced) -> ring -> DSP worker -> rollups and
 // snapshots, checked against analytic values.
+#include "dsp/BandMetrics.h"
 #include "dsp/DefectPeakFinder.h"
 #include "io/SourceFactory.h"
 #include "pipeline/DeviceChannel.h"
@@ -114,6 +115,34 @@ private slots:
         QVERIFY2(peak.ratioDb > 20.0, qPrintable(QString::number(peak.ratioDb)));
         const auto offDefect = dsp::findPeakNear(*env, 131.0); // between the first two harmonics
         QVERIFY(offDefect.ratioDb < peak.ratioDb - 15.0);
+    }
+
+    void bandZoomGivesFinerLinesAndTheRightLevel() {
+        pipeline::DspSettings s;
+        s.zoomFactor = 16; // 16 kHz -> 1 kHz: 4096-point lines of 0.244 Hz instead of 3.9 Hz
+        pipeline::DeviceSnapshotPtr snap;
+        runToEnd(QStringLiteral("sim://z?profile=sine&axes=1&freq=100&amp=1&paced=0&duration=30&t0=0"), s,
+                 &snap);
+        QVERIFY(snap);
+        QCOMPARE(snap->zoomFactor, 16);
+        QCOMPARE(snap->zoomSpectra.size(), std::size_t{1});
+        const auto& z = snap->zoomSpectra[0];
+        const auto& full = snap->spectra[0];
+        QVERIFY(z && z->frames > 0 && full);
+        QCOMPARE(z->sampleRate, 1000.0);
+        QVERIFY(std::abs(z->binHz * 16 - full->binHz) < 1e-12);
+        std::size_t best = 1;
+        for (std::size_t k = 1; k < z->psd.size(); ++k)
+            if (z->psd[k] > z->psd[best])
+                best = k;
+        QVERIFY2(std::abs(z->frequency(best) - 100.0) <= z->binHz,
+                 qPrintable(QString::number(z->frequency(best))));
+        // Band RMS around the tone: 1/sqrt2 within the decimator's pass-band ripple (<= 0.1 dB).
+        const double rms = dsp::bandRms(*z, 100.0 - 5 * z->binHz, 100.0 + 5 * z->binHz);
+        QVERIFY2(std::abs(rms - 1 / std::sqrt(2.0)) < 0.012 * (1 / std::sqrt(2.0)),
+                 qPrintable(QString::number(rms)));
+        // Nothing aliased into the zoom band: the level away from the tone is tiny.
+        QVERIFY(dsp::bandRms(*z, 200.0, 400.0) < 1e-3);
     }
 
     void partialSecondsAtBothEnds() {

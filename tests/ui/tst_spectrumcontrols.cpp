@@ -110,6 +110,37 @@ private slots:
         QVERIFY(!ch->worker().settings().envelope);
         pipeline.stopAll();
     }
+
+    void bandZoomShowsTheFineSpectrum() {
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipeline(factory, {});
+        QString error;
+        // 101.3 Hz: between the 3.9 Hz lines of the full spectrum, within 0.25 Hz with zoom /16.
+        auto* ch = pipeline.add(QStringLiteral("sim://z?profile=sine&axes=1&freq=101.3&amp=1"), &error);
+        QVERIFY2(ch, qPrintable(error));
+        vibra::ui::MainWindow w(pipeline);
+        w.show();
+        pipeline.startAll();
+        auto* zoom = w.spectrumControls().findChild<QComboBox*>(QStringLiteral("zoom"));
+        QVERIFY(zoom);
+        QCOMPARE(ch->worker().settings().zoomFactor, 1);
+        zoom->setCurrentIndex(zoom->findData(16));
+        QCOMPARE(ch->worker().settings().zoomFactor, 16);
+        QVERIFY(w.spectrumView().options().zoom);
+        // 4096 points at 1 kHz: 2048 lines (DC skipped) of 0.244 Hz; the peak within one of them.
+        QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(0) == 2048, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.spectrumView().peaks(0).empty() &&
+                                     std::abs(w.spectrumView().peaks(0).front().frequency - 101.3) <=
+                                         1000.0 / 4096,
+                                 10000);
+        zoom->setCurrentIndex(zoom->findData(1));
+        QCOMPARE(ch->worker().settings().zoomFactor, 1);
+        // Back to the full spectrum: the peak sits on its 3.906 Hz grid again (line 26 = 101.5625 Hz).
+        QTRY_VERIFY_WITH_TIMEOUT(!w.spectrumView().peaks(0).empty() &&
+                                     std::abs(w.spectrumView().peaks(0).front().frequency - 101.5625) < 1e-6,
+                                 8000);
+        pipeline.stopAll();
+    }
 };
 
 QTEST_MAIN(TstSpectrumControls)
