@@ -49,7 +49,7 @@ EnvelopeAnalyzer::EnvelopeAnalyzer(const EnvelopeConfig& config, double sampleRa
     , m_envelopeRate(sampleRate * static_cast<double>(m_m) / static_cast<double>(config.blockSize))
     , m_forward(config.spectrum.backend, config.blockSize, FftKind::RealForward)
     , m_inverse(config.spectrum.backend, m_m, FftKind::ComplexInverse)
-    , m_ring(config.blockSize, 0.0f)
+    , m_blocks(config.blockSize, config.blockSize / 2)
     , m_spectrum(config.spectrum, m_envelopeRate) {
     const Plan p = planFor(config, sampleRate);
     m_kLo = p.kLo;
@@ -73,49 +73,23 @@ EnvelopeAnalyzer::EnvelopeAnalyzer(const EnvelopeConfig& config, double sampleRa
 }
 
 void EnvelopeAnalyzer::reset() {
-    std::fill(m_ring.begin(), m_ring.end(), 0.0f);
-    m_writePos = 0;
-    m_filled = 0;
-    m_sinceBlock = 0;
+    m_blocks.reset();
     m_env.clear();
     m_spectrum.reset();
 }
 
 std::size_t EnvelopeAnalyzer::push(std::span<const float> samples) {
-    const std::size_t n = m_config.blockSize;
-    const std::size_t hop = n / 2;
     std::size_t frames = 0;
-    std::size_t pos = 0;
-    while (pos < samples.size()) {
-        const std::size_t needed = m_filled < n ? n - m_filled : hop - m_sinceBlock;
-        const std::size_t take = std::min(needed, samples.size() - pos);
-        std::size_t copied = 0;
-        while (copied < take) {
-            const std::size_t chunk = std::min(take - copied, n - m_writePos);
-            m_nonFinite += copySanitized(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
-            m_writePos = (m_writePos + chunk) % n;
-            copied += chunk;
-        }
-        pos += take;
-        if (m_filled < n)
-            m_filled += take;
-        else
-            m_sinceBlock += take;
-        if (take == needed) {
-            processBlock();
-            m_sinceBlock = 0;
-            frames += m_spectrum.push(m_env);
-        }
-    }
+    m_blocks.push(samples, [this, &frames] {
+        processBlock();
+        frames += m_spectrum.push(m_env);
+    });
     return frames;
 }
 
 void EnvelopeAnalyzer::processBlock() {
-    const std::size_t n = m_config.blockSize;
     float* in = m_forward.realInput();
-    std::copy(m_ring.begin() + static_cast<std::ptrdiff_t>(m_writePos), m_ring.end(), in);
-    std::copy(m_ring.begin(), m_ring.begin() + static_cast<std::ptrdiff_t>(m_writePos),
-              in + (n - m_writePos));
+    m_blocks.copyFrameTo(in);
     m_forward.execute();
     const std::complex<float>* x = m_forward.output();
     std::complex<float>* z = m_inverse.complexInput();

@@ -18,6 +18,7 @@
 
 #include "dsp/EnvelopeConfig.h"
 #include "dsp/FftPlan.h"
+#include "dsp/FrameRing.h"
 #include "dsp/SpectrumAnalyzer.h"
 
 #include <cstddef>
@@ -45,7 +46,7 @@ public:
     // Squared-envelope samples produced by the most recent block (blockSize/2/decimation() values).
     const std::vector<float>& lastEnvelope() const { return m_env; }
     // Non-finite input samples replaced by 0 since construction (not cleared by reset()).
-    std::uint64_t nonFiniteSamples() const { return m_nonFinite; }
+    std::uint64_t nonFiniteSamples() const { return m_blocks.nonFiniteSamples(); }
 
 private:
     void processBlock();
@@ -58,13 +59,9 @@ private:
     std::vector<float> m_gain; // band mask for lines m_kLo .. m_kLo + m_gain.size() - 1, includes 2 / L
     FftPlan m_forward;
     FftPlan m_inverse;
-    std::vector<float> m_ring;
-    std::size_t m_writePos = 0;
-    std::size_t m_filled = 0;
-    std::size_t m_sinceBlock = 0;
+    FrameRing m_blocks; // last blockSize samples; a block every blockSize / 2 (overlap-save)
     std::vector<float> m_env;
     SpectrumAnalyzer m_spectrum;
-    std::uint64_t m_nonFinite = 0;
 };
 
 } // namespace vibra::dsp

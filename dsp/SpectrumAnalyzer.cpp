@@ -45,7 +45,7 @@ SpectrumAnalyzer::SpectrumAnalyzer(const SpectrumConfig& config, double sampleRa
     , m_windowSum(0)
     , m_scale(0)
     , m_fft(config.backend, config.fftSize, FftKind::RealForward)
-    , m_ring(config.fftSize, 0.0f)
+    , m_frames(config.fftSize, m_hop)
     , m_frame(config.fftSize / 2 + 1, 0.0f) {
     const WindowSums sums = windowSums(m_window);
     m_windowSum = sums.s1;
@@ -74,10 +74,7 @@ const SpectrumConfig& SpectrumAnalyzer::config() const {
 }
 
 void SpectrumAnalyzer::reset() {
-    std::fill(m_ring.begin(), m_ring.end(), 0.0f);
-    m_writePos = 0;
-    m_filled = 0;
-    m_sinceFrame = 0;
+    m_frames.reset();
     std::fill(m_frame.begin(), m_frame.end(), 0.0f);
     std::fill(m_spectrum.psd.begin(), m_spectrum.psd.end(), 0.0f);
     std::fill(m_linearSum.begin(), m_linearSum.end(), 0.0);
@@ -90,44 +87,17 @@ void SpectrumAnalyzer::resetPeakHold() {
 }
 
 std::size_t SpectrumAnalyzer::push(std::span<const float> samples) {
-    const std::size_t n = m_config.fftSize;
-    std::size_t frames = 0;
-    std::size_t pos = 0;
-    while (pos < samples.size()) {
-        // Samples still needed before the next frame: fill the ring first, then one hop per frame.
-        const std::size_t needed = m_filled < n ? n - m_filled : m_hop - m_sinceFrame;
-        const std::size_t take = std::min(needed, samples.size() - pos);
-        std::size_t copied = 0;
-        while (copied < take) {
-            const std::size_t chunk = std::min(take - copied, n - m_writePos);
-            m_nonFinite += copySanitized(samples.data() + pos + copied, chunk, m_ring.data() + m_writePos);
-            m_writePos = (m_writePos + chunk) % n;
-            copied += chunk;
-        }
-        pos += take;
-        if (m_filled < n) {
-            m_filled += take;
-        } else {
-            m_sinceFrame += take;
-        }
-        if (m_filled == n && (take == needed)) {
-            processFrame();
-            m_sinceFrame = 0;
-            ++frames;
-        }
-    }
-    return frames;
+    return m_frames.push(samples, [this] { processFrame(); });
 }
 
 void SpectrumAnalyzer::processFrame() {
     const std::size_t n = m_config.fftSize;
     const float* w = m_window.data();
-    const float* ring = m_ring.data();
-    // Oldest sample sits at m_writePos: the frame is ring[w..n) followed by ring[0..w).
-    const std::size_t firstLen = n - m_writePos;
-    const float* seg1 = ring + m_writePos;
-    const float* seg2 = ring;
-    const std::size_t secondLen = m_writePos;
+    // The frame, oldest first, is the ring's older part followed by its newer part.
+    const std::size_t firstLen = m_frames.older().size();
+    const float* seg1 = m_frames.older().data();
+    const float* seg2 = m_frames.newer().data();
+    const std::size_t secondLen = m_frames.newer().size();
 
     float mean = 0.0f;
     if (m_config.removeMean) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "dsp/FftPlan.h"
+#include "dsp/FrameRing.h"
 #include "dsp/Spectrum.h"
 #include "dsp/SpectrumConfig.h"
 
@@ -36,7 +37,7 @@ public:
     // Density of the most recent single frame (same scaling as psd), for callers that average elsewhere.
     const std::vector<float>& lastFrame() const { return m_frame; }
     // Non-finite input samples (NaN, Inf) replaced by 0 since construction (not cleared by reset()).
-    std::uint64_t nonFiniteSamples() const { return m_nonFinite; }
+    std::uint64_t nonFiniteSamples() const { return m_frames.nonFiniteSamples(); }
     // Effective exponential weight M (after timeConstantS conversion).
     double exponentialWeight() const { return m_expM; }
 
@@ -51,14 +52,10 @@ private:
     double m_windowSum; // S1
     double m_scale;     // 1 / (fs * S2)
     FftPlan m_fft;
-    std::vector<float> m_ring; // last fftSize samples, circular
-    std::size_t m_writePos = 0;
-    std::size_t m_filled = 0;        // valid samples in m_ring (<= fftSize)
-    std::size_t m_sinceFrame = 0;    // samples since the last frame ended
+    FrameRing m_frames;              // last fftSize samples; a frame every hop
     std::vector<float> m_frame;      // one-sided density of the latest frame
     std::vector<double> m_linearSum; // Linear averaging: sum of frame densities
     Spectrum m_spectrum;
-    std::uint64_t m_nonFinite = 0;
 };
 
 } // namespace vibra::dsp
