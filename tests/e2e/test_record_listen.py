@@ -23,6 +23,17 @@ def check(cond, msg):
         print("FAIL:", msg)
 
 
+def wait_for_port(port, seconds=10):
+    """Until something accepts connections on 127.0.0.1:port (the recorder or dashboard is listening)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -35,13 +46,7 @@ with tempfile.TemporaryDirectory() as tmp:
     rec = subprocess.Popen([VIBRASCOPE, "record", "--listen", f"127.0.0.1:{port}", "--token", "s3cret", "--db", db],
                            stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         good = subprocess.run(["/usr/bin/python3", SENDER, "ws", "--url", f"ws://127.0.0.1:{port}/ingest?device=pump",
                                "--token", "s3cret", "--rate", "16000", "--duration", "2", "--unpaced"],
                               capture_output=True, text=True, timeout=60)
@@ -86,13 +91,7 @@ with tempfile.TemporaryDirectory() as tmp:
                             f"127.0.0.1:{port}", "--token", "tk", "--record", db, "--screenshot",
                             os.path.join(tmp, "gui.png"), "--screenshot-delay", "5000"],
                            stderr=subprocess.PIPE, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
+    wait_for_port(port)
     snd = subprocess.run(["/usr/bin/python3", SENDER, "ws", "--url", f"ws://127.0.0.1:{port}/ingest?device=gui1",
                           "--token", "tk", "--rate", "16000", "--duration", "1.5", "--unpaced"],
                          capture_output=True, text=True, timeout=60)
