@@ -221,6 +221,11 @@ int runGui(int argc, char** argv) {
     QApplication app(argc, argv);
     QGuiApplication::setDesktopFileName(QStringLiteral("org.vibrascope.Vibrascope"));
     pipeline::Pipeline pipeline(factory, pipeline::DspSettings{});
+    {
+        std::string error; // the dashboard's default: alarm when a device enters zone C or D
+        if (auto zone = alarms::AlarmRule::zoneAtLeast("C", &error))
+            pipeline.setAlarmRules({*zone});
+    }
     for (const QString& uri : uris) {
         QString error;
         pipeline.add(uri, &error);
