@@ -60,15 +60,17 @@ public:
     struct DeviceReport {
         std::string id;
         core::CounterSnapshot counters; ///< received, stored, dropped by reason, gaps (this session only)
-        bool balanced() const { return counters.samplesReceived == counters.samplesStored + counters.droppedTotal(); }
+        bool balanced() const {
+            return counters.samplesReceived == counters.samplesStored + counters.droppedTotal();
+        }
         bool hasParquet = false;
         exporting::ParquetRecordingSink::DeviceAccounting parquet;
     };
     struct Report {
         std::vector<DeviceReport> devices;
-        bool balanced = true;     ///< every device balances (database and Parquet)
-        bool failed = false;      ///< a write error happened (database or Parquet)
-        std::string error;        ///< the database's error message, if any
+        bool balanced = true; ///< every device balances (database and Parquet)
+        bool failed = false;  ///< a write error happened (database or Parquet)
+        std::string error;    ///< the database's error message, if any
         std::vector<std::string> parquetErrors;
     };
 
@@ -127,7 +129,7 @@ private:
         std::weak_ptr<pipeline::ChannelCore> core;
     };
     std::map<std::string, std::vector<Attached>> m_attached; ///< every attachment of this session, by device
-    std::thread m_op; ///< helper for startAsync/stopAsync
+    std::thread m_op;                                        ///< helper for startAsync/stopAsync
     std::atomic<bool> m_opDone{true};
 };
 

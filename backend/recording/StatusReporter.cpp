@@ -83,22 +83,23 @@ StatusReporter::Lines StatusReporter::sample(double elapsed, bool verbose) {
         interval.gapsDetected += d.gapsDetected + d.gapsInferred;
         stored += now.samplesStored;
         const auto& in = ch->core()->input();
-        const double fill =
-            static_cast<double>(in.queuedSamples()) / static_cast<double>(std::max<std::uint64_t>(1, in.sampleBudget()));
+        const double fill = static_cast<double>(in.queuedSamples()) /
+                            static_cast<double>(std::max<std::uint64_t>(1, in.sampleBudget()));
         inputFill += fill;
         inputFillMax = std::max(inputFillMax, fill);
-        const bool problem = bad || stalledFor > 0 || d.droppedTotal() > 0 || d.gapsDetected + d.gapsInferred > 0 ||
-                             [&] {
-                                 for (auto f : d.framesDropped)
-                                     if (f)
-                                         return true;
-                                 return false;
-                             }();
+        const bool problem =
+            bad || stalledFor > 0 || d.droppedTotal() > 0 || d.gapsDetected + d.gapsInferred > 0 || [&] {
+                for (auto f : d.framesDropped)
+                    if (f)
+                        return true;
+                return false;
+            }();
         if (verbose || problem) {
             QStringList why;
             if (bad)
-                why << io::Source::stateName(state) +
-                           (ch->stateMessage().isEmpty() ? QString() : QStringLiteral(" (%1)").arg(ch->stateMessage()));
+                why << io::Source::stateName(state) + (ch->stateMessage().isEmpty()
+                                                           ? QString()
+                                                           : QStringLiteral(" (%1)").arg(ch->stateMessage()));
             if (stalledFor > 0)
                 why << QStringLiteral("no data for %1 interval(s)").arg(stalledFor);
             if (const QString r = dropReasons(d); !r.isEmpty())
@@ -118,25 +119,28 @@ StatusReporter::Lines StatusReporter::sample(double elapsed, bool verbose) {
     }
     m_last = std::move(next);
     const auto pool = m_pipeline.pool().stats();
-    const double busy = static_cast<double>(pool.busyNs - static_cast<std::int64_t>(m_lastPoolBusyNs)) / 1e9 / dt;
+    const double busy =
+        static_cast<double>(pool.busyNs - static_cast<std::int64_t>(m_lastPoolBusyNs)) / 1e9 / dt;
     m_lastPoolBusyNs = static_cast<std::uint64_t>(pool.busyNs);
     const std::size_t n = m_pipeline.channels().size();
     const QString drops = dropReasons(interval);
-    out.summary = QStringLiteral("[%1 s] %2 devices: %3 live, %4 stalled, %5 failing%6 | %7 S/s | stored %8 | dropped %9 | "
-                                 "input queues %10 % (max %11 %) | dsp %12/%13 cores")
-                      .arg(static_cast<int>(elapsed), 4)
-                      .arg(n)
-                      .arg(live)
-                      .arg(stalled)
-                      .arg(failing)
-                      .arg(finished ? QStringLiteral(", %1 finished").arg(finished) : QString())
-                      .arg(human(static_cast<double>(interval.samplesReceived) / dt))
-                      .arg(human(static_cast<double>(stored)))
-                      .arg(drops.isEmpty() ? QStringLiteral("0") : drops)
-                      .arg(n ? 100.0 * inputFill / static_cast<double>(n) : 0.0, 0, 'f', 0)
-                      .arg(100.0 * inputFillMax, 0, 'f', 0)
-                      .arg(busy, 0, 'f', 2)
-                      .arg(m_pipeline.pool().threadCount());
+    out.summary =
+        QStringLiteral(
+            "[%1 s] %2 devices: %3 live, %4 stalled, %5 failing%6 | %7 S/s | stored %8 | dropped %9 | "
+            "input queues %10 % (max %11 %) | dsp %12/%13 cores")
+            .arg(static_cast<int>(elapsed), 4)
+            .arg(n)
+            .arg(live)
+            .arg(stalled)
+            .arg(failing)
+            .arg(finished ? QStringLiteral(", %1 finished").arg(finished) : QString())
+            .arg(human(static_cast<double>(interval.samplesReceived) / dt))
+            .arg(human(static_cast<double>(stored)))
+            .arg(drops.isEmpty() ? QStringLiteral("0") : drops)
+            .arg(n ? 100.0 * inputFill / static_cast<double>(n) : 0.0, 0, 'f', 0)
+            .arg(100.0 * inputFillMax, 0, 'f', 0)
+            .arg(busy, 0, 'f', 2)
+            .arg(m_pipeline.pool().threadCount());
     return out;
 }
 

@@ -25,17 +25,18 @@ inline int run(const char* name, const std::function<void()>& fn) {
 }
 } // namespace vibra::test
 
-#define CHECK(cond)                                                                                             \
-    do {                                                                                                        \
-        if (!(cond))                                                                                            \
-            vibra::test::fail(__FILE__, __LINE__, #cond);                                                       \
+#define CHECK(cond)                                                                                          \
+    do {                                                                                                     \
+        if (!(cond))                                                                                         \
+            vibra::test::fail(__FILE__, __LINE__, #cond);                                                    \
     } while (0)
-#define CHECK_EQ(a, b)                                                                                          \
-    do {                                                                                                        \
-        const auto va_ = (a);                                                                                   \
-        const auto vb_ = (b);                                                                                   \
-        if (!(va_ == vb_))                                                                                      \
-            vibra::test::fail(__FILE__, __LINE__,                                                               \
-                              std::string(#a " == " #b ": ") + std::to_string(va_) + " vs " + std::to_string(vb_)); \
+#define CHECK_EQ(a, b)                                                                                       \
+    do {                                                                                                     \
+        const auto va_ = (a);                                                                                \
+        const auto vb_ = (b);                                                                                \
+        if (!(va_ == vb_))                                                                                   \
+            vibra::test::fail(__FILE__, __LINE__,                                                            \
+                              std::string(#a " == " #b ": ") + std::to_string(va_) + " vs " +                \
+                                  std::to_string(vb_));                                                      \
     } while (0)
 #define RUN(fn) vibra::test::run(#fn, fn)

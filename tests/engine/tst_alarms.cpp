@@ -85,8 +85,8 @@ void hysteresisPreventsChatter() {
     CHECK_EQ(events.size(), std::size_t{2});
     CHECK(events[1]->state == "cleared" && events[1]->tNs == 60'000'000'000LL);
     // Without hysteresis the same hovering signal chatters: this is what the band prevents.
-    alarms::AlarmEvaluator bare("m",
-                                std::make_shared<const alarms::AlarmRules>(alarms::AlarmRules{parse("rms>1.0,hysteresis=0")}));
+    alarms::AlarmEvaluator bare(
+        "m", std::make_shared<const alarms::AlarmRules>(alarms::AlarmRules{parse("rms>1.0,hysteresis=0")}));
     std::vector<core::EventPtr> chatter;
     for (int t = 0; t < 60; ++t)
         bare.evaluate(second(t, 1.0 + 0.02 * std::sin(t * 1.7), 1.0, dsp::SeverityZone::A), chatter);

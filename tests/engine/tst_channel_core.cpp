@@ -239,9 +239,9 @@ void snapshotRateHoldsForAnyBlockSize() {
             const double bound = s.snapshotHz * seconds + 2;
             if (!(static_cast<double>(snap->sequence) <= bound))
                 vibra::test::fail(__FILE__, __LINE__,
-                                  "block " + std::to_string(block) + " workers " + std::to_string(workers) + ": " +
-                                      std::to_string(snap->sequence) + " snapshots in " + std::to_string(seconds) +
-                                      " s");
+                                  "block " + std::to_string(block) + " workers " + std::to_string(workers) +
+                                      ": " + std::to_string(snap->sequence) + " snapshots in " +
+                                      std::to_string(seconds) + " s");
             CHECK(snap->sequence >= 2); // and it did publish while data flowed
             CHECK(snap->display);
         }
