@@ -126,7 +126,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-    m_recording->stop();
+    m_recording->stopAndWait(); // the database is complete before the pipeline goes
 }
 
 void MainWindow::buildMenus() {
