@@ -17,10 +17,7 @@ RecordingController::RecordingController(pipeline::Pipeline& pipeline, QObject* 
         if (m_writer)
             attach(ch);
     });
-    connect(&pipeline, &pipeline::Pipeline::deviceRemoved, this, [this](const QString& id) {
-        if (m_writer)
-            m_writer->detach(id.toStdString());
-    });
+    // A removed device's channel closes its store feed; the writer drains it and lets go by itself.
 }
 
 RecordingController::~RecordingController() {
@@ -43,8 +40,7 @@ void RecordingController::attach(pipeline::DeviceChannel* ch) {
     const auto c = ch->counters().snapshot();
     m_droppedAtStart[ch->deviceId()] = c.droppedTotal();
     m_storedAtStart[ch->deviceId()] = c.samplesStored;
-    m_writer->attach(
-        {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
+    m_writer->attach(ch->storeFeed());
     ch->worker().setStoring(true);
 }
 

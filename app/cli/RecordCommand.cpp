@@ -235,8 +235,7 @@ int runRecord(const CommandContext& ctx) {
     // Every device, given on the command line or arriving at the ingest server, is recorded the same way.
     auto attachChannel = [&](pipeline::DeviceChannel* ch) {
         if (writer) {
-            writer->attach(
-                {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
+            writer->attach(ch->storeFeed());
             ch->worker().setStoring(true);
             ch->worker().setStoringRaw(wo.storeRaw);
             ch->worker().setStoreBackpressure(true); // a recorder waits for its disk rather than dropping

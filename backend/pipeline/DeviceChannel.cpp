@@ -6,11 +6,12 @@ DeviceChannel::DeviceChannel(std::unique_ptr<io::Source> source, const DspSettin
     : m_deviceId(source->deviceId())
     , m_uri(source->uri())
     , m_finite(source->isFinite())
+    , m_storeFeed(std::make_shared<StoreFeed>(m_deviceId.toStdString(), m_uri.toStdString(),
+                                              std::make_shared<core::DeviceCounters>(), options.storeItems))
     , m_ring(options.ringBlocks)
-    , m_storeRing(options.storeItems)
-    , m_outlet(m_ring, m_counters)
+    , m_outlet(m_ring, *m_storeFeed->counters)
     , m_source(std::move(source))
-    , m_worker(std::make_unique<DspWorker>(m_ring, m_storeRing, m_counters, settings)) {
+    , m_worker(std::make_unique<DspWorker>(m_ring, m_storeFeed->ring, *m_storeFeed->counters, settings)) {
     qRegisterMetaType<vibra::io::Source::State>();
     m_ioThread.setObjectName(QStringLiteral("io:%1").arg(m_deviceId));
     connect(m_worker.get(), &DspWorker::snapshotReady, this, &DeviceChannel::snapshotReady);
@@ -27,6 +28,7 @@ DeviceChannel::DeviceChannel(std::unique_ptr<io::Source> source, const DspSettin
 
 DeviceChannel::~DeviceChannel() {
     stop();
+    m_storeFeed->close(); // after the worker's last push: a writer drains the rest and lets go of the feed
 }
 
 void DeviceChannel::start() {

@@ -4,6 +4,7 @@
 #include "core/DeviceCounters.h"
 #include "io/Source.h"
 #include "pipeline/DspWorker.h"
+#include "pipeline/StoreFeed.h"
 
 #include <QObject>
 #include <QThread>
@@ -44,9 +45,13 @@ public:
     const QString& stateMessage() const { return m_stateMessage; }
 
     DspWorker& worker() { return *m_worker; }
-    core::DeviceCounters& counters() { return m_counters; }
-    const core::DeviceCounters& counters() const { return m_counters; }
-    core::SpscRing<StoreItemPtr>& storeRing() { return m_storeRing; }
+    core::DeviceCounters& counters() { return *m_storeFeed->counters; }
+    const core::DeviceCounters& counters() const { return *m_storeFeed->counters; }
+    core::SpscRing<StoreItemPtr>& storeRing() { return m_storeFeed->ring; }
+    /// The device's storage end (store ring + counters) for storage::SqliteWriter::attach. Shared: it
+    /// outlives this channel while a writer still drains it; the destructor closes it after the worker's last
+    /// push.
+    const StoreFeedPtr& storeFeed() const { return m_storeFeed; }
     core::SpscRing<core::SampleBlockPtr>& inputRing() { return m_ring; }
 
 signals:
@@ -61,9 +66,8 @@ private:
     const bool m_finite;
 
     // shared between threads as documented on each type
-    core::DeviceCounters m_counters;
+    const StoreFeedPtr m_storeFeed; ///< store ring + counters, shared with a storage writer
     core::SpscRing<core::SampleBlockPtr> m_ring;
-    core::SpscRing<StoreItemPtr> m_storeRing;
     core::BlockOutlet m_outlet; ///< used by the I/O thread only
 
     // owner thread only
