@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTimer>
 
 #include <csignal>
@@ -201,11 +202,24 @@ int runRecord(const CommandContext& ctx) {
     wo.retention = retention;
     wo.maxPageCount = p.value(maxPages).toLongLong();
     std::string error;
+    // Every device's raw tap for the Parquet sink (set before its channel starts), closed when the channel
+    // goes or after the pipeline stopped (after the DSP worker's last push).
+    std::vector<pipeline::TapFeedPtr> taps;
+    QSet<const pipeline::DeviceChannel*> tapped;
+    auto tapChannel = [&](pipeline::DeviceChannel* ch) {
+        if (!sink || tapped.contains(ch))
+            return;
+        tapped.insert(ch);
+        auto feed = std::make_shared<pipeline::TapFeed>(ch->deviceId().toStdString(), ch->uri().toStdString(),
+                                                        sink->options().tapBlocks);
+        ch->worker().setRawTap(&feed->ring, &feed->counters);
+        sink->addFeed(feed);
+        QObject::connect(ch, &QObject::destroyed, [feed] { feed->close(); });
+        taps.push_back(std::move(feed));
+    };
     if (sink) {
-        for (const auto& ch : pipe.channels()) {
-            const auto tap = sink->addDevice(ch->deviceId().toStdString(), ch->uri().toStdString());
-            ch->worker().setRawTap(tap.ring, tap.counters);
-        }
+        for (const auto& ch : pipe.channels())
+            tapChannel(ch.get()); // before start: their folders are checked there
         if (!sink->start(&error)) {
             *ctx.err << "vibrascope record: " << QString::fromStdString(error) << "\n";
             return kExitFailure;
@@ -234,6 +248,7 @@ int runRecord(const CommandContext& ctx) {
     }
     // Every device, given on the command line or arriving at the ingest server, is recorded the same way.
     auto attachChannel = [&](pipeline::DeviceChannel* ch) {
+        tapChannel(ch);
         if (writer) {
             writer->attach(ch->storeFeed());
             ch->worker().setStoring(true);
@@ -252,9 +267,8 @@ int runRecord(const CommandContext& ctx) {
     for (const auto& ch : pipe.channels())
         attachChannel(ch.get());
 
-    // Devices pushing to /ingest become channels fed by the server through their own outlet. They are
-    // recorded to the database; the Parquet sink covers the --source devices only (its taps are fixed at
-    // start).
+    // Devices pushing to /ingest become channels fed by the server through their own outlet, recorded like
+    // the --source devices (database and Parquet).
     std::unique_ptr<pipeline::IngestBridge> server;
     if (listen) {
         server = std::make_unique<pipeline::IngestBridge>(pipe, *listen, attachChannel);
@@ -271,8 +285,7 @@ int runRecord(const CommandContext& ctx) {
         }
         *ctx.err << "vibrascope record: listening on ws://" << p.value(QStringLiteral("listen"))
                  << "/ingest (devices) and /stream?device=ID (subscribers)"
-                 << (listen->token.isEmpty() ? " without authentication" : " with a bearer token")
-                 << (sink ? "; ingest devices are recorded to the database only" : "") << "\n";
+                 << (listen->token.isEmpty() ? " without authentication" : " with a bearer token") << "\n";
     }
 
     QCoreApplication* app = QCoreApplication::instance();
@@ -319,8 +332,9 @@ int runRecord(const CommandContext& ctx) {
             QString line = formatCounters(ch->deviceId(), c, static_cast<double>(c.samplesReceived - last));
             if (!writer) // parquet only: nothing is "stored" in the SQLite sense
                 line.replace(QRegularExpression(QStringLiteral(", stored \\d+")), QString());
-            if (i < parquet.size())
-                line += QStringLiteral(", parquet written %1").arg(parquet[i].written);
+            for (const auto& a : parquet)
+                if (a.name == ch->deviceId().toStdString())
+                    line += QStringLiteral(", parquet written %1").arg(a.written);
             parts << line;
             last = c.samplesReceived;
         }
@@ -353,6 +367,8 @@ int runRecord(const CommandContext& ctx) {
     if (server)
         server->close(); // no more blocks from the network; then the pipeline drains
     pipe.stopAll();
+    for (const auto& t : taps)
+        t->close(); // the DSP workers have stopped: nothing more is pushed
     if (writer)
         writer->stop();
     if (sink)
