@@ -752,7 +752,7 @@ void SqliteWriter::cycle(bool final) {
         // commit.
         std::map<DeviceState*, core::CounterSnapshot> sums;
         for (std::size_t i = 0; i < n; ++i) {
-            auto c = m_feeds[i].feed->counters->snapshot();
+            auto c = m_feeds[i].feed->sessionCounters(); // this feed's share of the device counters
             c.samplesStored += pending[i];
             c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)] += duplicates[i];
             auto [it, fresh] = sums.try_emplace(m_feeds[i].device, m_feeds[i].device->closedFeeds);
@@ -796,7 +796,7 @@ void SqliteWriter::cycle(bool final) {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (closing[i]) {
-            addCounters(m_feeds[i].device->closedFeeds, m_feeds[i].feed->counters->snapshot());
+            addCounters(m_feeds[i].device->closedFeeds, m_feeds[i].feed->sessionCounters());
             continue;
         }
         if (kept != i)

@@ -202,6 +202,39 @@ private slots:
         QCOMPARE(scalar(db, "SELECT count(*) FROM session"), 1);
     }
 
+    void feedAttachedMidStreamCountsFromItsBaseline() {
+        // A device that ran before recording started: the session row holds the feed's share only
+        // (StoreFeed::sessionCounters: counters minus the baseline set at attach).
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/b.db").toStdString();
+        auto feed = feedOf("d1");
+        auto& c = *feed->counters;
+        c.samplesReceived = 5000;
+        c.samplesProcessed = 5000;
+        c.samplesStored = 4000; // an earlier recording
+        c.addDropped(core::DropReason::RingOverflow, 1000, 3);
+        feed->setBaseline(c.snapshot());
+        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 20, "{}", "test"});
+        std::string err;
+        QVERIFY(w.start(&err));
+        w.attach(feed);
+        c.samplesReceived += 40;
+        c.samplesProcessed += 30;
+        c.addDropped(core::DropReason::RingOverflow, 10, 1);
+        for (int s = 0; s < 3; ++s)
+            QVERIFY(feed->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
+        feed->setEnd(c.snapshot());
+        feed->close();
+        QTRY_COMPARE(feed.use_count(), 1L);
+        w.stop();
+        storage::Database db;
+        QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
+        QCOMPARE(scalar(db, "SELECT received FROM session_device"), 40);
+        QCOMPARE(scalar(db, "SELECT stored FROM session_device"), 30);
+        QCOMPARE(scalar(db, "SELECT dropped_total FROM session_device"), 10);
+        QCOMPARE(c.samplesStored.load(), std::uint64_t{4030});
+    }
+
     void refusesForeignAndNewerFiles() {
         QTemporaryDir dir;
         std::string err;
