@@ -34,7 +34,7 @@ std::vector<DefectPeak> assessBearing(const Spectrum& envelope, const BearingFre
 
 // Margin (dB over the mean) that one line of an average of k noise frames (chi-square, 2k degrees of freedom)
 // exceeds with the given probability: 10 log10(t) with P(Gamma(k, 1/k) > t) = probability (k rounded down,
-// >= 1). 1e-4: 9.6 dB for k = 1, 6.0 dB for k = 4, 4.6 dB for k = 8 (= scipy.stats.gamma.isf).
+// 1..64). 1e-4: 9.6 dB for k = 1, 6.0 dB for k = 4, 4.6 dB for k = 8 (= scipy.stats.gamma.isf).
 double noiseExceedanceDb(double k, double probability);
 
 } // namespace vibra::dsp

@@ -121,8 +121,9 @@ double PeakInterpolator::offset(std::span<const float> p, std::size_t k, PeakMet
     }
     const double lo = value(p, k - 2);
     const double hi = value(p, k + 2);
-    if (!(value(p, k) > 0))
-        return 0.0;
+    const double pk = value(p, k);
+    if (!(pk > 0) || std::max(value(p, k - 1), value(p, k + 1)) > pk)
+        return 0.0; // not a local maximum
     if (method)
         *method = PeakMethod::SymmetricRatio;
     if (lo == 0 && hi == 0)

@@ -106,6 +106,10 @@ private slots:
             QVERIFY(std::abs(noiseExceedanceDb(ks[i], 1e-2) - ref2[i]) < 1e-6);
         }
         QVERIFY(std::abs(noiseExceedanceDb(8.7, 1e-4) - ref4[3]) < 1e-6); // k rounded down
+        // k capped at 64 (scipy gamma.isf: 1.855 dB at k = 64, 1e-4): large averages cost no time, stay
+        // conservative.
+        QVERIFY(std::abs(noiseExceedanceDb(64, 1e-4) - 1.8551386412896194) < 1e-6);
+        QCOMPARE(noiseExceedanceDb(5000, 1e-4), noiseExceedanceDb(64, 1e-4));
         QCOMPARE(noiseExceedanceDb(4, 0.0), 0.0);
         QVERIFY(std::abs(noiseMedianToMean(1) - std::pow(8.0 / 9.0, 3)) < 1e-12);
     }
