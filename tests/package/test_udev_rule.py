@@ -3,7 +3,8 @@
 
 Each device (sysfs tree: USB device, interface, tty) is described for umockdev, and `udevadm test` runs on
 its tty inside umockdev-run, in a private mount namespace with empty /dev and /run, so the links and
-database entries udevadm creates never reach the real system. Asserts, per device, what the rule must do
+database entries udevadm creates never reach the real system. The user guide's local rule for an extra
+device ID is installed in that namespace too, as the guide says. Asserts, per device, what the rule must do
 (ModemManager ignore, dialout 0660, uaccess, /dev/vibrascope/<serial>) and, for a modem and an unlisted
 product on a shared vendor ID, what it must not do.
 
@@ -32,10 +33,14 @@ ln -s pts/ptmx /dev/ptmx
 mount -t tmpfs tmpfs /run
 mkdir -p /run/udev/rules.d
 if [ -n "$3" ]; then cp "$3" /run/udev/rules.d/60-vibrascope.rules; fi
+printf '%s\n' "$4" > /run/udev/rules.d/59-vibrascope-local.rules
 exec umockdev-run --device "$1" -- udevadm test "$2"
 """
 
 USB = "/devices/pci0000:00/0000:00:14.0/usb1"
+# The local rule docs/user-guide.md ("Add a device ID") tells users to write, verbatim.
+LOCAL_RULE = ('SUBSYSTEM=="tty", KERNEL=="ttyUSB[0-9]*|ttyACM[0-9]*", ATTRS{idVendor}=="1209", '
+              'ATTRS{idProduct}=="0001", ENV{VIBRASCOPE_DEVICE}="1"')
 
 
 class Device:
@@ -75,7 +80,7 @@ def udev_test(device, rules, workdir):
     with open(path, "w") as f:
         f.write(desc)
     proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", NAMESPACE_SCRIPT, "sh",
-                           path, "/sys" + syspath, rules or ""],
+                           path, "/sys" + syspath, rules or "", LOCAL_RULE],
                           capture_output=True, text=True, timeout=60)
     out = proc.stdout + proc.stderr
     if proc.returncode != 0:
@@ -122,12 +127,21 @@ def main():
                 port=5), "vibrascope/F4:12:FA:00:11:22", True),
         (Device("Teensy serial", "16c0", "0483", "12345670", "ttyACM2", driver="cdc_acm", port=6),
          "vibrascope/12345670", True),
+        # An ID added the documented way, in /etc/udev/rules.d/59-vibrascope-local.rules
+        (Device("pid.codes test device (local rule)", "1209", "0001", "LOCAL0001", "ttyACM4", driver="cdc_acm",
+                port=9), "vibrascope/LOCAL0001", True),
         # Negative controls: a USB modem, and another product on Teensy's shared vendor ID.
         (Device("Huawei modem", "12d1", "1506", "MODEM0001", "ttyUSB3", driver="option", port=7), None, False),
         (Device("V-USB device on 16c0", "16c0", "05dc", "VUSB0001", "ttyACM3", driver="cdc_acm", port=8),
          None, False),
     ]
     passed = failed = 0
+    guide = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "user-guide.md")
+    if LOCAL_RULE in open(guide).read():
+        passed += 1
+    else:
+        print(f"FAIL docs/user-guide.md no longer shows the local rule this test checks: {LOCAL_RULE}")
+        failed += 1
     with tempfile.TemporaryDirectory() as work:
         for dev, link, matched in cases:
             try:
