@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/DeviceInfo.h"
+#include "core/Event.h"
 #include "core/SampleBlock.h"
 #include "dsp/Moments.h"
 #include "dsp/SeverityZone.h"
@@ -28,10 +29,11 @@ struct RollupRecord {
 
 using RollupRecordPtr = std::shared_ptr<const RollupRecord>;
 
-/// What the DSP worker hands to storage through its store ring.
+/// What the DSP processor hands to storage through its StoreFeed: exactly one of the three is set.
 struct StoreItem {
-    RollupRecordPtr rollup;   ///< set for rollups
-    core::SampleBlockPtr raw; ///< set for raw sample blocks (DspWorker::setStoringRaw)
+    RollupRecordPtr rollup;   ///< a completed 1 s rollup
+    core::SampleBlockPtr raw; ///< a raw sample block (raw storage on); block->gapBefore tells its continuity
+    core::EventPtr event;     ///< an event of this device (alarm raised/cleared, ...) for the event table
 };
 
 using StoreItemPtr = std::shared_ptr<const StoreItem>;
