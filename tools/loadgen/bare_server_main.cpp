@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
             return usageError(QStringLiteral("unknown option '%1'").arg(a));
         if (i + 1 >= args.size())
             return usageError(QStringLiteral("%1 needs a value").arg(a));
-        const QString v = args[++i];
+        const QString& v = args[++i];
         if (a == QLatin1String("--listen")) {
             listen = v;
         } else if (a == QLatin1String("--token")) {
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
                 return usageError(QStringLiteral("--max-connections must be an integer >= 0"));
         }
     }
-    const int colon = listen.lastIndexOf(':');
+    const qsizetype colon = listen.lastIndexOf(QLatin1Char(':'));
     bool portOk = false;
     const int port = colon > 0 ? listen.mid(colon + 1).toInt(&portOk) : -1;
     QString host = colon > 0 ? listen.left(colon) : QString();
