@@ -4,16 +4,12 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 ARGS   ?=
 
-<<<<<<< HEAD
-.PHONY: all deps test-deps build run test tsan bench format format-check tidy fuzz package screenshots clean
+.PHONY: all deps test-deps build run test tsan bench format format-check tidy fuzz package package-deps package-check screenshots clean
 
 # Threaded tests run under ThreadSanitizer by `make tsan` (CI): the engine's own hand-offs (rings, pool,
 # channel cores, recorder/storage feeds) use standard primitives TSan sees; Qt-internal frames are
 # suppressed in tests/tsan.supp, each with its reason.
 TSAN_TESTS := tst_spsc_ring tst_worker_pool tst_channel_core tst_alarms
-=======
-.PHONY: all deps test-deps build run test bench format format-check tidy fuzz package package-deps package-check screenshots clean
->>>>>>> pkg
 
 all: build
 
