@@ -45,8 +45,8 @@ private:
     WindowType m_windowType;
     bool m_removeMean;
     std::shared_ptr<const std::vector<float>> m_window; ///< shared by every accumulator of this type and size
-    double m_windowSum; // S1
-    double m_scale;     // 1 / (fs * S2)
+    double m_windowSum;                                 // S1
+    double m_scale;                                     // 1 / (fs * S2)
     double m_enbwHz;
     FrameRing m_ring;
     std::vector<double> m_sum; ///< sum of frame densities (exact mean: sum / frames)

@@ -17,8 +17,8 @@ std::vector<float> noiseAndTones(std::size_t n, unsigned seed) {
     std::normal_distribution<float> noise(0.0f, 0.3f);
     std::vector<float> x(n);
     for (std::size_t i = 0; i < n; ++i)
-        x[i] = 1.5f + std::sin(0.0371f * static_cast<float>(i)) + 0.2f * std::sin(0.9f * static_cast<float>(i)) +
-               noise(rng);
+        x[i] = 1.5f + std::sin(0.0371f * static_cast<float>(i)) +
+               0.2f * std::sin(0.9f * static_cast<float>(i)) + noise(rng);
     return x;
 }
 
@@ -43,8 +43,8 @@ bool identical(std::size_t fftSize, double overlap, WindowType window, unsigned 
         pos += n;
     }
     const Spectrum a = ref.spectrum(), b = acc.spectrum();
-    return a.frames == b.frames && a.frames > 0 && a.psd == b.psd && a.enbwHz == b.enbwHz && a.binHz == b.binHz &&
-           b.window == window && b.peakHold.empty();
+    return a.frames == b.frames && a.frames > 0 && a.psd == b.psd && a.enbwHz == b.enbwHz &&
+           a.binHz == b.binHz && b.window == window && b.peakHold.empty();
 }
 } // namespace
 
@@ -61,8 +61,12 @@ private slots:
 
     void concurrentAccumulatorsOnTwoThreads() {
         bool ok1 = false, ok2 = false;
-        std::thread t1([&] { ok1 = identical(8192, 0.5, WindowType::Hann, 1) && identical(4096, 0.5, WindowType::Hann, 2); });
-        std::thread t2([&] { ok2 = identical(8192, 0.5, WindowType::Hann, 3) && identical(1024, 0.25, WindowType::FlatTop, 4); });
+        std::thread t1([&] {
+            ok1 = identical(8192, 0.5, WindowType::Hann, 1) && identical(4096, 0.5, WindowType::Hann, 2);
+        });
+        std::thread t2([&] {
+            ok2 = identical(8192, 0.5, WindowType::Hann, 3) && identical(1024, 0.25, WindowType::FlatTop, 4);
+        });
         t1.join();
         t2.join();
         QVERIFY(ok1 && ok2);
