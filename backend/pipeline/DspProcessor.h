@@ -50,6 +50,8 @@ public:
     DeviceSnapshotPtr makeSnapshot(const core::CounterSnapshot& counters, std::uint64_t sequence) const;
     bool hasDevice() const { return m_device != nullptr; }
     std::uint64_t processed() const { return m_processed; }
+    /// Samples per axis in the second being accumulated (not yet in a completed rollup).
+    std::uint64_t bucketSamples() const { return m_bucketActive ? m_bucketSamples : 0; }
     /// The newest completed second (for alarms and status): null before the first.
     const RollupRecordPtr& lastRollup() const { return m_lastRollup; }
 
