@@ -1,6 +1,7 @@
 #include "storage/HistoryQuery.h"
 
 #include "storage/RawCursor.h"
+#include "storage/StatsColumns.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,21 +10,6 @@
 namespace vibra::storage {
 
 namespace {
-HistoryQuery::AxisValues readAxis(const Statement& st, int col) {
-    HistoryQuery::AxisValues a;
-    a.min = st.real(col);
-    a.max = st.real(col + 1);
-    a.mean = st.real(col + 2);
-    a.rms = st.real(col + 3);
-    a.peak = st.real(col + 4);
-    a.crest = st.real(col + 5);
-    if (!st.isNull(col + 6))
-        a.velocityRms = st.real(col + 6);
-    if (!st.isNull(col + 7))
-        a.zone = static_cast<int>(st.int64(col + 7));
-    return a;
-}
-
 std::vector<std::string> splitNames(const std::string& s) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -36,8 +22,6 @@ std::vector<std::string> splitNames(const std::string& s) {
     }
     return out;
 }
-
-constexpr const char* kAxisCols = "min, max, mean, rms, peak, crest, velocity_rms, zone";
 
 void summarize(HistoryQuery::State* s) {
     s->rms = 0;
@@ -116,8 +100,7 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
     out->bucketNs = levelBucketNs(out->level);
     // One primary-key range scan per axis (device, axis, t_ns), merged by time: no sort, no index lookups.
     Statement st(m_db.handle(),
-                 "SELECT t_ns, n, gaps, " + std::string(kAxisCols) + " FROM " +
-                     std::string(levelTable(out->level)) +
+                 "SELECT t_ns, " + StatsColumns::list() + " FROM " + std::string(levelTable(out->level)) +
                      " WHERE device_id = ?1 AND axis = ?2 AND t_ns >= ?3 AND t_ns < ?4 ORDER BY t_ns");
     if (!st.isValid()) {
         *error = st.error();
@@ -145,9 +128,9 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
                 pts.insert(pts.begin() + static_cast<std::ptrdiff_t>(i), std::move(p));
             }
             auto& p = pts[i];
-            p.samples = static_cast<std::uint64_t>(st.int64(1));
-            p.gaps = static_cast<std::uint32_t>(st.int64(2));
-            p.axes[axis] = readAxis(st, 3);
+            p.axes[axis] = StatsColumns::read(st, 1);
+            p.samples = p.axes[axis].n;
+            p.gaps = static_cast<std::uint32_t>(p.axes[axis].gaps);
         }
         if (rc != SQLITE_DONE) {
             *error = sqlite3_errmsg(m_db.handle());
@@ -268,7 +251,7 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
     while (page.step() == SQLITE_ROW)
         ids.push_back(page.int64(0));
     const auto devices = RollupCursor::listDevices(m_db, &err);
-    Statement axes(m_db.handle(), "SELECT axis, t_ns, n, " + std::string(kAxisCols) +
+    Statement axes(m_db.handle(), "SELECT axis, t_ns, " + StatsColumns::list() +
                                       " FROM device_latest WHERE device_id = ? ORDER BY axis");
     for (auto id : ids) {
         State s;
@@ -284,8 +267,8 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
             if (axis >= s.axes.size())
                 s.axes.resize(axis + 1);
             s.tNs = std::max(s.tNs, axes.int64(1));
-            s.samples = static_cast<std::uint64_t>(axes.int64(2));
-            s.axes[axis] = readAxis(axes, 3);
+            s.axes[axis] = StatsColumns::read(axes, 2);
+            s.samples = s.axes[axis].n;
         }
         summarize(&s);
         out->push_back(std::move(s));
@@ -301,7 +284,7 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
         return false;
     for (auto level : {RollupLevel::Second, RollupLevel::Minute, RollupLevel::Hour}) {
         const std::string table(levelTable(level));
-        Statement st(m_db.handle(), "SELECT axis, t_ns, n, " + std::string(kAxisCols) + " FROM " + table +
+        Statement st(m_db.handle(), "SELECT axis, t_ns, " + StatsColumns::list() + " FROM " + table +
                                         " WHERE device_id = ?1 AND t_ns = (SELECT max(t_ns) FROM " + table +
                                         " WHERE device_id = ?1 AND t_ns <= ?2) ORDER BY axis");
         if (!st.isValid()) {
@@ -316,8 +299,8 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
             if (axis >= out->axes.size())
                 out->axes.resize(axis + 1);
             out->tNs = st.int64(1);
-            out->samples = static_cast<std::uint64_t>(st.int64(2));
-            out->axes[axis] = readAxis(st, 3);
+            out->axes[axis] = StatsColumns::read(st, 2);
+            out->samples = out->axes[axis].n;
             *found = true;
         }
         if (*found) {

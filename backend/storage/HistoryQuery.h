@@ -3,6 +3,7 @@
 #include "storage/Database.h"
 #include "storage/RollupCursor.h"
 #include "storage/RollupLevel.h"
+#include "storage/RollupStats.h"
 
 #include <cstdint>
 #include <optional>
@@ -17,11 +18,9 @@ namespace vibra::storage {
 /// short read transaction (never holds a snapshot open between calls, so checkpoints are not starved).
 class HistoryQuery {
 public:
-    struct AxisValues {
-        double min = 0, max = 0, mean = 0, rms = 0, peak = 0, crest = 0;
-        std::optional<double> velocityRms;
-        std::optional<int> zone;
-    };
+    /// One axis of a bucket: every statistics column (StatsColumns), for raw envelopes the ones computed from
+    /// the samples (n, min, max, mean, rms, peak, crest).
+    using AxisValues = RollupStats;
     /// One bucket of a range query: [tNs, tNs + bucket), min/max are the envelope.
     struct Point {
         std::int64_t tNs = 0;
