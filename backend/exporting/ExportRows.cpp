@@ -119,9 +119,7 @@ bool ExportRows::nextRaw(Row* row) {
         const auto scale = static_cast<float>(m_layout.scaleFor(d));
         while (m_pos < m_block.count) {
             const std::uint32_t k = m_pos++;
-            // the same time formula as SampleBlock::timeOfSampleNs
-            const std::int64_t t =
-                m_block.tNs + static_cast<std::int64_t>(static_cast<double>(k) * 1e9 / d.rateHz);
+            const std::int64_t t = m_block.timeOfSampleNs(k, d.rateHz);
             if (t < from || t >= to)
                 continue;
             row->tNs = t;

@@ -161,8 +161,7 @@ bool HistoryQuery::rawEnvelope(std::int64_t fromNs, std::int64_t toNs, int minPo
     while (cursor.next(&b)) {
         const auto blockAxes = std::min<std::size_t>(axes, static_cast<std::size_t>(b.axes));
         for (std::uint32_t k = 0; k < b.count; ++k) {
-            // the same time formula as SampleBlock::timeOfSampleNs
-            const std::int64_t t = b.tNs + static_cast<std::int64_t>(static_cast<double>(k) * 1e9 / rate);
+            const std::int64_t t = b.timeOfSampleNs(k, rate);
             if (t < fromNs || t >= toNs)
                 continue;
             const auto bucket = static_cast<std::size_t>((t - fromNs) / out->bucketNs);

@@ -62,6 +62,14 @@ def test_raw_round_trip(tmp):
         contiguous = all(f1 == f0 + n0 for (f0, n0), (f1, _) in zip(blocks, blocks[1:]))
         check(contiguous and blocks[0][0] == 0, f"{name}: blocks contiguous from sample 0")
         check(con.execute("SELECT count(*) FROM event WHERE kind='gap'").fetchone()[0] == 0, "no gap events")
+        rows, blocks = con.execute("SELECT count(*), sum(blocks) FROM raw_block WHERE device_id=?", (dev_id,)).fetchone()
+        check(rows * 5 < blocks, f"{name}: contiguous blocks gathered into rows ({blocks} blocks in {rows} rows)")
+    # Raw storage on disk (pages of the table and its indexes, from dbstat) vs the float32 size of the samples:
+    # rows of ~64 KiB fill their overflow pages (one row per block took 1.36x)
+    pages = con.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'raw_block%'").fetchone()[0]
+    f32 = con.execute("SELECT sum(n * axes * 4) FROM raw_block").fetchone()[0]
+    print(f"raw storage: {pages} bytes of pages for {f32} bytes of float32 = {pages / f32:.3f}x")
+    check(pages < 0.95 * f32, f"raw overhead {pages / f32:.3f}x of float32 (want < 0.95)")
 
     # export --level raw for device a, compare bit-exactly with the independently decoded blocks
     out = os.path.join(tmp, "a_raw.csv")
