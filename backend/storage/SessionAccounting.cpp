@@ -7,13 +7,14 @@ bool SessionAccounting::prepare(sqlite3* db, std::string* error) {
     m_upsert = Statement(
         db,
         "INSERT INTO session_device(session_id, device_id, received, stored, dropped_total, dropped_json, "
-        "gaps_detected, gaps_inferred, samples_missing, reconnects, bytes, frames) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?) "
+        "gaps_detected, gaps_inferred, samples_missing, reconnects, bytes, frames, frames_dropped_total, "
+        "frames_dropped_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(session_id, device_id) DO UPDATE SET received=excluded.received, "
         "stored=excluded.stored, dropped_total=excluded.dropped_total, dropped_json=excluded.dropped_json, "
         "gaps_detected=excluded.gaps_detected, gaps_inferred=excluded.gaps_inferred, "
         "samples_missing=excluded.samples_missing, reconnects=excluded.reconnects, bytes=excluded.bytes, "
-        "frames=excluded.frames");
+        "frames=excluded.frames, frames_dropped_total=excluded.frames_dropped_total, "
+        "frames_dropped_json=excluded.frames_dropped_json");
     m_close = Statement(db, "UPDATE session SET stopped_ns=?, clean=? WHERE id=?");
     for (const Statement* s : {&m_upsert, &m_close})
         if (!s->isValid()) {
@@ -54,6 +55,10 @@ bool SessionAccounting::write(std::int64_t deviceRowId, const core::CounterSnaps
         .bind(10, static_cast<std::int64_t>(c.reconnects))
         .bind(11, static_cast<std::int64_t>(c.bytes))
         .bind(12, static_cast<std::int64_t>(c.frames));
+    std::uint64_t framesDropped = 0;
+    for (const auto f : c.framesDropped)
+        framesDropped += f;
+    m_upsert.bind(13, static_cast<std::int64_t>(framesDropped)).bind(14, droppedJson(c.framesDropped));
     if (m_upsert.step() != SQLITE_DONE) {
         *error = sqlite3_errmsg(m_db);
         return false;

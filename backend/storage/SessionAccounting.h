@@ -21,8 +21,10 @@ public:
     bool begin(std::int64_t startedNs, const std::string& configJson, const std::string& appVersion,
                std::string* error);
     std::int64_t sessionId() const { return m_sessionId; }
-    /// Upserts the device's accounting row of this session with c (received, stored, drops by reason, gaps,
-    /// transport counters).
+    /// Upserts the device's accounting row of this session with c: received, stored, samples dropped by
+    /// reason,
+    /// frames (or blocks, records) dropped by reason (the only count for input without a known sample count:
+    /// malformed lines/frames, CRC errors, unauthorized frames), gaps, transport counters.
     bool write(std::int64_t deviceRowId, const core::CounterSnapshot& c, std::string* error);
     /// Sets stopped_ns and clean.
     bool close(std::int64_t stoppedNs, bool clean, std::string* error);

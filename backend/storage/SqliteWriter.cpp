@@ -250,20 +250,46 @@ bool SqliteWriter::drain(FeedState& f, bool ok, std::string* error) {
 }
 
 bool SqliteWriter::writeAccounting(std::string* error) {
-    // One row per device: its closed feeds plus its live ones, as they stand after this commit.
+    // One row per device: its closed feeds plus its live ones, as they will stand after this commit.
     std::map<DeviceState*, core::CounterSnapshot> sums;
+    for (const auto& [id, dev] : m_devices)
+        sums.emplace(dev.get(), dev->closedFeeds);
+    constexpr auto kDuplicate = static_cast<std::size_t>(core::DropReason::Duplicate);
+    constexpr auto kWriteError = static_cast<std::size_t>(core::DropReason::WriteError);
     for (const auto& f : m_feeds) {
         auto c = f.feed->sessionCounters(); // this feed's share of the device counters
         c.samplesStored += f.pending;
-        c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)] += f.duplicates;
-        c.samplesDropped[static_cast<std::size_t>(core::DropReason::WriteError)] += f.unwritable;
-        auto [it, fresh] = sums.try_emplace(f.device, f.device->closedFeeds);
-        SessionAccounting::add(it->second, c);
+        c.samplesDropped[kDuplicate] += f.duplicates;
+        c.framesDropped[kDuplicate] += f.duplicateBlocks;
+        c.samplesDropped[kWriteError] += f.unwritable;
+        SessionAccounting::add(sums[f.device], c);
     }
     for (const auto& [dev, c] : sums)
         if (dev->rowId >= 0 && !m_session.write(dev->rowId, c, error)) // no row yet: no data yet
             return false;
     return true;
+}
+
+void SqliteWriter::closeAfterFailure() {
+    // The data transactions failed (disk full, I/O error): try to leave the session row closed with its final
+    // accounting (write_error included), not clean, in one small transaction that adds no data; then the
+    // error itself as an event. Either may fail too (no space at all): the next open then recovers it.
+    std::string err;
+    if (!m_db.exec("BEGIN IMMEDIATE", &err))
+        return;
+    if (!writeAccounting(&err) || !m_session.close(core::utcNowNs(), false, &err) ||
+        !m_db.exec("COMMIT", &err)) {
+        m_db.exec("ROLLBACK", nullptr);
+        return;
+    }
+    core::Event e;
+    e.tNs = core::utcNowNs();
+    e.kind = "write_error";
+    e.detail = errorMessage();
+    if (!m_db.exec("BEGIN IMMEDIATE", &err))
+        return;
+    if (!m_events.insert(std::nullopt, m_session.sessionId(), e, &err) || !m_db.exec("COMMIT", &err))
+        m_db.exec("ROLLBACK", nullptr);
 }
 
 void SqliteWriter::cycle(bool final) {
@@ -291,6 +317,8 @@ void SqliteWriter::cycle(bool final) {
         setError("writing to '" + m_options.path + "' failed: " + error);
     }
     finishCycle(ok);
+    if (final && !ok)
+        closeAfterFailure();
 }
 
 void SqliteWriter::finishCycle(bool committed) {
@@ -319,6 +347,8 @@ void SqliteWriter::finishCycle(bool committed) {
             SessionAccounting::add(f.device->closedFeeds, f.feed->sessionCounters());
         return f.closing;
     });
+    for (auto& f : m_feeds) // in the counters now
+        f.pending = f.records = f.duplicates = f.duplicateBlocks = f.unwritable = 0;
 }
 
 } // namespace vibra::storage

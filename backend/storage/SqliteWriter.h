@@ -133,6 +133,7 @@ private:
     bool writeOrphanEvents(DeviceState& d, std::string* error);
     bool writeAccounting(std::string* error);
     void finishCycle(bool committed);
+    void closeAfterFailure();
     void afterCommit();
     void setError(const std::string& message);
 

@@ -196,6 +196,12 @@ private slots:
         storage::Statement js(db.handle(), (std::string("SELECT dropped_json ") + d1).c_str());
         QCOMPARE(js.step(), SQLITE_ROW);
         QCOMPARE(js.text(0), std::string(R"({"ring_overflow":10,"store_overflow":20})"));
+        // frames (blocks, records) dropped by reason next to the samples: the only count for malformed input
+        storage::Statement fs(
+            db.handle(), (std::string("SELECT frames_dropped_json, frames_dropped_total ") + d1).c_str());
+        QCOMPARE(fs.step(), SQLITE_ROW);
+        QCOMPARE(fs.text(0), std::string(R"({"ring_overflow":1,"store_overflow":2})"));
+        QCOMPARE(fs.int64(1), 3);
         QCOMPARE(scalar(db, "SELECT sum(n) FROM rollup_1s WHERE axis=0 AND device_id=(SELECT id FROM device "
                             "WHERE name='d1')"),
                  50);

@@ -843,8 +843,24 @@ private slots:
         QCOMPARE(c.samplesReceived, c.samplesStored + c.droppedTotal());
         storage::Database db;
         std::string err;
-        QVERIFY2(db.open(path, storage::Database::Mode::ReadWrite, &err), err.c_str()); // quick_check passes
-        QVERIFY(db.recoveredUncleanSession());
+        QVERIFY2(db.open(path, storage::Database::Mode::ReadWrite, &err), err.c_str());
+        // The writer closed the session with its final accounting after the failure (no new pages needed):
+        // not clean, the write errors in the row, the message as an event.
+        QVERIFY(!db.recoveredUncleanSession());
+        QCOMPARE(scalar(db.handle(), "SELECT clean FROM session WHERE stopped_ns IS NOT NULL"), 0);
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT received FROM session_device")),
+                 c.samplesReceived);
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT dropped_total FROM session_device")),
+                 c.droppedTotal());
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT json_extract(dropped_json, "
+                                                                "'$.write_error') FROM session_device")),
+                 c.dropped(core::DropReason::WriteError));
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT json_extract(frames_dropped_json, "
+                                                                "'$.write_error') FROM session_device")),
+                 c.framesDropped[static_cast<std::size_t>(core::DropReason::WriteError)]);
+        QCOMPARE(scalar(db.handle(), "SELECT count(*) FROM event WHERE kind='write_error' AND detail LIKE "
+                                     "'%full%'"),
+                 1);
         storage::Statement ic(db.handle(), "PRAGMA integrity_check");
         QCOMPARE(ic.step(), SQLITE_ROW);
         QCOMPARE(ic.text(0), std::string("ok"));
