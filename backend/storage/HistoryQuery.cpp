@@ -57,13 +57,16 @@ RollupLevel HistoryQuery::chooseLevel(std::int64_t spanNs, int minPoints) {
     return RollupLevel::Second;
 }
 
+bool HistoryQuery::fail(const std::string& sqliteMessage, std::string* error) const {
+    *error = "reading '" + m_db.path() + "' failed: " + sqliteMessage;
+    return false;
+}
+
 bool HistoryQuery::findDevice(const std::string& name, StoredDevice* out, std::string* error) {
     std::string err;
     const auto all = RollupCursor::listDevices(m_db, &err);
-    if (!err.empty()) {
-        *error = err;
-        return false;
-    }
+    if (!err.empty())
+        return fail(err, error);
     auto it = std::find_if(all.begin(), all.end(), [&](const StoredDevice& d) { return d.name == name; });
     if (it == all.end()) {
         std::string known;
@@ -91,7 +94,11 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
         Statement any(m_db.handle(),
                       "SELECT 1 FROM raw_block WHERE device_id = ?1 AND t_ns < ?3 AND end_ns > ?2 LIMIT 1");
         any.bind(1, out->device.rowId).bind(2, fromNs).bind(3, toNs);
-        if (any.step() == SQLITE_ROW) {
+        std::string err;
+        const bool haveRaw = any.fetch(&err);
+        if (!err.empty())
+            return fail(err, error);
+        if (haveRaw) {
             any.reset();
             out->level = RollupLevel::Raw;
             return rawEnvelope(fromNs, toNs, minPoints, out, error);
@@ -132,10 +139,8 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
             p.samples = p.axes[axis].n;
             p.gaps = static_cast<std::uint32_t>(p.axes[axis].gaps);
         }
-        if (rc != SQLITE_DONE) {
-            *error = sqlite3_errmsg(m_db.handle());
-            return false;
-        }
+        if (rc != SQLITE_DONE)
+            return fail(sqlite3_errmsg(m_db.handle()), error);
     }
     return true;
 }
@@ -218,8 +223,9 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
         ~End() { db.exec("COMMIT", nullptr); }
     } end{m_db};
     Statement count(m_db.handle(), "SELECT count(DISTINCT device_id) FROM device_latest");
-    if (count.step() == SQLITE_ROW)
-        *total = static_cast<std::uint64_t>(count.int64(0));
+    if (!count.fetch(&err))
+        return fail(err.empty() ? "no count" : err, error);
+    *total = static_cast<std::uint64_t>(count.int64(0));
     const char* dir = request.descending ? "DESC" : "ASC";
     std::string order;
     switch (request.sort) {
@@ -247,9 +253,13 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
     page.bind(1, static_cast<std::int64_t>(std::max(0, request.limit)))
         .bind(2, static_cast<std::int64_t>(std::max(0, request.offset)));
     std::vector<std::int64_t> ids;
-    while (page.step() == SQLITE_ROW)
+    while (page.fetch(&err))
         ids.push_back(page.int64(0));
+    if (!err.empty())
+        return fail(err, error);
     const auto devices = RollupCursor::listDevices(m_db, &err);
+    if (!err.empty())
+        return fail(err, error);
     Statement axes(m_db.handle(), "SELECT axis, t_ns, " + StatsColumns::list() +
                                       " FROM device_latest WHERE device_id = ? ORDER BY axis");
     for (auto id : ids) {
@@ -261,7 +271,7 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
         s.device = *d;
         axes.reset();
         axes.bind(1, id);
-        while (axes.step() == SQLITE_ROW) {
+        while (axes.fetch(&err)) {
             const auto axis = static_cast<std::size_t>(axes.int64(0));
             if (axis >= s.axes.size())
                 s.axes.resize(axis + 1);
@@ -269,6 +279,8 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
             s.axes[axis] = StatsColumns::read(axes, 2);
             s.samples = s.axes[axis].n;
         }
+        if (!err.empty())
+            return fail(err, error);
         summarize(&s);
         out->push_back(std::move(s));
     }
@@ -293,7 +305,8 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
         // A coarser bucket only answers when it ends within the second of atNs (no data from after atNs).
         st.bind(1, out->device.rowId)
             .bind(2, atNs - (levelBucketNs(level) - levelBucketNs(RollupLevel::Second)));
-        while (st.step() == SQLITE_ROW) {
+        std::string err;
+        while (st.fetch(&err)) {
             const auto axis = static_cast<std::size_t>(st.int64(0));
             if (axis >= out->axes.size())
                 out->axes.resize(axis + 1);
@@ -301,6 +314,10 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
             out->axes[axis] = StatsColumns::read(st, 2);
             out->samples = out->axes[axis].n;
             *found = true;
+        }
+        if (!err.empty()) { // an unreadable finer level must not quietly answer from a coarser one
+            *found = false;
+            return fail(err, error);
         }
         if (*found) {
             out->level = level;
@@ -342,10 +359,8 @@ bool HistoryQuery::events(const EventRequest& request, std::vector<EventRecord>*
     } end{m_db};
     Statement count(m_db.handle(), "SELECT count(*) FROM event e" + where);
     bindFilter(count);
-    if (!count.fetch(&err)) {
-        *error = err.empty() ? "counting events failed" : err;
-        return false;
-    }
+    if (!count.fetch(&err))
+        return fail(err.empty() ? "no count" : err, error);
     *total = static_cast<std::uint64_t>(count.int64(0));
     Statement st(m_db.handle(),
                  "SELECT e.id, d.name, d.axes, d.axis_names, e.session_id, e.t_ns, e.kind, e.state, e.rule, "
@@ -386,8 +401,7 @@ bool HistoryQuery::events(const EventRequest& request, std::vector<EventRecord>*
         out->push_back(std::move(e));
     }
     if (!err.empty()) {
-        *error = "reading events from '" + m_db.path() + "' failed: " + err;
-        return false;
+        return fail(err, error);
     }
     return true;
 }

@@ -110,6 +110,8 @@ public:
 private:
     bool rawEnvelope(std::int64_t fromNs, std::int64_t toNs, int minPoints, Range* out, std::string* error);
     bool findDevice(const std::string& name, StoredDevice* out, std::string* error);
+    /// *error = "reading 'PATH' failed: MESSAGE"; returns false.
+    bool fail(const std::string& sqliteMessage, std::string* error) const;
     Database& m_db;
 };
 

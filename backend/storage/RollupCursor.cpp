@@ -26,7 +26,8 @@ std::vector<StoredDevice> RollupCursor::listDevices(Database& db, std::string* e
         *error = st.error();
         return out;
     }
-    while (st.step() == SQLITE_ROW) {
+    std::string err;
+    while (st.fetch(&err)) {
         StoredDevice d;
         d.rowId = st.int64(0);
         d.name = st.text(1);
@@ -35,6 +36,10 @@ std::vector<StoredDevice> RollupCursor::listDevices(Database& db, std::string* e
         d.axisNames = split(st.text(4));
         d.unit = st.text(5);
         out.push_back(std::move(d));
+    }
+    if (!err.empty()) {
+        *error = "reading the devices of '" + db.path() + "' failed: " + err;
+        out.clear();
     }
     return out;
 }
@@ -97,8 +102,11 @@ bool RollupCursor::open(Database& db, RollupLevel level, const std::vector<std::
         return false;
     }
     count.bind(1, from).bind(2, to);
-    if (count.step() == SQLITE_ROW)
-        m_count = static_cast<std::uint64_t>(count.int64(0));
+    if (!count.fetch(&err)) {
+        *error = "reading '" + db.path() + "' failed: " + (err.empty() ? std::string("no count") : err);
+        return false;
+    }
+    m_count = static_cast<std::uint64_t>(count.int64(0));
     m_stmt = Statement(db.handle(), "SELECT r.device_id, r.t_ns, r.axis, " + StatsColumns::list("r") +
                                         " FROM " + std::string(levelTable(level)) + " r" + where +
                                         " ORDER BY r.t_ns, r.device_id, r.axis");

@@ -261,6 +261,55 @@ def test_malformed_input_in_session_row(tmp):
     con.close()
 
 
+def corrupt_table(src, dst, table):
+    """Copy src to dst and overwrite the root page of `table` with garbage (a real damaged page)."""
+    shutil.copy(src, dst)
+    con = sqlite3.connect(dst)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name=?", (table,)).fetchone()[0]
+    con.close()
+    check(not os.path.exists(dst + "-wal") or os.path.getsize(dst + "-wal") == 0, "checkpointed copy")
+    with open(dst, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes([0xFF, 0x13, 0x37, 0xA5] * (page_size // 4)))
+
+
+def test_corrupt_pages(tmp):
+    """An SQLite error while querying is an error (exit 1 with the message), never an empty or fallback answer."""
+    db = os.path.join(tmp, "good.db")
+    rc, _, err = run(["record", "--source", "sim://a", "--source", "sim://b", "--db", db, "--duration", "2.5", "-q"])
+    check(rc == 0, f"record: {err}")
+    con = sqlite3.connect(db)
+    t_last = con.execute("SELECT max(t_ns) FROM rollup_1s").fetchone()[0]
+    con.execute("INSERT INTO event(device_id, session_id, t_ns, kind, detail) VALUES(1, 1, ?, 'alarm', 'x')", (t_last,))
+    con.commit()
+    con.close()
+    later = f"{t_last + 120 * 10**9}ns"  # the 1 min bucket has ended: a fallback could answer from it
+    outputs = [os.path.join(tmp, "c.csv"), os.path.join(tmp, "c.parquet")]
+    cases = [
+        ("device_latest", ["query", "latest"]),
+        ("device_latest", ["query", "latest", "--json"]),
+        ("rollup_1s", ["query", "asof", "--device", "a", "--at", later]),
+        ("rollup_1s", ["query", "range", "--device", "a", "--from", f"{t_last - 10**9}ns", "--to", f"{t_last}ns"]),
+        ("rollup_1s", ["export", "--out", outputs[0]]),
+        ("rollup_1s", ["export", "--format", "parquet", "--out", outputs[1]]),
+        ("event", ["query", "events"]),
+    ]
+    for table, args in cases:
+        rc, out, err = run(args[:1] + ["--db", db] + args[1:])
+        check(rc == 0 and "malformed" not in err, f"intact: {args}: {rc} {err}")
+        for f in outputs:
+            if os.path.exists(f):
+                os.remove(f)
+        bad = os.path.join(tmp, f"bad_{table}.db")
+        corrupt_table(db, bad, table)
+        rc, out, err = run(args[:1] + ["--db", bad] + args[1:])
+        check(rc == 1 and "malformed" in err and bad in err,
+              f"corrupt {table}: {args} -> exit {rc}, stderr {err.strip()[:200]!r}, stdout {out[:100]!r}")
+        check(not any(os.path.exists(f) or os.path.exists(f + ".partial") for f in outputs),
+              f"corrupt {table}: no export file left")
+
+
 def test_retention(tmp):
     db = os.path.join(tmp, "ret.db")
     rc, _, err = run(["record", "--source", "sim://r?rate=4000", "--db", db, "--duration", "5", "--raw",
@@ -364,6 +413,7 @@ with tempfile.TemporaryDirectory() as tmp:
     test_query(tmp, db)
     test_query_events(tmp, db)
     test_malformed_input_in_session_row(tmp)
+    test_corrupt_pages(tmp)
     test_retention(tmp)
     test_damaged_files(tmp, db)
     test_disk_full(tmp)
