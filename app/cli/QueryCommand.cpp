@@ -253,6 +253,8 @@ int runQuery(const CommandContext& ctx) {
         *ctx.err << "vibrascope query: " << QString::fromStdString(error) << "\n";
         return kExitFailure;
     }
+    if (!db.note().empty())
+        *ctx.err << "vibrascope query: note: " << QString::fromStdString(db.note()) << "\n";
     storage::HistoryQuery q(db);
     QTextStream& out = *ctx.out;
 

@@ -94,6 +94,7 @@ bool CsvExporter::run(const ExportRequest& request, std::string* error, ExportSt
         stats->bytes = file.bytes();
         stats->unit = rows.layout().unit;
         stats->convertedUnits = rows.layout().convertedUnits;
+        stats->note = rows.note();
     }
     return true;
 }

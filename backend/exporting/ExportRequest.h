@@ -25,6 +25,7 @@ struct ExportStats {
     std::uint64_t bytes = 0;
     std::string unit;            ///< unit of the value columns
     bool convertedUnits = false; ///< devices had mixed units, everything was converted to m/s²
+    std::string note;            ///< how the database was opened, when the user should know (Database::note)
 };
 
 } // namespace vibra::exporting

@@ -69,6 +69,8 @@ public:
     /// JSON describing the export (source database, table, unit, range, devices with rate/axes/unit) for the
     /// file's metadata.
     std::string describe() const;
+    /// Database::note() of the history (e.g. read as an unchanging file in a read-only directory).
+    const std::string& note() const { return m_db.note(); }
 
 private:
     void buildColumns();

@@ -142,6 +142,7 @@ bool ParquetExporter::run(const ExportRequest& request, std::string* error, Expo
         stats->bytes = writer.bytesWritten();
         stats->unit = rows.layout().unit;
         stats->convertedUnits = rows.layout().convertedUnits;
+        stats->note = rows.note();
     }
     return true;
 }

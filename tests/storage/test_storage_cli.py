@@ -310,6 +310,115 @@ def test_corrupt_pages(tmp):
               f"corrupt {table}: no export file left")
 
 
+def read_only_commands(db, out_dir):
+    """Commands a user runs on a finished history: (args, output file or None)."""
+    csv_out = os.path.join(out_dir, "ro.csv")
+    return [(["query", "latest", "--db", db, "--json"], None),
+            (["query", "range", "--db", db, "--device", "a", "--from", "2000-01-01T00:00:00Z", "--to",
+              "2100-01-01T00:00:00Z", "--points", "50", "--json"], None),
+            (["query", "events", "--db", db, "--json"], None),
+            (["export", "--db", db, "--out", csv_out], csv_out)]
+
+
+def run_as(user, args):
+    if user is None:
+        return run(args)
+    p = subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", VIBRASCOPE] + args,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_read_only_dir(tmp, label, ro_dir, db_name, out_dir, user=None):
+    """query/export on a history in a directory nobody may write give the same answers as on a writable copy,
+    say that they read it read-only, and leave the directory untouched."""
+    before = sorted(os.listdir(ro_dir))
+    ro_db, rw_db = os.path.join(ro_dir, db_name), os.path.join(tmp, "rw_" + db_name)
+    for (ro_args, ro_file), (rw_args, rw_file) in zip(read_only_commands(ro_db, out_dir),
+                                                      read_only_commands(rw_db, os.path.join(tmp, "rw_out"))):
+        rc, out, err = run_as(user, ro_args)
+        rc2, out2, _ = run(rw_args)
+        check(rc == 0 and "read-only" in err, f"{label}: {ro_args[:2]} in a read-only directory: {rc} {err.strip()}")
+        if ro_file:
+            same = rc == 0 and open(ro_file, "rb").read() == open(rw_file, "rb").read()
+        else:
+            same = out.replace(ro_db, rw_db) == out2
+        check(rc2 == 0 and same, f"{label}: {ro_args[:2]} answers as on the writable copy")
+    check(sorted(os.listdir(ro_dir)) == before, f"{label}: nothing created next to the database: {os.listdir(ro_dir)}")
+
+
+def make_pending_wal_copy(db, dst):
+    """dst (+ dst-wal, no -shm): a copy taken while a writer had committed data only in its WAL."""
+    work = dst + ".work"
+    shutil.copy(db, work)
+    con = sqlite3.connect(work)
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("INSERT INTO event(t_ns, kind) VALUES(1, 'x')")
+    con.commit()
+    shutil.copy(work, dst)
+    shutil.copy(work + "-wal", dst + "-wal")
+    con.close()
+    os.remove(work)
+
+
+def test_read_only(tmp, db):
+    """Finished histories open read-only when their directory is not writable: a read-only tmpfs, an immutable
+    directory (chattr +i) and another user's directory (setpriv to nobody) as root; chmod 555 otherwise."""
+    os.makedirs(os.path.join(tmp, "rw_out"), exist_ok=True)
+    shutil.copy(db, os.path.join(tmp, "rw_h.db"))
+    ran = []
+    if os.geteuid() == 0:
+        mnt = os.path.join(tmp, "ro_mnt")
+        os.makedirs(mnt)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt], capture_output=True).returncode == 0:
+            try:
+                shutil.copy(db, os.path.join(mnt, "h.db"))
+                make_pending_wal_copy(db, os.path.join(mnt, "w.db"))
+                subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+                check_read_only_dir(tmp, "read-only tmpfs", mnt, "h.db", os.path.join(tmp, "rw_out"))
+                rc, _, err = run(["query", "latest", "--db", os.path.join(mnt, "w.db")])
+                check(rc == 1 and "copy both files to a writable directory" in err,
+                      f"read-only with pending WAL data: {rc} {err.strip()}")
+                ran.append("tmpfs")
+            finally:
+                subprocess.run(["umount", mnt])
+        imm = os.path.join(tmp, "immutable")
+        os.makedirs(imm)
+        shutil.copy(db, os.path.join(imm, "h.db"))
+        if subprocess.run(["chattr", "+i", imm], capture_output=True).returncode == 0:
+            try:
+                check_read_only_dir(tmp, "immutable directory", imm, "h.db", os.path.join(tmp, "rw_out"))
+                ran.append("chattr")
+            finally:
+                subprocess.run(["chattr", "-i", imm])
+        if shutil.which("setpriv"):
+            # nobody (uid/gid 65534) may read the history but not write its directory (root owns it)
+            other, out = os.path.join(tmp, "other"), os.path.join(tmp, "other_out")
+            os.makedirs(other)
+            os.makedirs(out)
+            shutil.copy(db, os.path.join(other, "h.db"))
+            os.chmod(tmp, 0o755)
+            os.chmod(other, 0o555)
+            os.chmod(os.path.join(other, "h.db"), 0o644)
+            os.chmod(out, 0o777)
+            try:
+                check_read_only_dir(tmp, "another user's directory", other, "h.db", out, user=65534)
+                ran.append("setpriv")
+            finally:
+                os.chmod(tmp, 0o700)
+    else:
+        ro = os.path.join(tmp, "chmod")
+        os.makedirs(ro)
+        shutil.copy(db, os.path.join(ro, "h.db"))
+        os.chmod(ro, 0o555)
+        try:
+            check_read_only_dir(tmp, "chmod 555", ro, "h.db", os.path.join(tmp, "rw_out"))
+            ran.append("chmod")
+        finally:
+            os.chmod(ro, 0o755)
+    print("read-only directories tested:", ran)
+    check(ran, "at least one way to make a directory read-only was available")
+
+
 def test_retention(tmp):
     db = os.path.join(tmp, "ret.db")
     rc, _, err = run(["record", "--source", "sim://r?rate=4000", "--db", db, "--duration", "5", "--raw",
@@ -414,6 +523,7 @@ with tempfile.TemporaryDirectory() as tmp:
     test_query_events(tmp, db)
     test_malformed_input_in_session_row(tmp)
     test_corrupt_pages(tmp)
+    test_read_only(tmp, db)
     test_retention(tmp)
     test_damaged_files(tmp, db)
     test_disk_full(tmp)
