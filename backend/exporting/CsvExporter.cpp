@@ -40,6 +40,9 @@ void appendRow(std::string& line, const std::vector<ExportRows::Column>& columns
             if (row.has[static_cast<std::size_t>(c.slot)])
                 appendShortest(line, static_cast<float>(row.values[static_cast<std::size_t>(c.slot)]));
             break;
+        case ExportRows::Kind::Zone:
+            line += ExportRows::zoneLetter(row.zone);
+            break;
         }
     }
     line += '\n';

@@ -12,6 +12,11 @@ constexpr const char* kStats[] = {"min", "max", "mean", "rms", "peak"};
 constexpr std::size_t kStatCount = 5;
 } // namespace
 
+std::string_view ExportRows::zoneLetter(const std::optional<int>& zone) {
+    static constexpr std::string_view kLetters[] = {"A", "B", "C", "D"};
+    return zone && *zone >= 0 && *zone < 4 ? kLetters[*zone] : std::string_view();
+}
+
 ExportRows::ExportRows() = default;
 ExportRows::~ExportRows() = default;
 
@@ -59,6 +64,11 @@ void ExportRows::buildColumns() {
     for (const auto& n : m_layout.axisNames)
         m_columns.push_back({n + "_kurtosis", Kind::Double, slot++});
     m_columns.push_back({"gaps", Kind::Int64, 1});
+    for (const auto& n : m_layout.axisNames)
+        m_columns.push_back({n + "_crest", Kind::Double, slot++});
+    for (const auto& n : m_layout.axisNames)
+        m_columns.push_back({n + "_velocity_rms_mm_s", Kind::Double, slot++});
+    m_columns.push_back({"zone", Kind::Zone});
 }
 
 bool ExportRows::next(Row* row) {
@@ -67,7 +77,7 @@ bool ExportRows::next(Row* row) {
 
 bool ExportRows::nextRollup(Row* row) {
     const auto axes = static_cast<std::size_t>(m_layout.axes);
-    const std::size_t values = axes * (kStatCount + 1);
+    const std::size_t values = axes * (kStatCount + 3); // stats, kurtosis, crest, velocity
     while (m_rollups.next(&m_rollupRow)) {
         ++m_done;
         const storage::RollupRow& r = m_rollupRow;
@@ -79,6 +89,7 @@ bool ExportRows::nextRollup(Row* row) {
         row->ints.assign({static_cast<std::int64_t>(r.samples), static_cast<std::int64_t>(r.gaps)});
         row->values.assign(values, std::numeric_limits<double>::quiet_NaN());
         row->has.assign(values, 0);
+        row->zone.reset();
         for (std::size_t a = 0; a < axes && a < r.axes.size(); ++a) {
             const auto& s = r.axes[a];
             const double stat[kStatCount] = {s.min, s.max, s.mean, s.rms, s.peak};
@@ -86,8 +97,16 @@ bool ExportRows::nextRollup(Row* row) {
                 row->values[a * kStatCount + k] = stat[k] * scale;
                 row->has[a * kStatCount + k] = 1;
             }
-            row->values[axes * kStatCount + a] = s.kurtosis;
-            row->has[axes * kStatCount + a] = 1;
+            const auto set = [&](std::size_t slot, double v) {
+                row->values[slot] = v;
+                row->has[slot] = 1;
+            };
+            set(axes * kStatCount + a, s.kurtosis);
+            set(axes * (kStatCount + 1) + a, s.crest);
+            if (s.velocityRms)
+                set(axes * (kStatCount + 2) + a, *s.velocityRms);
+            if (s.zone) // the device's zone, on every axis row
+                row->zone = std::max(row->zone.value_or(*s.zone), *s.zone);
         }
         return true;
     }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vibra::exporting {
@@ -19,7 +20,10 @@ namespace vibra::exporting {
 /// with constant memory. The exporters only format what it yields.
 ///
 /// Rollup levels (1 s, 1 min, 1 h): one row per device and bucket, in time order (then device):
-///   time, device, samples, per axis <axis>_{min,max,mean,rms,peak}_<unit>, per axis <axis>_kurtosis, gaps.
+///   time, device, samples, per axis <axis>_{min,max,mean,rms,peak}_<unit>, per axis <axis>_kurtosis, gaps,
+///   per axis <axis>_crest, per axis <axis>_velocity_rms_mm_s (absent when the DSP had none), zone (A..D of
+///   the device; absent when not evaluated). Crest and kurtosis have no unit, velocity is in mm/s whatever
+///   the unit of the values.
 /// Raw: one row per stored sample, grouped by device, in time order within a device:
 ///   time, device, sample_index, per axis <axis>_<unit> (Float).
 /// The time column is `time_utc` (ISO-8601 in CSV; TIMESTAMP µs for rollups, ns for raw in Parquet) or
@@ -29,12 +33,15 @@ namespace vibra::exporting {
 /// Threads: the caller's (one instance per export).
 class ExportRows {
 public:
+    /// "A".."D" for zones 0..3; "" when absent (CSV: empty field; Parquet: empty string).
+    static std::string_view zoneLetter(const std::optional<int>& zone);
     enum class Kind {
         Time,   ///< Row::tNs
         Device, ///< Row::device->name
         Int64,  ///< Row::ints[slot]
         Double, ///< Row::values[slot] (when Row::has[slot])
         Float,  ///< Row::values[slot], a float32 value widened exactly (raw samples)
+        Zone,   ///< Row::zone: severity zone 0..3 written as A..D (absent: empty)
     };
     struct Column {
         std::string name;
@@ -47,6 +54,7 @@ public:
         std::vector<std::int64_t> ints;
         std::vector<double> values;
         std::vector<char> has; ///< per value: present
+        std::optional<int> zone;
     };
 
     ExportRows();

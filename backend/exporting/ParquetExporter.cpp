@@ -30,6 +30,7 @@ struct Batch {
         case ExportRows::Kind::Int64:
             return std::span<const std::int64_t>(i64);
         case ExportRows::Kind::Device:
+        case ExportRows::Kind::Zone:
             return std::span<const std::string_view>(text);
         case ExportRows::Kind::Double:
             return std::span<const double>(f64);
@@ -49,6 +50,7 @@ parquet::Column schemaOf(const ExportRows::Column& c, bool raw, bool epochNs) {
         return {c.name, PhysicalType::Int64, raw ? parquet::TimeUnit::Nanos : parquet::TimeUnit::Micros,
                 false};
     case ExportRows::Kind::Device:
+    case ExportRows::Kind::Zone:
         return {c.name, PhysicalType::ByteArray, std::nullopt, false};
     case ExportRows::Kind::Int64:
         return {c.name, PhysicalType::Int64, std::nullopt, false};
@@ -119,6 +121,9 @@ bool ParquetExporter::run(const ExportRequest& request, std::string* error, Expo
                 break;
             case ExportRows::Kind::Float:
                 b.f32.push_back(static_cast<float>(row.values[slot]));
+                break;
+            case ExportRows::Kind::Zone:
+                b.text.push_back(ExportRows::zoneLetter(row.zone)); // a static string
                 break;
             }
         }

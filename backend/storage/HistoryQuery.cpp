@@ -261,7 +261,7 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
     if (!err.empty())
         return fail(err, error);
     Statement axes(m_db.handle(), "SELECT axis, t_ns, " + StatsColumns::list() +
-                                      " FROM device_latest WHERE device_id = ? ORDER BY axis");
+                                      ", velocity_t_ns FROM device_latest WHERE device_id = ? ORDER BY axis");
     for (auto id : ids) {
         State s;
         auto d = std::find_if(devices.begin(), devices.end(),
@@ -278,6 +278,9 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
             s.tNs = std::max(s.tNs, axes.int64(1));
             s.axes[axis] = StatsColumns::read(axes, 2);
             s.samples = s.axes[axis].n;
+            const int vt = 2 + StatsColumns::kCount;
+            if (!axes.isNull(vt))
+                s.velocityTNs = std::max(s.velocityTNs.value_or(axes.int64(vt)), axes.int64(vt));
         }
         if (!err.empty())
             return fail(err, error);
@@ -322,6 +325,8 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
         if (*found) {
             out->level = level;
             summarize(out);
+            if (out->velocityRms || out->zone)
+                out->velocityTNs = out->tNs;
             return true;
         }
     }

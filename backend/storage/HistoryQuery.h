@@ -40,9 +40,12 @@ public:
         std::int64_t tNs = 0; ///< start of the newest 1 s bucket
         std::uint64_t samples = 0;
         std::vector<AxisValues> axes;
-        double rms = 0;                          ///< largest AC RMS over the axes
-        std::optional<double> velocityRms;       ///< largest over the axes
-        std::optional<int> zone;                 ///< worst over the axes
+        double rms = 0;                    ///< largest AC RMS over the axes
+        std::optional<double> velocityRms; ///< largest over the axes
+        std::optional<int> zone;           ///< worst over the axes
+        /// Start of the second velocityRms and zone come from: tNs, or an older second when the newest one
+        /// had neither (the last, partial second of a stream; latest() only).
+        std::optional<std::int64_t> velocityTNs;
         RollupLevel level = RollupLevel::Second; ///< where an as-of answer came from
     };
     enum class SortKey { Device, Time, Rms, Velocity };

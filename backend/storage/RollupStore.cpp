@@ -40,12 +40,20 @@ bool RollupStore::prepare(sqlite3* db, std::string* error) {
         m_replaceAgg[l] = Statement(db, "INSERT OR REPLACE INTO " + t + "(" + cols + ")" + values);
     }
     // Only when the incoming second is not older: late or out-of-order data never replaces a newer state.
-    m_upsertLatest = Statement(db, "INSERT INTO device_latest(" + cols + ", velocity_t_ns)" +
-                                       " VALUES(?,?,?," + StatsColumns::placeholders() +
-                                       ",?) ON CONFLICT(device_id, axis) DO UPDATE SET t_ns=excluded.t_ns, " +
-                                       StatsColumns::assignments("excluded") +
-                                       ", velocity_t_ns=excluded.velocity_t_ns WHERE excluded.t_ns >= "
-                                       "device_latest.t_ns");
+    // velocity_rms and zone (with velocity_t_ns, the second they come from) are kept from an older second
+    // when the newer one has neither: the last, partial second of a stream is too short for a velocity
+    // spectrum.
+    m_upsertLatest = Statement(
+        db,
+        "INSERT INTO device_latest(" + cols + ", velocity_t_ns) VALUES(?,?,?," +
+            StatsColumns::placeholders() +
+            ",?) ON CONFLICT(device_id, axis) DO UPDATE SET t_ns=excluded.t_ns, " +
+            StatsColumns::assignments("excluded", {"velocity_rms", "zone"}) +
+            ", velocity_rms = CASE WHEN excluded.velocity_t_ns IS NULL THEN device_latest.velocity_rms "
+            "ELSE excluded.velocity_rms END"
+            ", zone = CASE WHEN excluded.velocity_t_ns IS NULL THEN device_latest.zone ELSE excluded.zone END"
+            ", velocity_t_ns = coalesce(excluded.velocity_t_ns, device_latest.velocity_t_ns)"
+            " WHERE excluded.t_ns >= device_latest.t_ns");
     for (const Statement* s : {&m_insertSecond, &m_selectSecond, &m_updateSecond, &m_selectAgg[0],
                                &m_selectAgg[1], &m_replaceAgg[0], &m_replaceAgg[1], &m_upsertLatest})
         if (!s->isValid()) {

@@ -14,7 +14,8 @@ namespace vibra::storage {
 /// The rollup side of the writer: for each device-second it writes the 1 s rows (one per axis; a second that
 /// exists already, e.g. a restart inside one second, is merged exactly and the seam counts as a gap), folds
 /// the second into the open 1 min and 1 h buckets and upserts device_latest (only when not older than what it
-/// holds).
+/// holds; a second without velocity and zone, such as the last partial second of a stream, keeps the last
+/// known ones with their time in velocity_t_ns).
 ///
 /// The open 1 min / 1 h buckets are kept in memory and rewritten in every transaction; a bucket met for the
 /// first time is loaded from its table, so a restart continues it. forgetOpenBuckets() after a rolled-back

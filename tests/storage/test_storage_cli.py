@@ -145,6 +145,14 @@ def test_query(tmp, db):
     known = [v for v in vel if v is not None]
     check(rc == 0 and known == sorted(known, reverse=True) and vel[:len(known)] == known,
           f"sorted by velocity desc, devices without one last: {vel}")
+    # after the stop the latest state keeps the last known velocity and zone: the final partial second has none
+    rc, out, _ = run(["query", "latest", "--db", db, "--json"])
+    for d in json.loads(out)["devices"] if rc == 0 else []:
+        t_vel, vel = con.execute(
+            "SELECT r.t_ns, max(r.velocity_rms) FROM rollup_1s r JOIN device d ON d.id=r.device_id WHERE d.name=? "
+            "AND r.velocity_rms IS NOT NULL GROUP BY r.t_ns ORDER BY r.t_ns DESC LIMIT 1", (d["device"],)).fetchone()
+        check(d["velocity_rms_mm_s"] == vel and d["velocity_time_utc"] is not None and
+              int(d["time_ns"]) >= t_vel, f"latest {d['device']}: velocity {d['velocity_rms_mm_s']} == newest known {vel}")
     rc, out, _ = run(["query", "latest", "--db", db, "--json", "--sort", "time"])
     times = [int(d["time_ns"]) for d in json.loads(out)["devices"]]
     check(rc == 0 and times == sorted(times), f"sorted by time asc: {times}")
@@ -167,6 +175,31 @@ def test_query(tmp, db):
     rc, out, err = run(["query", "range", "--db", db, "--device", "a", "--from", "2026-01-01T00:00:00Z",
                         "--to", "2026-12-31T00:00:00Z", "--points", "100", "--json"])
     check(rc == 0 and json.loads(out)["level"] == "1h", f"a year at 100 points -> 1h: {err}")
+    # --level raw: the envelope from the raw samples, against the samples exported here (numpy)
+    raw_csv = os.path.join(tmp, "a_env.csv")
+    rc, _, err = run(["export", "--db", db, "--out", raw_csv, "--level", "raw", "--device", "a", "--epoch-ns"])
+    rows = [line.split(",") for line in open(raw_csv).read().splitlines()[1:]] if rc == 0 else []
+    t_ns = np.array([int(r[0]) for r in rows], dtype=np.int64)
+    # the CSV holds float32 values as their shortest text: parse as float32, then widen exactly
+    data = np.array([[np.float32(v) for v in r[3:6]] for r in rows], dtype=np.float32).astype(np.float64).reshape(-1, 3)
+    frm, to, points = t0 + 10**9, t0 + 2 * 10**9, 20
+    rc, out, err = run(["query", "range", "--db", db, "--device", "a", "--from", f"{frm}ns", "--to", f"{to}ns",
+                        "--points", str(points), "--level", "raw", "--json"])
+    doc = json.loads(out) if rc == 0 else {}
+    bucket = (to - frm) // points
+    check(rc == 0 and doc.get("level") == "raw" and int(doc.get("bucket_ns", 0)) == bucket, f"range --level raw: {err}")
+    for p in doc.get("points", []):
+        t = int(p["time_ns"])
+        sel = (t_ns >= t) & (t_ns < t + bucket)
+        x = data[sel]
+        ok = p["samples"] == len(x) and all(
+            p["axes"][a]["min"] == x[:, a].min() and p["axes"][a]["max"] == x[:, a].max() and
+            abs(p["axes"][a]["mean"] - x[:, a].mean()) < 1e-9 for a in range(3))
+        check(ok, f"raw envelope bucket {t}: {p['samples']} samples vs {len(x)}")
+    check(len(doc.get("points", [])) == points, f"raw envelope: {len(doc.get('points', []))} points")
+    rc, out, err = run(["query", "range", "--db", db, "--device", "a", "--from", f"{frm}ns", "--to", f"{to}ns",
+                        "--points", "4", "--level", "raw"])
+    check(rc == 0 and "at level raw" in out, f"range --level raw as a table: {rc} {err} {out[-200:]}")
     rc, out, err = run(["query", "asof", "--db", db, "--device", "b", "--at", f"{t1 + 5 * 10**8}ns", "--json"])
     check(rc == 0 and int(json.loads(out)["time_ns"]) == t1, f"asof: {err} {out[:120]}")
     rc, out, _ = run(["query", "asof", "--db", db, "--device", "b", "--at", "2000-01-01T00:00:00Z", "--json"])

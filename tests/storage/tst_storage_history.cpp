@@ -539,6 +539,65 @@ private slots:
                 1e-12); // seconds without one are skipped
     }
 
+    void latestKeepsTheLastKnownVelocityAndZone() {
+        // A stream's last, partial second is too short for a velocity spectrum: device_latest shows that
+        // second with the velocity and zone of the last second that had them, and says which second that was.
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/lv.db").toStdString();
+        auto dev = device("lv", 10, 2);
+        auto feed = feedOf("lv", 8);
+        {
+            storage::SqliteWriter w(opts(path));
+            std::string err;
+            QVERIFY(w.start(&err));
+            w.attach(feed);
+            struct Second {
+                int n;
+                double vx, vy;
+                dsp::SeverityZone zone;
+            } seconds[] = {{10, 3.0, 1.0, dsp::SeverityZone::B},
+                           {10, 4.0, 2.0, dsp::SeverityZone::C},
+                           {4, std::nan(""), std::nan(""), dsp::SeverityZone::Unknown}};
+            for (int s = 0; s < 3; ++s) {
+                auto item =
+                    rollupOf(dev, kT0 + s * kS,
+                             {std::vector<float>(seconds[s].n, 1.f), std::vector<float>(seconds[s].n, 2.f)});
+                auto rec = std::make_shared<pipeline::RollupRecord>(*item->rollup);
+                rec->velocityRmsMmS = {seconds[s].vx, seconds[s].vy};
+                rec->zone = seconds[s].zone;
+                auto it = std::make_shared<pipeline::StoreItem>();
+                it->rollup = rec;
+                QVERIFY(feed->ring.tryPush(it));
+            }
+            w.stop();
+        }
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::ReadOnly, &err));
+        storage::HistoryQuery q(db);
+        std::vector<storage::HistoryQuery::State> states;
+        std::uint64_t total = 0;
+        QVERIFY2(q.latest({}, &states, &total, &err), err.c_str());
+        QCOMPARE(states.size(), std::size_t{1});
+        const auto& s = states[0];
+        QCOMPARE(s.tNs, kT0 + 2 * kS); // the newest (partial) second
+        QCOMPARE(s.samples, std::uint64_t{4});
+        QCOMPARE(s.velocityRms.value_or(-1), 4.0); // from the second before
+        QCOMPARE(s.zone.value_or(-1), 2);
+        QCOMPARE(s.velocityTNs.value_or(0), kT0 + kS);
+        QCOMPARE(s.axes[1].velocityRms.value_or(-1), 2.0);
+        // the 1 s row of the partial second itself has none
+        QCOMPARE(
+            scalar(db.handle(), "SELECT count(*) FROM rollup_1s WHERE t_ns=" + std::to_string(kT0 + 2 * kS) +
+                                    " AND velocity_rms IS NULL AND zone IS NULL"),
+            2);
+        // as of that second: the row itself (no velocity)
+        storage::HistoryQuery::State at;
+        bool found = false;
+        QVERIFY(q.asOf("lv", kT0 + 2 * kS, &at, &found, &err));
+        QVERIFY(found && !at.velocityRms && !at.velocityTNs);
+    }
+
     void retentionRemovesExactlyWhatIsDue() {
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/ret.db").toStdString();
