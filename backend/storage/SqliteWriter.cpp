@@ -56,6 +56,14 @@ void SqliteWriter::stop() {
     m_thread.join();
 }
 
+void SqliteWriter::requestCommit() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_commitRequested = true;
+    }
+    m_cv.notify_all();
+}
+
 void SqliteWriter::attach(pipeline::StoreFeedPtr feed) {
     if (!feed)
         return;
@@ -102,8 +110,9 @@ void SqliteWriter::run(std::promise<std::string>* opened) {
         bool stopNow = false;
         {
             std::unique_lock lock(m_mutex);
-            m_cv.wait_for(lock, interval, [&] { return m_stopRequested; });
+            m_cv.wait_for(lock, interval, [&] { return m_stopRequested || m_commitRequested; });
             stopNow = m_stopRequested;
+            m_commitRequested = false;
         }
         cycle(stopNow);
         if (!failed())

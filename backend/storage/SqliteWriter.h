@@ -84,6 +84,9 @@ public:
     /// attached again later (a new feed, e.g. a device removed and added back): its session_device row then
     /// holds the sum over its feeds, each counted once. Attaching the same feed twice has no effect.
     void attach(pipeline::StoreFeedPtr feed);
+    /// Any thread: run the next transaction now instead of at the end of the commit interval (e.g. after a
+    /// producer closed its feed and wants it released promptly). Returns at once; nothing waits.
+    void requestCommit();
 
     bool failed() const { return m_failed.load(std::memory_order_acquire); }
     std::string errorMessage() const;
@@ -144,6 +147,7 @@ private:
     std::condition_variable m_cv;
     std::vector<pipeline::StoreFeedPtr> m_incoming; ///< attached, not yet taken by the writer thread
     bool m_stopRequested = false;
+    bool m_commitRequested = false;
     std::string m_error;
 
     // any thread

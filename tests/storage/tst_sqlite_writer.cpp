@@ -132,7 +132,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/d.db").toStdString();
         auto feed = feedOf("d1");
-        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 50, "{}", "test"});
+        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 60000, "{}", "test"});
         std::string err;
         QVERIFY(w.start(&err));
         w.attach(feed);
@@ -141,6 +141,7 @@ private slots:
         for (int s = 0; s < 20; ++s)
             QVERIFY(feed->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
         feed->close();
+        w.requestCommit(); // a minute-long commit interval: the release happens now, not in a minute
         QTRY_COMPARE(feed.use_count(), 1L); // released by the writer
         QCOMPARE(feed->counters->samplesStored.load(), std::uint64_t{200});
         QVERIFY(feed->ring.empty());
