@@ -489,8 +489,10 @@ def check_full_database(tmp, db_dir, extra, label):
     con = sqlite3.connect(os.path.join(copy, "full.db"))
     check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"{label}: integrity after disk full")
     closed = con.execute("SELECT stopped_ns IS NOT NULL, clean FROM session").fetchone()
+    # the recorder's final table: device, received, stored, dropped, gaps, balanced, reasons
     report = {m.group(1): tuple(int(x) for x in m.group(2, 3, 4)) for m in
-              re.finditer(r"^  (\w+): received (\d+) = stored (\d+) \+ dropped (\d+)", err, re.M)}
+              re.finditer(r"^\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+(?:yes|no)\b", err, re.M)
+              if m.group(1) != "TOTAL"}
     for name, dev_id, received, stored, dropped, dropped_json in con.execute(
             "SELECT d.name, sd.device_id, sd.received, sd.stored, sd.dropped_total, sd.dropped_json "
             "FROM session_device sd JOIN device d ON d.id = sd.device_id").fetchall():
