@@ -245,9 +245,9 @@ private slots:
         }
     }
 
-    // Through a real ChannelCore: the tap gets the processor's blocks (same pointers, no copy); a 2-block tap that
-    // nobody drains overflows and the drops are counted in the tap's counters, and appear as a gap in the
-    // file.
+    // Through a real ChannelCore: the tap gets the processor's blocks (same pointers, no copy); a 2-block tap
+    // that nobody drains overflows and the drops are counted in the tap's counters, and appear as a gap in
+    // the file.
     void dspWorkerTapOverflowIsCounted() {
         QTemporaryDir tmp;
         ParquetRecordingSink::Options o;
