@@ -4,7 +4,8 @@
 #include "core/SampleBlock.h"
 #include "dsp/MomentAccumulator.h"
 #include "dsp/SeverityTable.h"
-#include "dsp/SpectrumAnalyzer.h"
+#include "dsp/SpectrumConfig.h"
+#include "dsp/WelchAccumulator.h"
 #include "pipeline/DeviceSnapshot.h"
 #include "pipeline/DisplayChain.h"
 #include "pipeline/DspSettings.h"
@@ -67,7 +68,7 @@ private:
     bool m_displayWanted = false;
     std::optional<DisplayChain> m_display;
     std::vector<dsp::MomentAccumulator> m_bucketAcc;
-    std::vector<dsp::SpectrumAnalyzer> m_bucketSpectra; ///< Welch of the current second, per axis
+    std::vector<dsp::WelchAccumulator> m_bucketSpectra; ///< Welch of the current second, per axis (lean)
     bool m_bucketActive = false;
     std::int64_t m_bucketStartNs = 0;
     std::uint64_t m_bucketSamples = 0;
