@@ -5,7 +5,9 @@
 #include "IoTestUtil.h"
 #include "io/IngestServer.h"
 #include "io/PassiveSource.h"
+#include "io/SourceFactory.h"
 #include "pipeline/DeviceChannel.h"
+#include "pipeline/Pipeline.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,7 +24,7 @@ namespace {
 
 // Per-device ring + counters + outlet, created on demand by the provider (server thread), drained here.
 struct Sink {
-    vibra::core::SpscRing<vibra::core::SampleBlockPtr> ring{4096};
+    vibra::core::InputQueue ring{4096, std::uint64_t{1} << 24};
     vibra::core::DeviceCounters counters;
     vibra::core::BlockOutlet outlet{ring, counters};
     std::vector<vibra::core::SampleBlockPtr> blocks;
@@ -246,15 +248,19 @@ private slots:
     }
 
     void feedsAPipelineDeviceChannelThroughAPassiveSource() {
-        // The wiring proposed for `vibrascope record --listen`: the device lives in the pipeline as a
-        // DeviceChannel whose source is a PassiveSource; the server delivers through its own BlockOutlet over
-        // the channel's ring and counters (the only producer of that ring).
-        vibra::pipeline::DeviceChannel channel(
-            std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
-                                                       "fed by the ingest server"),
-            vibra::pipeline::DspSettings{});
-        channel.start();
-        vibra::core::BlockOutlet outlet(channel.inputRing(), channel.counters());
+        // The wiring of `vibrascope record --listen`: the device lives in the pipeline as a DeviceChannel
+        // whose source is a PassiveSource; the server delivers through the channel core's BlockOutlet (the
+        // only producer of its queue).
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipe(factory, vibra::pipeline::DspSettings{});
+        QString err;
+        vibra::pipeline::DeviceChannel* channel =
+            pipe.addSource(std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
+                                                                      "fed by the ingest server"),
+                           &err);
+        QVERIFY2(channel, qPrintable(err));
+        channel->start();
+        vibra::core::BlockOutlet& outlet = channel->core()->outlet();
         IngestServer::Options o;
         o.port = 0;
         QThread thread;
@@ -271,7 +277,7 @@ private slots:
             stopped = true;
             QMetaObject::invokeMethod(
                 &server, [&] { server.close(); }, Qt::BlockingQueuedConnection);
-            channel.stop();
+            pipe.stopAll();
             thread.quit();
             thread.wait();
         };
@@ -281,10 +287,11 @@ private slots:
                            "16000", "--duration", "1", "--unpaced"});
         QVERIFY(dev->waitForFinished(20000));
         QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 62); // 63 frames, the last one partial
-        QTRY_COMPARE_WITH_TIMEOUT(channel.counters().samplesProcessed.load(), std::uint64_t{16000}, 5000);
-        QCOMPARE(channel.state(), vibra::io::Source::State::Live);
+        QTRY_COMPARE_WITH_TIMEOUT(channel->core()->counters()->samplesProcessed.load(), std::uint64_t{16000},
+                                  5000);
+        QCOMPARE(channel->state(), vibra::io::Source::State::Live);
         shutdown();
-        const auto c = channel.counters().snapshot();
+        const auto c = channel->core()->counters()->snapshot();
         QCOMPARE(c.samplesReceived, std::uint64_t{16000});
         QCOMPARE(c.droppedTotal(), std::uint64_t{0});
     }
@@ -303,7 +310,13 @@ private slots:
         auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
                            fx.url("/ingest?device=s"), "--token", kToken, "--rate", "16000", "--duration",
                            "40", "--unpaced"});
-        QVERIFY(dev->waitForFinished(60000));
+        // drain while the device sends: the outlet's queue holds about a second of samples
+        QElapsedTimer t;
+        t.start();
+        while (dev->state() != QProcess::NotRunning && t.elapsed() < 60000) {
+            fx.drain();
+            dev->waitForFinished(5);
+        }
         QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 2499);
         QTest::qWait(100);
         fx.drain();
