@@ -47,6 +47,15 @@ public:
     /// Moves the line so that index `index` is at `time` (clock restart or jump), keeping the period; forgets
     /// the window (its points belong to the old clock).
     void rebase(std::uint64_t index, double time);
+    /// Takes the period and jitter of a better fit of the same samples; keeps the anchor and the window.
+    void refine(const Fit& fit) {
+        if (!m_fixed && fit.period > 0) {
+            m_period = fit.period;
+            m_estimated = fit.period;
+            m_relStdError = fit.relStdError;
+        }
+        m_jitter = fit.jitter;
+    }
     /// Adds one placed sample (indices increasing).
     void add(std::uint64_t index, double time);
 

@@ -69,13 +69,12 @@ void TextLineDecoder::settleResume(std::int64_t hostNowNs, bool force) {
         return;
     if (m_resumeStartNs >= 0) {
         const double elapsed = m_resumeDowntime + static_cast<double>(hostNowNs - m_resumeStartNs) * 1e-9;
-        const double missing = std::nearbyint(elapsed * rate) - static_cast<double>(m_resumeRows.size()) +
-                               (m_lostLine ? 1.0 : 0.0);
+        // a line cut at the loss completes after A: it is among the (t - A) x rate produced, not extra
+        const double missing = std::nearbyint(elapsed * rate) - static_cast<double>(m_resumeRows.size());
         if (missing > 0)
             m_assembler.skipSamples(static_cast<std::uint64_t>(missing));
     }
     m_resuming = false;
-    m_lostLine = false;
     m_rows.insert(m_rows.begin(), m_resumeRows.begin(), m_resumeRows.end());
     m_resumeRows.clear();
 }
@@ -119,7 +118,6 @@ bool TextLineDecoder::onFinish(Blocks& out) {
 }
 
 void TextLineDecoder::transportLost() {
-    m_lostLine = m_parser->lineOpen();
     m_parser->resync();
 }
 
@@ -166,6 +164,8 @@ void TextLineDecoder::refreshStats() {
 std::string TextLineDecoder::explain() const {
     const auto& p = m_parser->stats();
     const std::uint64_t n = m_stats.bytes;
+    if (n > 0 && m_zeroBytes == n)
+        return "every byte is zero (0x00): this is not text, nor device output";
     if (n > 0 && p.binaryBytes * 10 > n)
         return "binary bytes, not text lines: the device sends frames (format=frame or auto) or the baud "
                "rate "

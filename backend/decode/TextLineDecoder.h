@@ -14,13 +14,14 @@ namespace vibra::decode {
 /// boundary (a file) or markBoundary() says the transport saw silence before the first byte.
 ///
 /// After a loss, an untimed stream turns the downtime into an inferred gap. What counts is which clock and
-/// which moments: the host clock, from the last read before the loss (A: the rows produced up to then were
-/// received, except a line cut in the middle) to a moment t after the reconnect when the backlog the port and
-/// the device buffered has been read (the rows then received were all produced after A). So the rows of the
-/// first kSettleNs after the reconnect are held, then
-///     missing = round((t - A) x rate) - rows received since the reconnect + (1 if a line was cut at A)
-/// samples are skipped before them (the dropped partial first line after the reconnect is one of the
-/// missing). Time stamps (a time column) place samples by themselves; an index column detects gaps exactly.
+/// which moments: the host clock, from the last read before the loss (A: every line completed by then was
+/// received; a line cut at A completes after A) to a moment t after the reconnect when the backlog the port
+/// and the device buffered has been read (every line then received was completed after A). So the rows of
+/// the first kSettleNs after the reconnect are held, then
+///     missing = round((t - A) x rate) - rows received since the reconnect
+/// samples are skipped before them (the line cut at A and the partial first line dropped after the
+/// reconnect are among the missing). Time stamps (a time column) place samples by themselves; an index column
+/// detects gaps exactly.
 ///
 /// Threads: owned by one thread.
 class TextLineDecoder : public StreamDecoder {
@@ -60,7 +61,6 @@ private:
     BlockAssembler m_assembler;
     std::vector<CsvRow> m_rows; // rows parsed by the current feed
     bool m_layoutApplied = false;
-    bool m_lostLine = false;
     // reconnect of an untimed stream: rows held until the backlog is read (see the class comment)
     bool m_resuming = false;
     double m_resumeDowntime = 0.0;     // seconds from the last read before the loss to the first after

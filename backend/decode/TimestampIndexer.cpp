@@ -191,23 +191,14 @@ bool TimestampIndexer::completeWarmup(std::vector<Placed>& out) {
             o = std::abs(o - fit.anchorTime);
         fit.jitter = 1.4826 * medianOf(offs);
     }
-    const double rate = fixed ? m_cfg.rateHz : estimated;
-    const auto chunk = static_cast<std::size_t>(std::clamp(std::nearbyint(rate / 8.0), 16.0, 2048.0));
+    const auto chunk = static_cast<std::size_t>(
+        std::clamp(std::nearbyint((fixed ? m_cfg.rateHz : estimated) / 8.0), 16.0, 2048.0));
     m_tracker.start(fit, chunk, fixed);
-    if (m_generation == 0) {
-        m_generation = 1;
-        m_streamRate = rate;
-        if (!fixed)
-            notice("rate " + hz(rate) + " estimated from " + std::to_string(n) + " time stamps (jitter " +
-                   seconds(fit.jitter) + ")");
-    } else if (std::abs(rate - m_streamRate) > m_cfg.rateTolerance * m_streamRate) {
-        ++m_generation;
-        ++m_stats.rateChanges;
-        notice("rate changed from " + hz(m_streamRate) + " to " + hz(rate) + ": a new stream starts");
-        m_streamRate = rate;
-    }
-    m_driftStrikes = 0;
-    m_lastUpdate = m_tracker.updates();
+    // Place the warm-up samples with this first fit (the placement's hold / gap / outlier decisions do not
+    // need a precise rate: the line follows the data chunk by chunk), then fit again on the placed indices:
+    // provisional indices with a jitter-made "gap" would bias the first fit.
+    const std::uint32_t generationBefore = m_generation;
+    m_generation = std::max<std::uint32_t>(m_generation, 1);
     std::vector<Held> replay;
     replay.swap(m_warm);
     if (indexed) {
@@ -215,10 +206,46 @@ bool TimestampIndexer::completeWarmup(std::vector<Placed>& out) {
         for (std::size_t i = 0; i < n; ++i)
             replay[i].index = static_cast<std::int64_t>(idx[i]) - indexOffset;
     }
+    std::vector<Placed> placed;
     m_replaying = true; // while replaying, a full hold does not start another warm-up (no recursion)
     for (Held& h : replay)
-        dispatch(h, out);
+        dispatch(h, placed);
     m_replaying = false;
+    double rate = fixed ? m_cfg.rateHz : estimated;
+    RateTracker::Fit refit;
+    if (!fixed && placed.size() >= 2) {
+        std::vector<std::uint64_t> pi(placed.size());
+        std::vector<double> pt(placed.size());
+        for (std::size_t i = 0; i < placed.size(); ++i) {
+            pi[i] = placed[i].index;
+            pt[i] = placed[i].time;
+        }
+        if (RateTracker::estimate(pi, pt, refit) && 1.0 / refit.period <= 10e6) {
+            rate = 1.0 / refit.period;
+            m_tracker.refine(refit);
+        }
+    }
+    if (generationBefore == 0) {
+        m_generation = 1;
+        m_streamRate = rate;
+        if (!fixed)
+            notice("rate " + hz(rate) + " estimated from " + std::to_string(n) + " time stamps (jitter " +
+                   seconds(m_tracker.jitter()) + ")");
+    } else if (std::abs(rate - m_streamRate) > m_cfg.rateTolerance * m_streamRate) {
+        m_generation = generationBefore + 1;
+        ++m_stats.rateChanges;
+        notice("rate changed from " + hz(m_streamRate) + " to " + hz(rate) + ": a new stream starts");
+        m_streamRate = rate;
+    } else {
+        m_generation = generationBefore;
+    }
+    for (Placed& p : placed) {
+        p.generation = m_generation;
+        p.streamRateHz = m_streamRate;
+        out.push_back(p);
+    }
+    m_driftStrikes = 0;
+    m_lastUpdate = m_tracker.updates();
     return true;
 }
 
@@ -324,7 +351,7 @@ void TimestampIndexer::addIndexed(Held h, std::vector<Placed>& out) {
 }
 
 void TimestampIndexer::placeAt(std::uint64_t index, const Held& h, bool inferred, std::vector<Placed>& out) {
-    out.push_back({index, h.values, inferred, m_generation, m_streamRate});
+    out.push_back({index, h.time, h.values, inferred, m_generation, m_streamRate});
     m_next = index + 1;
     m_placedAny = true;
     m_tracker.add(index, h.time);
@@ -332,7 +359,7 @@ void TimestampIndexer::placeAt(std::uint64_t index, const Held& h, bool inferred
 }
 
 void TimestampIndexer::checkDrift() {
-    if (m_cfg.rateHz > 0 || m_tracker.updates() == m_lastUpdate)
+    if (m_cfg.rateHz > 0 || m_replaying || m_tracker.updates() == m_lastUpdate)
         return;
     m_lastUpdate = m_tracker.updates();
     const double est = estimatedRateHz();

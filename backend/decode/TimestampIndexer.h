@@ -58,6 +58,7 @@ public:
     };
     struct Placed {
         std::uint64_t index;
+        double time; ///< continuous device clock
         std::array<float, 3> values;
         bool inferred;            ///< index inferred from time (false: from the index column)
         std::uint32_t generation; ///< stream generation (a new one per rate change)
