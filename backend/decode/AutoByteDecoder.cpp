@@ -22,25 +22,27 @@ void AutoByteDecoder::onBytes(std::span<const std::uint8_t> bytes, std::int64_t 
     m_frames->feed(bytes, hostNowNs, m_frameBlocks);
     m_text->feed(bytes, hostNowNs, m_textBlocks);
     if (m_frames->stats().units > 0)
-        choose(m_frames.get(), out);
+        choose(m_frames.get(), out, "format=auto: Vibrascope frames detected");
     else if (m_text->parser().stats().rows >= 2 && m_textBytes * 20 >= m_stats.bytes * 19)
-        choose(m_text.get(), out);
+        choose(m_text.get(), out, "format=auto: text lines detected");
+    else if (m_stats.bytes >= kGiveUpBytes) // nothing recognised: judge by the bytes, so rejects are counted
+        choose(m_textBytes * 10 >= m_stats.bytes * 9 ? static_cast<StreamDecoder*>(m_text.get())
+                                                     : m_frames.get(),
+               out, "format=auto: neither frames nor text lines recognised");
 }
 
-void AutoByteDecoder::choose(StreamDecoder* winner, Blocks& out) {
+void AutoByteDecoder::choose(StreamDecoder* winner, Blocks& out, const char* why) {
     m_chosen = winner;
     Blocks& blocks = winner == m_frames.get() ? m_frameBlocks : m_textBlocks;
     for (auto& b : blocks)
         out.push_back(std::move(b));
     m_frameBlocks.clear();
     m_textBlocks.clear();
-    if (winner == m_frames.get()) {
-        notice("format=auto: Vibrascope frames detected");
+    notice(why);
+    if (winner == m_frames.get())
         m_text.reset();
-    } else {
-        notice("format=auto: text lines detected");
+    else
         m_frames.reset();
-    }
 }
 
 void AutoByteDecoder::onFlush(Blocks& out) {
@@ -52,9 +54,13 @@ bool AutoByteDecoder::onFinish(Blocks& out) {
     if (!m_chosen) {
         // a short input: whichever recognised anything
         if (m_frames->stats().units > 0)
-            choose(m_frames.get(), out);
+            choose(m_frames.get(), out, "format=auto: Vibrascope frames detected");
         else if (m_text->parser().stats().rows > 0 || m_text->parser().layoutKnown())
-            choose(m_text.get(), out);
+            choose(m_text.get(), out, "format=auto: text lines detected");
+        else if (m_stats.bytes > 0)
+            choose(m_textBytes * 10 >= m_stats.bytes * 9 ? static_cast<StreamDecoder*>(m_text.get())
+                                                         : m_frames.get(),
+                   out, "format=auto: neither frames nor text lines recognised");
         else
             return false;
     }

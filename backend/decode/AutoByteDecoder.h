@@ -12,8 +12,10 @@ namespace vibra::decode {
 ///  - frames win with their first valid frame (CRC-32C checked: chance cannot produce one);
 ///  - text wins with two data lines while no frame was found and at least 95 % of the bytes are text (binary
 ///    frames are mostly not).
-/// Until then nothing is delivered; both trials are bounded (each decoder bounds its memory), and an input
-/// that is neither is given up after kGiveUpBytes like any other (fatalError()).
+/// Until then nothing is delivered and nothing is counted as rejected (both trials are bounded: each decoder
+/// bounds its memory). An input that is neither after kGiveUpBytes (or at its end) is judged by its bytes
+/// (text if at least 90 % text bytes, else frames), so that decoder's rejects are counted and its diagnosis
+/// given, and it is given up like any other (fatalError()).
 ///
 /// Threads: owned by one thread.
 class AutoByteDecoder : public StreamDecoder {
@@ -41,7 +43,7 @@ protected:
     void refreshStats() override;
 
 private:
-    void choose(StreamDecoder* winner, Blocks& out);
+    void choose(StreamDecoder* winner, Blocks& out, const char* why);
 
     std::unique_ptr<FrameByteDecoder> m_frames;
     std::unique_ptr<TextLineDecoder> m_text;

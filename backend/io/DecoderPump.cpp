@@ -57,8 +57,12 @@ void DecoderPump::deliver() {
 
 void DecoderPump::publish() {
     m_decoder->account(m_outlet->counters());
-    for (const auto& n : m_decoder->takeNotices())
-        qInfo().noquote() << m_prefix << QString::fromStdString(n);
+    for (const auto& n : m_decoder->takeNotices()) {
+        const QString text = QString::fromStdString(n);
+        qInfo().noquote() << m_prefix << text;
+        if (m_notices.size() < 16)
+            m_notices << text;
+    }
     const decode::DecoderStats& s = m_decoder->stats();
     const auto rejected = [](const decode::DecoderStats& x) { return x.malformed + x.crc; };
     if (rejected(s) > rejected(m_logged)) {
@@ -72,6 +76,12 @@ void DecoderPump::publish() {
                     .arg(why.isEmpty() ? QString() : QStringLiteral("; the last: ") + why)))
             m_logged = s;
     }
+}
+
+QStringList DecoderPump::takeNotices() {
+    QStringList out;
+    out.swap(m_notices);
+    return out;
 }
 
 void DecoderPump::logTotals() {

@@ -53,6 +53,8 @@ public:
     void publish();
     /// Logs the final reject totals if the rate-limited log has not shown them yet (at the end of a source).
     void logTotals();
+    /// The decoder's notices since the last call (already logged), for the source's state message.
+    QStringList takeNotices();
 
     /// About once a second: a state message when progress changed (see the class comment), else nothing.
     std::optional<QString> checkProgress(qint64 nowMs);
@@ -68,6 +70,7 @@ private:
     RateLimitedLog m_log;
     QString m_prefix;
     decode::DecoderStats m_logged; // totals already reported in the log
+    QStringList m_notices;         // for takeNotices(), bounded
     // progress watchdog
     qint64 m_lastCheckMs = -1;
     qint64 m_lastSamplesMs = 0;

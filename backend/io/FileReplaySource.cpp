@@ -156,6 +156,8 @@ bool FileReplaySource::readAhead() {
                                                       static_cast<std::size_t>(n)),
                         core::utcNowNs());
         }
+        for (const QString& note : m_pump.takeNotices())
+            emit stateChanged(State::Live, note);
         for (auto& b : m_pump.blocks()) {
             m_queuedSamples += b->count;
             m_queue.push_back(std::move(b));

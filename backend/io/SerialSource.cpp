@@ -195,6 +195,8 @@ void SerialSource::onReadyRead() {
                                                   static_cast<std::size_t>(n)),
                     core::utcNowNs());
         m_pump.deliver();
+        for (const QString& n : m_pump.takeNotices()) // format detected, layout, rate: say it
+            emit stateChanged(State::Live, n);
         m_lastDataMs = now;
         m_resyncs.store(d.stats().resyncs, std::memory_order_relaxed);
         if (!d.fatalError().empty()) {

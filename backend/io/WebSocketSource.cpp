@@ -217,6 +217,8 @@ void WebSocketSource::onDisconnected() {
 void WebSocketSource::onMessage(std::span<const std::uint8_t> message, decode::MessageKind kind) {
     m_pump.feedMessage(message, kind, core::utcNowNs());
     m_pump.deliver();
+    for (const QString& n : m_pump.takeNotices()) // rate estimated or changed, sensor type: say it
+        emit stateChanged(State::Live, n);
 }
 
 void WebSocketSource::onTimer() {
