@@ -97,6 +97,8 @@ public:
     std::int64_t timeOriginNs() const { return m_timeOrigin; }
     /// The device column's value being read (empty without a device column).
     const std::string& device() const { return m_device; }
+    /// Other devices seen in the device column (the first few).
+    const std::vector<std::string>& otherDevices() const { return m_otherDevices; }
     /// Set when the configuration cannot work with this input (a configured column does not exist): every
     /// line would be malformed.
     const std::string& configError() const { return m_configError; }

@@ -97,7 +97,8 @@ void StreamDecoder::countSamples(const Blocks& out, std::size_t from) {
 }
 
 void StreamDecoder::checkGiveUp() {
-    if (m_stats.units == 0 && m_stats.bytes >= kGiveUpBytes && m_fatal.empty())
+    // rows of other devices are data too (an export of several devices): only nothing recognised gives up
+    if (m_stats.units + m_stats.skipped == 0 && m_stats.bytes >= kGiveUpBytes && m_fatal.empty())
         setFatal("no sample in the first " + std::to_string(m_stats.bytes >> 10) + " KiB: " + diagnose());
 }
 

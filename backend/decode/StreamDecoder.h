@@ -113,7 +113,8 @@ public:
     /// Adds what changed since the previous call to the device's counters (see the class comment).
     void account(core::DeviceCounters& counters);
 
-    /// Bytes after which an input that produced no sample is given up (finite sources).
+    /// Bytes after which an input in which nothing was recognised (no sample, no other device's row) is
+    /// given up (finite sources).
     static constexpr std::uint64_t kGiveUpBytes = 1u << 20;
 
 protected:

@@ -132,7 +132,8 @@ void TextLineDecoder::rewind() {
     // a new pass over the same text: a fresh parser (it reads the header again); the assembler continues
     m_rowsBefore += m_parser->stats().rows;
     m_malformedBefore += m_parser->stats().malformed;
-    m_headersBefore += m_parser->stats().headers + m_parser->stats().otherDevice;
+    m_headersBefore += m_parser->stats().headers;
+    m_otherBefore += m_parser->stats().otherDevice;
     CsvConfig csv = m_cfg.csv;
     csv.dropFirstLine = false;
     m_parser.emplace(csv);
@@ -146,7 +147,8 @@ void TextLineDecoder::refreshStats() {
     m_stats.malformed = m_malformedBefore + p.malformed;
     m_stats.oversized = p.oversized;
     m_stats.resyncs = p.partial;
-    m_stats.skipped = m_headersBefore + p.headers + p.otherDevice;
+    m_stats.headers = m_headersBefore + p.headers;
+    m_stats.skipped = m_otherBefore + p.otherDevice;
     const auto& t = m_assembler.timing();
     m_stats.duplicates = t.stats().duplicates;
     m_stats.restarts = t.stats().restarts;
@@ -175,6 +177,12 @@ std::string TextLineDecoder::explain() const {
                " bytes: not line-based text, or set a larger maxline=";
     if (m_lineBreaks == 0 && n > 0)
         return "text without a line break yet";
+    if (p.otherDevice > 0 && p.rows == 0) {
+        std::string others;
+        for (const auto& d : m_parser->otherDevices())
+            others += (others.empty() ? "" : ", ") + d;
+        return "no row of device '" + m_parser->device() + "'; the rows are of " + others + " (device=)";
+    }
     if (!m_parser->configError().empty())
         return m_parser->configError();
     if (p.malformed > 0 && p.rows == 0)

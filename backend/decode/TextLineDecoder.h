@@ -70,6 +70,7 @@ private:
     std::uint64_t m_rowsBefore = 0; // parser rows of earlier passes (loop)
     std::uint64_t m_malformedBefore = 0;
     std::uint64_t m_headersBefore = 0;
+    std::uint64_t m_otherBefore = 0;
     std::uint64_t m_unplaced = 0; // rows the assembler refused (no rate)
 };
 

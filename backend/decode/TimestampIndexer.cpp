@@ -20,7 +20,9 @@ std::string hz(double v) {
 
 std::string seconds(double v) {
     char buf[48];
-    if (v < 1e-3)
+    if (v < 1e-9)
+        std::snprintf(buf, sizeof buf, "0 us");
+    else if (v < 1e-3)
         std::snprintf(buf, sizeof buf, "%.3g us", v * 1e6);
     else
         std::snprintf(buf, sizeof buf, "%.3g ms", v * 1e3);

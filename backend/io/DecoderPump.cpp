@@ -121,9 +121,9 @@ QString DecoderPump::describe() const {
                  .arg(dev->sampleRate, 0, 'g', 7);
     }
     if (s.rateHz > 0)
-        d += QStringLiteral(" (estimated %1 Hz, jitter %2 ms)")
+        d += QStringLiteral(" (estimated %1 Hz, time stamp jitter %2 ms)")
                  .arg(s.rateHz, 0, 'g', 7)
-                 .arg(s.jitterSeconds * 1e3, 0, 'g', 3);
+                 .arg(s.jitterSeconds < 1e-9 ? 0.0 : s.jitterSeconds * 1e3, 0, 'g', 3);
     return d;
 }
 
