@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 JOBS   ?= $(shell nproc)
 ARGS   ?=
 
-.PHONY: all deps test-deps build run test tsan bench format format-check tidy fuzz package screenshots clean
+.PHONY: all deps test-deps build run test tsan bench format format-check tidy fuzz package package-deps package-check screenshots clean
 
 # Threaded tests run under ThreadSanitizer by `make tsan` (CI): the engine's own hand-offs (rings, pool,
 # channel cores, recorder/storage feeds) use standard primitives TSan sees; Qt-internal frames are
@@ -61,8 +61,21 @@ fuzz:
 	@scripts/install-deps --fuzz
 	@scripts/run-fuzzers $(FUZZ_SECONDS)
 
-package: deps build
-	cd $(BUILD) && cpack -G DEB
+# The .deb comes from its own optimised build (preset release: build/release, no tests or benchmarks), configured
+# every time so that the version follows `git describe`. Result: build/release/vibrascope_<version>_<arch>.deb
+# and its -dbgsym .ddeb. `make package-check` also lints, installs, runs, removes and purges it (as root).
+package: deps package-deps
+	cmake --preset release
+	cmake --build build/release -j $(JOBS)
+	rm -f build/release/vibrascope_*.deb build/release/vibrascope-dbgsym_*.ddeb
+	cd build/release && cpack -G DEB
+	scripts/make-dbgsym build/release/vibrascope_*.deb build/release/app/vibrascope
+
+package-deps:
+	@scripts/install-deps --package
+
+package-check:
+	@scripts/package-check
 
 screenshots: test-deps build
 	scripts/screenshots $(BUILD)

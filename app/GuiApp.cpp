@@ -250,8 +250,8 @@ int runGui(int argc, char** argv) {
             return cli::kExitFailure;
         }
     }
-    // SIGINT/SIGTERM end the dashboard like the recorder: a recording in progress is finished (session closed,
-    // last second committed) before the process exits with 0.
+    // SIGINT/SIGTERM end the dashboard like the recorder: a recording in progress is finished (session
+    // closed, last second committed) before the process exits with 0.
     cli::UnixSignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &cli::UnixSignalWatcher::signalReceived, &app, [&window](int sig) {
         if (sig != SIGINT && sig != SIGTERM)

@@ -50,7 +50,8 @@ void AlarmPanel::rebuild() {
     for (int r = 0; r < static_cast<int>(m_events.size()); ++r) {
         const auto& e = *m_events[m_events.size() - 1 - static_cast<std::size_t>(r)];
         const QString metric =
-            QString::fromStdString(e.metric) + (e.axis >= 0 ? QStringLiteral(" %1").arg(e.axis) : QString());
+            QString::fromStdString(e.metric) +
+            (e.axisName.empty() ? QString() : QStringLiteral(" ") + QString::fromStdString(e.axisName));
         const QStringList cells{
             QDateTime::fromMSecsSinceEpoch(e.tNs / 1'000'000, QTimeZone::utc()).toString(Qt::ISODate),
             QString::fromStdString(e.deviceId), metric, QString::fromStdString(e.detail)};

@@ -76,7 +76,7 @@ void RecordingController::stopAndWait() {
 }
 
 quint64 RecordingController::droppedSinceStart() const {
-    if (!m_recorder)
+    if (!isRecording())
         return 0;
     quint64 n = 0;
     for (const auto& d : m_recorder->report().devices)
@@ -85,7 +85,7 @@ quint64 RecordingController::droppedSinceStart() const {
 }
 
 quint64 RecordingController::storedSinceStart() const {
-    if (!m_recorder)
+    if (!isRecording())
         return 0;
     quint64 n = 0;
     for (const auto& d : m_recorder->report().devices)

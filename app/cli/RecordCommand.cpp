@@ -93,6 +93,7 @@ int runRecord(const CommandContext& ctx) {
         return kExitFailure;
     }
     printRecovery(ctx, recorder, QString::fromStdString(o.recorder.dbPath));
+    ctx.err->flush(); // before anything can kill us
     for (const auto& ch : pipe.channels())
         QObject::connect(ch.get(), &pipeline::DeviceChannel::stateChanged, ch.get(),
                          [&ctx, id = ch->deviceId()](io::Source::State s, const QString& msg) {
@@ -108,14 +109,19 @@ int runRecord(const CommandContext& ctx) {
     std::unique_ptr<pipeline::IngestBridge> server;
     if (o.listen) {
         server = std::make_unique<pipeline::IngestBridge>(pipe, *o.listen, nullptr);
-        QObject::connect(server.get(), &pipeline::IngestBridge::deviceConnected, server.get(),
-                         [&ctx, &o](const QString& id) {
-                             if (o.verbose) {
-                                 *ctx.err << "vibrascope record: device '" << id
-                                          << "' connected to the ingest server\n";
-                                 ctx.err->flush();
-                             }
-                         });
+        // Name the first devices that connect; beyond that the status line counts them (--verbose names all).
+        QObject::connect(
+            server.get(), &pipeline::IngestBridge::deviceConnected, server.get(),
+            [&ctx, &o, announced = 0](const QString& id) mutable {
+                constexpr int kAnnounce = 20;
+                if (o.verbose || announced < kAnnounce)
+                    *ctx.err << "vibrascope record: device '" << id << "' connected to the ingest server\n";
+                else if (announced == kAnnounce)
+                    *ctx.err << "vibrascope record: more devices are connecting; the status line counts "
+                                "them (--verbose names each)\n";
+                ++announced;
+                ctx.err->flush();
+            });
         QString err;
         if (!server->listen(&err)) {
             *ctx.err << "vibrascope record: cannot listen on " << o.listenText << ": " << err << "\n";
@@ -149,6 +155,8 @@ int runRecord(const CommandContext& ctx) {
 
     QElapsedTimer clock;
     recording::StatusReporter status(pipe);
+    if (server)
+        status.setIngest(&server->stats());
     std::uint64_t lastEvent = 0;
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
@@ -192,6 +200,8 @@ int runRecord(const CommandContext& ctx) {
                         QString::fromStdString(o.recorder.dbPath),
                         QString::fromStdString(o.recorder.parquetDir)};
     report.print(*ctx.err);
+    if (server)
+        *ctx.err << "  " << recording::StatusReporter::ingestText(server->stats()) << "\n";
     bool ok = true;
     if (!o.reportJson.isEmpty() && !report.writeJson(o.reportJson, &error)) {
         *ctx.err << "vibrascope record: " << error << "\n";

@@ -26,7 +26,7 @@ void RecordReport::print(QTextStream& out) const {
     const bool db = !database.isEmpty();
     out << "  " << pad(QStringLiteral("device"), idWidth, false) << pad(QStringLiteral("received"), 14)
         << (db ? pad(QStringLiteral("stored"), 14) : QString()) << pad(QStringLiteral("dropped"), 12)
-        << pad(QStringLiteral("gaps"), 7) << "  " << (db ? QStringLiteral("balanced  ") : QString())
+        << pad(QStringLiteral("gaps"), 7) << "  " << (db ? QStringLiteral("balanced    ") : QString())
         << QStringLiteral("drop reasons") << "\n";
     core::CounterSnapshot total;
     for (const auto& d : report.devices) {
@@ -36,7 +36,8 @@ void RecordReport::print(QTextStream& out) const {
             << (db ? pad(QString::number(c.samplesStored), 14) : QString())
             << pad(QString::number(c.droppedTotal()), 12)
             << pad(QString::number(c.gapsDetected + c.gapsInferred), 7) << "  "
-            << (db ? (d.balanced() ? QStringLiteral("yes       ") : QStringLiteral("NO        ")) : QString())
+            << (db ? (d.balanced() ? QStringLiteral("yes         ") : QStringLiteral("UNBALANCED  "))
+                   : QString())
             << recording::StatusReporter::dropReasons(c) << "\n";
         total.samplesReceived += c.samplesReceived;
         total.samplesStored += c.samplesStored;
@@ -45,13 +46,6 @@ void RecordReport::print(QTextStream& out) const {
             total.framesDropped[r] += c.framesDropped[r];
         }
         total.gapsDetected += c.gapsDetected + c.gapsInferred;
-        if (d.hasParquet) {
-            const auto& a = d.parquet;
-            out << "  " << pad(QString(), idWidth, false) << "  parquet: received " << a.received
-                << " = written " << a.written << " + dropped " << a.dropped() << " (tap_overflow "
-                << a.droppedTapOverflow << ", write_error " << a.droppedWriteError << "); " << a.files
-                << " file(s), " << a.bytes << " bytes" << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
-        }
     }
     if (report.devices.size() > 1)
         out << "  " << pad(QStringLiteral("TOTAL"), idWidth, false)
@@ -59,11 +53,20 @@ void RecordReport::print(QTextStream& out) const {
             << (db ? pad(QString::number(total.samplesStored), 14) : QString())
             << pad(QString::number(total.droppedTotal()), 12) << pad(QString::number(total.gapsDetected), 7)
             << "  "
-            << (db ? (report.balanced ? QStringLiteral("yes       ") : QStringLiteral("NO        "))
+            << (db ? (report.balanced ? QStringLiteral("yes         ") : QStringLiteral("UNBALANCED  "))
                    : QString())
             << recording::StatusReporter::dropReasons(total) << "\n";
     if (report.devices.empty())
         out << "  (no devices)\n";
+    for (const auto& d : report.devices) {
+        if (!d.hasParquet)
+            continue;
+        const auto& a = d.parquet;
+        out << "  " << QString::fromStdString(d.id) << " (parquet): received " << a.received << " = written "
+            << a.written << " + dropped " << a.dropped() << " (tap_overflow " << a.droppedTapOverflow
+            << ", write_error " << a.droppedWriteError << "); " << a.files << " file(s), " << a.bytes
+            << " bytes" << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
+    }
 }
 
 std::string RecordReport::json() const {

@@ -105,6 +105,7 @@ core::EventPtr AlarmEvaluator::makeEvent(const AlarmRule& rule, int axis, double
         const std::string axisName = second.device && axis >= 0 && axis < second.device->axisCount()
                                          ? second.device->axisNames[axis]
                                          : std::to_string(axis);
+        e->axisName = axisName;
         const std::string unit = AlarmRule::unitOf(
             rule.metric, second.device ? std::string(core::unitName(second.device->unit)) : std::string());
         std::snprintf(buf, sizeof buf, "%s: %s %s %.4g%s%s (%s)", raised ? "raised" : "cleared",

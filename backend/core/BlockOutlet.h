@@ -4,6 +4,7 @@
 #include "core/InputQueue.h"
 #include "core/SampleBlock.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -40,7 +41,9 @@ public:
         m_counters.frames.fetch_add(1, std::memory_order_relaxed);
         if (!m_sized && block->device && block->device->sampleRate > 0) {
             // One second of data (or a few blocks, whichever is larger) may wait for the DSP pool.
-            m_queue.setSampleBudget(static_cast<std::uint64_t>(std::ceil(block->device->sampleRate)));
+            // (never below what the queue's owner configured).
+            m_queue.setSampleBudget(std::max(
+                m_queue.sampleBudget(), static_cast<std::uint64_t>(std::ceil(block->device->sampleRate))));
             m_sized = true;
         }
         block->gapBefore = 0;

@@ -21,6 +21,7 @@ struct Event {
     std::string rule;            ///< the rule text as the user wrote it, e.g. "velocity>4.5" or "zone>=C"
     std::string metric;          ///< "rms" | "peak" | "crest" | "velocity" | "kurtosis" | "zone" | ...
     int axis = -1;               ///< axis index the value belongs to; -1 = device-wide (e.g. zone)
+    std::string axisName;        ///< that axis' name ("x"); empty when device-wide
     double value = std::nan(""); ///< the value that crossed (zone: 0..3 for A..D)
     double threshold = std::nan("");
     std::uint64_t firstSample = 0; ///< gap: index of the first missing sample

@@ -228,11 +228,15 @@ bool ParquetRecordingSink::start(std::string* error) {
         ::close(fd);
         ::unlink(probe.c_str());
     }
+    // Partial files of an earlier run in any device folder (devices may be added after start).
     m_leftovers.clear();
-    for (const auto& d : m_devices) {
+    std::error_code dirEc;
+    for (fs::directory_iterator dev(m_options.dir, dirEc), devEnd; !dirEc && dev != devEnd;
+         dev.increment(dirEc)) {
         std::error_code ec;
-        for (fs::directory_iterator it(m_options.dir + "/" + d->dirName, ec), end; !ec && it != end;
-             it.increment(ec)) {
+        if (!dev->is_directory(ec))
+            continue;
+        for (fs::directory_iterator it(dev->path(), ec), end; !ec && it != end; it.increment(ec)) {
             const std::string name = it->path().filename().string();
             if (name.size() > 16 && name.ends_with(".parquet.partial"))
                 m_leftovers.push_back(it->path().string());

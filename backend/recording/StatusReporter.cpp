@@ -32,6 +32,18 @@ QString StatusReporter::dropReasons(const core::CounterSnapshot& c) {
     return parts.join(QStringLiteral(", "));
 }
 
+QString StatusReporter::ingestText(const io::IngestServer::Stats& st) {
+    return QStringLiteral(
+               "ingest: %1 connections, %2 unauthorized, %3 refused busy, %4 oversized, %5 relayed, %6 "
+               "subscriber drops")
+        .arg(st.connections.load())
+        .arg(st.unauthorized.load())
+        .arg(st.refusedBusy.load())
+        .arg(st.oversized.load())
+        .arg(st.relayed.load())
+        .arg(st.subscriberDrops.load());
+}
+
 namespace {
 core::CounterSnapshot delta(const core::CounterSnapshot& now, const core::CounterSnapshot& before) {
     core::CounterSnapshot d = now;
@@ -141,6 +153,8 @@ StatusReporter::Lines StatusReporter::sample(double elapsed, bool verbose) {
             .arg(100.0 * inputFillMax, 0, 'f', 0)
             .arg(busy, 0, 'f', 2)
             .arg(m_pipeline.pool().threadCount());
+    if (m_ingest)
+        out.summary += QStringLiteral(" | ") + ingestText(*m_ingest);
     return out;
 }
 

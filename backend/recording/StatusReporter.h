@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/DeviceCounters.h"
+#include "io/IngestServer.h"
 
 #include <QString>
 #include <QStringList>
@@ -29,6 +30,10 @@ public:
     };
 
     explicit StatusReporter(const pipeline::Pipeline& pipeline);
+    /// With an ingest server: its connection counters join the summary line.
+    void setIngest(const io::IngestServer::Stats* stats) { m_ingest = stats; }
+    /// "ingest: 3 connections, 1 unauthorized, ..." (cumulative).
+    static QString ingestText(const io::IngestServer::Stats& s);
     /// Computes the interval since the previous call (or since construction).
     Lines sample(double elapsedSeconds, bool verbose);
 
@@ -43,6 +48,7 @@ private:
         int stalledIntervals = 0;
     };
     const pipeline::Pipeline& m_pipeline;
+    const io::IngestServer::Stats* m_ingest = nullptr;
     std::map<std::string, Last> m_last;
     double m_lastElapsed = 0.0;
     std::uint64_t m_lastPoolBusyNs = 0;

@@ -3,7 +3,8 @@
 // RLIMIT_FSIZE -> EFBIG). Every file is read back by DuckDB and hyparquet (tests/e2e/parquet_dump.mjs, which
 // also checks that both readers agree value for value).
 #include "exporting/ParquetRecordingSink.h"
-#include "pipeline/DspWorker.h"
+#include "pipeline/ChannelCore.h"
+#include "pipeline/WorkerPool.h"
 
 #include <QDir>
 #include <QFile>
@@ -256,19 +257,19 @@ private slots:
         o.writer.sync = false;
         ParquetRecordingSink sink(o);
         const auto tap = addTap(sink, "w");
-        core::SpscRing<core::SampleBlockPtr> input(64);
-        core::SpscRing<vibra::pipeline::StoreItemPtr> store(4);
-        core::DeviceCounters counters;
-        vibra::pipeline::DspWorker worker(input, store, counters, vibra::pipeline::DspSettings{});
-        worker.setRawTap(&tap->ring, &tap->counters);
+        vibra::pipeline::WorkerPool pool(1);
+        auto chan = std::make_shared<vibra::pipeline::ChannelCore>(
+            "w", "test://w", vibra::pipeline::DspSettings{}, pool, nullptr, nullptr);
+        chan->addTap(tap);
+        const auto& counters = *chan->counters();
         const auto dev = device("w", 1000.0);
         std::vector<core::SampleBlockPtr> sent;
         for (std::uint64_t k = 0; k < 10; ++k) {
             sent.push_back(block(dev, k, k * 100, 100, kEpoch));
-            QVERIFY(input.tryPush(sent.back()));
+            QVERIFY(chan->outlet().deliver(std::const_pointer_cast<core::SampleBlock>(sent.back())));
         }
-        worker.start();
-        worker.stop(); // drains the input: the first 2 blocks fit the tap, 8 are dropped
+        // the pool processes the input: the first 2 blocks fit the tap, 8 are dropped
+        QTRY_COMPARE_WITH_TIMEOUT(counters.samplesProcessed.load(), std::uint64_t{1000}, 10000);
         QCOMPARE(tap->counters.offeredSamples.load(), std::uint64_t{1000});
         QCOMPARE(tap->counters.droppedSamples.load(), std::uint64_t{800});
         QCOMPARE(tap->counters.droppedBlocks.load(), std::uint64_t{8});

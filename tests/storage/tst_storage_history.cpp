@@ -2,7 +2,8 @@
 // statistics computed directly from the samples, retention, range level selection, latest/as-of with
 // out-of-order data, and a full database (disk-full stand-in) during writing.
 #include "dsp/MomentAccumulator.h"
-#include "pipeline/DspWorker.h"
+#include "pipeline/ChannelCore.h"
+#include "pipeline/WorkerPool.h"
 #include "storage/Database.h"
 #include "storage/HistoryQuery.h"
 #include "storage/RawCodec.h"
@@ -215,12 +216,14 @@ private slots:
     }
 
     void dspWorkerRawAccountingWithOverflow() {
-        // With raw storage on, every processed block goes to the store ring; those that do not fit count as
+        // With raw storage on, every processed block goes to the store feed; those that do not fit count as
         // StoreOverflow, rollups that do not fit count nothing (derived data). So received = raw items in
-        // the ring + StoreOverflow exactly.
-        core::SpscRing<core::SampleBlockPtr> input(256);
-        core::SpscRing<pipeline::StoreItemPtr> store(8);
-        core::DeviceCounters counters;
+        // the feed + StoreOverflow exactly (drop-newest policy, no back-pressure).
+        pipeline::WorkerPool pool(1);
+        auto core = std::make_shared<pipeline::ChannelCore>("w", "test://w", pipeline::DspSettings{}, pool,
+                                                            nullptr, nullptr);
+        auto feed = std::make_shared<pipeline::StoreFeed>("w", "test://w", core->counters(), 8);
+        core->setStore(feed, {true, false});
         auto dev = device("w", 1000, 2);
         std::uint64_t received = 0;
         for (std::uint64_t i = 0; i < 40; ++i) {
@@ -231,29 +234,26 @@ private slots:
             b->count = 100;
             b->startTimeNs = kT0 + static_cast<std::int64_t>(i) * 100'000'000;
             b->data.assign(200, 0.5f);
-            QVERIFY(input.tryPush(b));
+            QVERIFY(core->outlet().deliver(b));
             received += 100;
         }
-        counters.samplesReceived = received;
-        pipeline::DspWorker worker(input, store, counters, pipeline::DspSettings{});
-        worker.setStoring(true);
-        worker.setStoringRaw(true);
-        worker.start();
-        worker.stop(); // drains the input and flushes the last second
+        core->finish(); // drains the input and flushes the last second
+        QVERIFY(core->waitFinished(30'000'000'000));
         std::uint64_t rawSamples = 0, rawItems = 0, rollups = 0;
         pipeline::StoreItemPtr item;
-        while (store.tryPop(item)) {
+        while (feed->ring.tryPop(item)) {
             if (item->raw) {
                 rawSamples += item->raw->count;
                 ++rawItems;
             }
             rollups += item->rollup ? 1 : 0;
         }
-        const auto c = counters.snapshot();
+        const auto c = core->counters()->snapshot();
+        QCOMPARE(c.samplesReceived, received);
         QVERIFY(rawItems > 0 && rawItems < 40);
         QCOMPARE(rawSamples + c.dropped(core::DropReason::StoreOverflow), received);
         QCOMPARE(c.droppedTotal(), c.dropped(core::DropReason::StoreOverflow));
-        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the ring was full
+        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the feed was full
     }
 
     void checkpointsKeepTheWalBounded() {
