@@ -39,6 +39,7 @@ void AutoByteDecoder::choose(StreamDecoder* winner, Blocks& out, const char* why
     m_frameBlocks.clear();
     m_textBlocks.clear();
     notice(why);
+    m_profileBytes = false; // the chosen decoder profiles its bytes itself
     if (winner == m_frames.get())
         m_text.reset();
     else

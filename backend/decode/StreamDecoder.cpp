@@ -29,10 +29,12 @@ std::unique_ptr<StreamDecoder> StreamDecoder::create(const Config& config) {
 
 void StreamDecoder::feed(std::span<const std::uint8_t> bytes, std::int64_t hostNowNs, Blocks& out) {
     m_stats.bytes += bytes.size();
-    for (std::uint8_t b : bytes) {
-        m_zeroBytes += b == 0;
-        m_textBytes += (b >= 0x20 && b < 0x7F) || b == '\t' || b == '\r' || b == '\n';
-        m_lineBreaks += b == '\n';
+    if (m_profileBytes) {
+        for (std::uint8_t b : bytes) {
+            m_zeroBytes += b == 0;
+            m_textBytes += (b >= 0x20 && b < 0x7F) || b == '\t' || b == '\r' || b == '\n';
+            m_lineBreaks += b == '\n';
+        }
     }
     const std::size_t before = out.size();
     onBytes(bytes, hostNowNs, out);

@@ -139,7 +139,8 @@ protected:
     }
 
     DecoderStats m_stats;
-    // what the bytes looked like (for diagnose)
+    // what the bytes looked like (for diagnose); a decoder that delegates may stop profiling
+    bool m_profileBytes = true;
     std::uint64_t m_zeroBytes = 0;
     std::uint64_t m_textBytes = 0; ///< printable ASCII, tab, CR, LF
     std::uint64_t m_lineBreaks = 0;
