@@ -91,8 +91,9 @@ bool parseIsoTime(std::string_view text, std::int64_t& utcNs) {
             offsetMinutes = (oh * 60 + om) * (z == '-' ? -1 : 1);
         }
     }
-    if (pos != text.size() || y < 1000 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 ||
-        mi > 59 || s > 60)
+    // 64-bit nanoseconds since 1970 span 1677-09-21 .. 2262-04-11: whole years inside that
+    if (pos != text.size() || y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) ||
+        h > 23 || mi > 59 || s > 60)
         return false;
     const std::int64_t secs =
         daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - std::int64_t{offsetMinutes} * 60;
