@@ -189,6 +189,9 @@ private slots:
         QVERIFY(r.value("json").toObject().value("error").toString().contains("JSON"));
         QCOMPARE(r.value("valid").toObject().value("ack").toInt(), 0);
         QCOMPARE(r.value("dup").toObject().value("ack").toInt(), 0);
+        // an error quoting the sender's backslash and quote: the reply is valid JSON (the peer parsed it)
+        const QString quoted = r.value("backslash").toObject().value("error").toString();
+        QVERIFY2(quoted.contains(QStringLiteral("\\q")), qPrintable(quoted));
         if (r.contains(QStringLiteral("big_error"))) // the close raced the send (a reset): the server decides
             QTRY_COMPARE_WITH_TIMEOUT(fx.stats().oversized.load(), std::uint64_t{1}, 5000);
         else
@@ -204,7 +207,7 @@ private slots:
         QCOMPARE(c.framesDropped[static_cast<std::size_t>(vibra::core::DropReason::Duplicate)],
                  std::uint64_t{1});
         QCOMPARE(c.framesDropped[static_cast<std::size_t>(vibra::core::DropReason::Malformed)],
-                 std::uint64_t{1}); // 2 MB
+                 std::uint64_t{2}); // the bad escape and the 2 MB message
         QCOMPARE(fx.stats().oversized.load(), std::uint64_t{1});
         // the server is still usable: a new device connection works
         auto again = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
