@@ -1,6 +1,7 @@
 #include "GuiApp.h"
 
 #include "cli/ExitCode.h"
+#include "cli/UnixSignalWatcher.h"
 #include "io/SourceFactory.h"
 #include "pipeline/IngestBridge.h"
 #include "pipeline/Pipeline.h"
@@ -18,6 +19,7 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -221,6 +223,11 @@ int runGui(int argc, char** argv) {
     QApplication app(argc, argv);
     QGuiApplication::setDesktopFileName(QStringLiteral("org.vibrascope.Vibrascope"));
     pipeline::Pipeline pipeline(factory, pipeline::DspSettings{});
+    {
+        std::string error; // the dashboard's default: alarm when a device enters zone C or D
+        if (auto zone = alarms::AlarmRule::zoneAtLeast("C", &error))
+            pipeline.setAlarmRules({*zone});
+    }
     for (const QString& uri : uris) {
         QString error;
         pipeline.add(uri, &error);
@@ -243,6 +250,18 @@ int runGui(int argc, char** argv) {
             return cli::kExitFailure;
         }
     }
+    // SIGINT/SIGTERM end the dashboard like the recorder: a recording in progress is finished (session
+    // closed, last second committed) before the process exits with 0.
+    cli::UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &cli::UnixSignalWatcher::signalReceived, &app, [&window](int sig) {
+        if (sig != SIGINT && sig != SIGTERM)
+            return;
+        std::fprintf(stderr, "vibrascope: %s received: %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
+                     window.recording().isRecording() ? "finishing the recording and closing" : "closing");
+        window.recording().stopAndWait();
+        window.close();
+        QApplication::exit(cli::kExitOk);
+    });
     window.show();
     pipeline.startAll();
     if (p.isSet(QStringLiteral("screenshot"))) {

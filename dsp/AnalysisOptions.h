@@ -4,6 +4,7 @@
 
 #include "dsp/BandMetrics.h"
 #include "dsp/BearingGeometry.h"
+#include "dsp/DefectRule.h"
 #include "dsp/EnvelopeConfig.h"
 #include "dsp/SpectrumConfig.h"
 
@@ -26,8 +27,21 @@ struct AnalysisOptions {
     std::string severityPreset;             // SeverityTable id; empty = no zone
     std::optional<EnvelopeConfig> envelope; // envelope spectrum when set
     std::optional<BearingGeometry>
-        bearing; // defect peaks in the envelope spectrum (needs envelope and shaftHz)
+        bearing; // defect verdicts in the envelope spectrum (needs envelope and shaftHz)
+    // Shaft speed in Hz: > 0 also reports the shaft harmonics 1x .. shaftHarmonics x in the spectrum.
     double shaftHz = 0;
+    std::size_t shaftHarmonics = 3;
+    std::size_t peakCount = 5; // spectral (and envelope) peaks listed, interpolated
+    DefectRule defectRule;     // maxHz is set to the envelope band width
+    // With a bearing: the envelope spectrum averages the whole record (linear, averages = 0) with the finest
+    // power-of-two size that still gives >= 8 frames at 50 % overlap, and no finer than FTF / 400
+    // (envelopeSpectrumSize()); the envelope config's own size and averaging are used when false.
+    bool autoEnvelopeResolution = true;
 };
+
+// Envelope spectrum size for a record of envelopeSamples at envelopeRate, finest line wanted lineHz:
+// min(smallest power of two with rate / N <= lineHz, largest with envelopeSamples >= 4.5 N), within
+// 256..65536.
+std::size_t envelopeSpectrumSize(double envelopeRate, double envelopeSamples, double lineHz);
 
 } // namespace vibra::dsp

@@ -4,6 +4,7 @@
 #include "dsp/BearingFrequencies.h"
 #include "dsp/DefectPeak.h"
 #include "dsp/Moments.h"
+#include "dsp/PeakInterpolator.h"
 #include "dsp/SeverityZone.h"
 #include "dsp/Spectrum.h"
 
@@ -21,10 +22,15 @@ struct AxisAnalysis {
     // edge): raise the FFT size to fftSizeForLowEdge(fs, velocityLowHz).
     bool velocityBandResolved = true;
     SeverityZone zone = SeverityZone::Unknown;
-    std::size_t dominantLine = 0; // highest PSD line above DC
+    std::size_t dominantLine = 0;        // highest PSD line above DC
+    InterpolatedPeak dominant;           // that line, interpolated
+    std::vector<InterpolatedPeak> peaks; // top peakCount spectral peaks (findPeaks), highest first
+    // With shaftHz > 0: 1x, 2x, ... searched within +-2 % (at least +-1 line), interpolated, with margins.
+    std::vector<DefectPeak> shaftHarmonics;
     std::optional<Spectrum> envelope;
+    std::vector<InterpolatedPeak> envelopePeaks; // top peakCount envelope-spectrum peaks
     std::optional<BearingFrequencies> bearingFrequencies;
-    std::vector<DefectPeak> bearingPeaks; // FTF, BPFO, BPFI, BSF, 2xBSF
+    std::vector<DefectPeak> bearingPeaks; // verdicts: FTF, BPFO, BPFI, BSF, 2xBSF (assessBearing)
 };
 
 } // namespace vibra::dsp

@@ -1,31 +1,35 @@
-// Finds spectral peaks near expected frequencies and rates them against the local median. Pure functions.
+// Finds the spectral peak near an expected frequency and rates it against the local noise floor. Pure
+// functions, thread-safe.
 //
 // Search: lines whose centre lies within expected * (1 +- toleranceFraction), widened to at least
-// +- minToleranceLines lines around the expected line (slip moves real peaks 1-2 %). The peak is the highest
-// line in that window. Local median: median density of lines [k - medianHalfWidth, k + medianHalfWidth]
-// except [k - excludeHalfWidth, k + excludeHalfWidth] (the peak's own main lobe), clipped to the spectrum.
+// +- minToleranceLines lines around the expected line. The peak is the highest local maximum in that window
+// (a line above both neighbours), interpolated (PeakInterpolator); its interpolated frequency must lie in the
+// window too, else found = false.
+// Floor: median density of lines [k - medianHalfWidth, k + medianHalfWidth] except
+// [k - excludeHalfWidth, k + excludeHalfWidth] (the peak's own main lobe) and except DC and Nyquist, clipped
+// to the spectrum; divided by the median-to-mean ratio of an average of K = frames noise lines,
+// (1 - 1/(9K))^3 (Wilson-Hilferty; 0.70 for K = 1, 0.97 for K = 8), to estimate the mean noise density.
 #pragma once
 
-#include "dsp/BearingFrequencies.h"
 #include "dsp/DefectPeak.h"
 #include "dsp/Spectrum.h"
 
+#include <cstddef>
 #include <string>
-#include <vector>
 
 namespace vibra::dsp {
 
 struct PeakSearch {
-    double toleranceFraction = 0.03;
+    double toleranceFraction = 0.02; // real bearing lines sit 1-2 % off through slip
     std::size_t minToleranceLines = 1;
     std::size_t medianHalfWidth = 25;
-    std::size_t excludeHalfWidth = 2;
+    std::size_t excludeHalfWidth = 0; // 0 = the window's main-lobe half width + 1 (Hann 3, flat-top 6)
 };
 
 DefectPeak findPeakNear(const Spectrum& s, double expectedHz, const PeakSearch& search = {},
                         std::string name = {});
-// FTF, BPFO, BPFI, BSF and 2xBSF, in that order.
-std::vector<DefectPeak> findBearingPeaks(const Spectrum& envelope, const BearingFrequencies& f,
-                                         const PeakSearch& search = {});
+
+// Median-to-mean ratio of an average of k exponential (chi-square, 2 degrees of freedom) lines.
+double noiseMedianToMean(double k);
 
 } // namespace vibra::dsp

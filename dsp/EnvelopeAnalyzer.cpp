@@ -42,6 +42,11 @@ Plan planFor(const EnvelopeConfig& c, double fs) {
 
 } // namespace
 
+double EnvelopeAnalyzer::envelopeRateFor(const EnvelopeConfig& config, double sampleRate) {
+    return sampleRate * static_cast<double>(planFor(config, sampleRate).m) /
+           static_cast<double>(config.blockSize);
+}
+
 EnvelopeAnalyzer::EnvelopeAnalyzer(const EnvelopeConfig& config, double sampleRate)
     : m_config(config)
     , m_fs(sampleRate)

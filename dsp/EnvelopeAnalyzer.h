@@ -41,6 +41,9 @@ public:
     void reset();
 
     const EnvelopeConfig& config() const { return m_config; }
+    // The envelope sample rate a config gives at sampleRate (same checks and exceptions as the constructor,
+    // without creating FFT plans).
+    static double envelopeRateFor(const EnvelopeConfig& config, double sampleRate);
     double envelopeRate() const { return m_envelopeRate; }
     std::size_t decimation() const { return m_config.blockSize / m_m; }
     // Squared-envelope samples produced by the most recent block (blockSize/2/decimation() values).

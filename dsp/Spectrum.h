@@ -2,6 +2,8 @@
 // Plain value type; the owner (SpectrumAnalyzer) updates it on its own thread.
 #pragma once
 
+#include "dsp/WindowType.h"
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -12,8 +14,9 @@ namespace vibra::dsp {
 struct Spectrum {
     double sampleRate = 0;
     std::size_t fftSize = 0;
-    double binHz = 0;       // fs / N
-    double enbwHz = 0;      // fs * S2 / S1^2
+    double binHz = 0;                     // fs / N
+    double enbwHz = 0;                    // fs * S2 / S1^2
+    WindowType window = WindowType::Hann; // the analysis window (its kernel shapes every peak)
     std::vector<float> psd; // one-sided density unit^2/Hz, fftSize/2+1 lines (scipy welch 'density' scaling)
     std::vector<float> peakHold; // same scaling, per-line max over single frames since reset
     std::uint64_t frames = 0;    // frames in the current average

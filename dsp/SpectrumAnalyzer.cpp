@@ -58,6 +58,7 @@ SpectrumAnalyzer::SpectrumAnalyzer(const SpectrumConfig& config, double sampleRa
     }
     m_spectrum.sampleRate = m_fs;
     m_spectrum.fftSize = config.fftSize;
+    m_spectrum.window = config.window;
     m_spectrum.binHz = m_fs / static_cast<double>(config.fftSize);
     m_spectrum.enbwHz = m_fs * sums.s2 / (sums.s1 * sums.s1);
     m_spectrum.psd.assign(config.fftSize / 2 + 1, 0.0f);

@@ -10,6 +10,7 @@
 // 10 log10 ENBW); values at or below zero map to dbFloor.
 #pragma once
 
+#include "dsp/PeakInterpolator.h"
 #include "dsp/Spectrum.h"
 
 #include <span>
@@ -38,5 +39,11 @@ inline std::vector<float> deriveDisplay(const Spectrum& s, const DisplayOptions&
     deriveDisplay(s, s.psd, o, v);
     return v;
 }
+
+// The value a display shows for an interpolated peak: what its line would read if the tone were centred on
+// it (density rms^2 / ENBW_Hz), converted like deriveDisplay() but with the interpolated frequency (velocity:
+// rms * c / (2 pi f) * 1000). So a 1 g 0-pk tone reads 0.7071 g RMS, or its exact velocity, anywhere between
+// lines. A peak at or below 0 Hz reads 0 (dbFloor in dB) in velocity.
+double peakDisplayValue(const Spectrum& s, const InterpolatedPeak& peak, const DisplayOptions& o);
 
 } // namespace vibra::dsp

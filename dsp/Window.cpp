@@ -11,6 +11,13 @@ namespace vibra::dsp {
 
 namespace {
 
+constexpr std::array<double, 1> kRectangular{1.0};
+constexpr std::array<double, 2> kHann{0.5, 0.5};
+constexpr std::array<double, 2> kHamming{0.54, 0.46};
+constexpr std::array<double, 4> kBlackmanHarris{0.35875, 0.48829, 0.14128, 0.01168};
+// scipy.signal.windows.flattop coefficients.
+constexpr std::array<double, 5> kFlatTop{0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368};
+
 // scipy general_cosine with alternating signs: w[n] = sum_k (-1)^k a_k cos(2 pi k n / N) (periodic form).
 template <std::size_t K> std::vector<float> generalCosine(const std::array<double, K>& a, std::size_t n) {
     std::vector<float> w(n);
@@ -36,15 +43,13 @@ std::vector<float> makeWindow(WindowType type, std::size_t n) {
     case WindowType::Rectangular:
         return std::vector<float>(n, 1.0f);
     case WindowType::Hann:
-        return generalCosine(std::array<double, 2>{0.5, 0.5}, n);
+        return generalCosine(kHann, n);
     case WindowType::Hamming:
-        return generalCosine(std::array<double, 2>{0.54, 0.46}, n);
+        return generalCosine(kHamming, n);
     case WindowType::BlackmanHarris:
-        return generalCosine(std::array<double, 4>{0.35875, 0.48829, 0.14128, 0.01168}, n);
+        return generalCosine(kBlackmanHarris, n);
     case WindowType::FlatTop:
-        // scipy.signal.windows.flattop coefficients.
-        return generalCosine(
-            std::array<double, 5>{0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368}, n);
+        return generalCosine(kFlatTop, n);
     }
     return std::vector<float>(n, 1.0f);
 }
@@ -56,6 +61,26 @@ WindowSums windowSums(const std::vector<float>& w) {
         s.s2 += static_cast<double>(v) * v;
     }
     return s;
+}
+
+std::span<const double> windowCoefficients(WindowType type) {
+    switch (type) {
+    case WindowType::Rectangular:
+        return kRectangular;
+    case WindowType::Hann:
+        return kHann;
+    case WindowType::Hamming:
+        return kHamming;
+    case WindowType::BlackmanHarris:
+        return kBlackmanHarris;
+    case WindowType::FlatTop:
+        return kFlatTop;
+    }
+    return kRectangular;
+}
+
+std::size_t mainLobeHalfWidth(WindowType type) {
+    return windowCoefficients(type).size();
 }
 
 std::optional<WindowType> parseWindowType(std::string_view name) {

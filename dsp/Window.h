@@ -5,6 +5,7 @@
 #include "dsp/WindowType.h"
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace vibra::dsp {
@@ -21,5 +22,12 @@ struct WindowSums {
     double coherentGain(std::size_t n) const { return n > 0 ? s1 / static_cast<double>(n) : 0.0; }
 };
 WindowSums windowSums(const std::vector<float>& w);
+
+// The a_k of w[n] = sum_k (-1)^k a_k cos(2 pi k n / N) (rectangular: {1}). Static storage.
+std::span<const double> windowCoefficients(WindowType type);
+
+// Half width of the main lobe in lines: the kernel |W(nu)| of a K-term cosine window has its first zero at
+// nu = K (rectangular 1, Hann and Hamming 2, Blackman-Harris 4, flat-top 5).
+std::size_t mainLobeHalfWidth(WindowType type);
 
 } // namespace vibra::dsp

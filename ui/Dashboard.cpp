@@ -14,6 +14,9 @@ Dashboard::Dashboard(pipeline::Pipeline& pipeline, QObject* parent)
     for (const auto& ch : pipeline.channels())
         watch(ch.get());
     connect(&pipeline, &pipeline::Pipeline::deviceAdded, this, &Dashboard::watch);
+    connect(&pipeline, &pipeline::Pipeline::aboutToRemove, this, [this](const QString& id) {
+        m_watches.erase(id); // stop asking for snapshots before the channel goes
+    });
     connect(&pipeline, &pipeline::Pipeline::deviceRemoved, this, [this](const QString& id) {
         m_latest.remove(id);
         if (m_selected == id)
@@ -22,30 +25,57 @@ Dashboard::Dashboard(pipeline::Pipeline& pipeline, QObject* parent)
         m_fresh = true;
     });
     m_timer.setTimerType(Qt::PreciseTimer);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
-        if (!m_fresh)
-            return;
-        m_fresh = false;
-        ++m_frames;
-        emit tick();
-    });
+    connect(&m_timer, &QTimer::timeout, this, &Dashboard::onTick);
     setRefreshHz(m_refreshHz);
+}
+
+Dashboard::~Dashboard() = default;
+
+void Dashboard::onTick() {
+    // Pull the newest snapshot of every device (each processor replaces its slot at most snapshotHz times
+    // a second; older ones are simply never seen), then redraw once if anything changed.
+    for (const auto& ch : m_pipeline.channels()) {
+        auto snap = ch->snapshot();
+        if (!snap)
+            continue;
+        const auto old = m_latest.value(ch->deviceId());
+        if (old && old->sequence == snap->sequence)
+            continue;
+        m_latest.insert(ch->deviceId(), std::move(snap));
+        m_fresh = true;
+    }
+    if (!m_fresh)
+        return;
+    m_fresh = false;
+    ++m_frames;
+    emit tick();
 }
 
 void Dashboard::watch(pipeline::DeviceChannel* channel) {
     const QString id = channel->deviceId();
-    connect(channel, &pipeline::DeviceChannel::snapshotReady, this,
-            [this, id](pipeline::DeviceSnapshotPtr s) {
-                const auto old = m_latest.value(id);
-                if (m_raw > 0 && s->device &&
-                    (!old || !old->device || old->device->sampleRate != s->device->sampleRate))
-                    applyTimeWindow(id, s->device->sampleRate); // first snapshot: size the raw window by rate
-                m_latest.insert(id, std::move(s));
-                m_fresh = true;
-            });
-    applyTimeWindow(id, 0.0);
+    applyTimeWindow(id);
     if (m_selected.isEmpty())
         setSelectedDevice(id);
+    updateWatch(id);
+}
+
+void Dashboard::updateWatch(const QString& deviceId) {
+    // Compute what is consumed: the selected device's views need the display half of the DSP (envelope,
+    // spectra, raw window); the others feed the device table and trends, for which a summary is enough.
+    auto* ch = m_pipeline.find(deviceId);
+    if (!ch) {
+        m_watches.erase(deviceId);
+        return;
+    }
+    const bool display = deviceId == m_selected;
+    auto it = m_watches.find(deviceId);
+    if (it != m_watches.end() && it->second.display == display)
+        return;
+    Watched w{ch->watch(display), display};
+    if (it == m_watches.end())
+        m_watches.emplace(deviceId, std::move(w));
+    else
+        it->second = std::move(w);
 }
 
 bool Dashboard::updateSettings(const QString& deviceId,
@@ -53,15 +83,15 @@ bool Dashboard::updateSettings(const QString& deviceId,
     auto* ch = m_pipeline.find(deviceId);
     if (!ch)
         return false;
-    auto s = ch->worker().settings();
+    auto s = ch->settings();
     edit(s);
-    ch->worker().setSettings(s);
+    ch->setSettings(s);
     return true;
 }
 
 pipeline::DspSettings Dashboard::settings(const QString& deviceId) const {
     auto* ch = m_pipeline.find(deviceId);
-    return ch ? ch->worker().settings() : m_pipeline.defaultSettings();
+    return ch ? ch->settings() : m_pipeline.defaultSettings();
 }
 
 void Dashboard::setTimeWindow(double displaySeconds, double rawFactor) {
@@ -70,32 +100,29 @@ void Dashboard::setTimeWindow(double displaySeconds, double rawFactor) {
         return;
     m_displaySeconds = displaySeconds;
     m_raw = std::max(0.0, rawFactor);
-    for (const auto& ch : m_pipeline.channels()) {
-        const auto snap = m_latest.value(ch->deviceId());
-        applyTimeWindow(ch->deviceId(), snap && snap->device ? snap->device->sampleRate : 0.0);
-    }
+    for (const auto& ch : m_pipeline.channels())
+        applyTimeWindow(ch->deviceId());
 }
 
-void Dashboard::applyTimeWindow(const QString& deviceId, double sampleRate) {
-    // Unknown rate (no snapshot yet): size for 16 kHz; corrected on the first snapshot.
-    const double rate = sampleRate > 0 ? sampleRate : 16000.0;
-    const int raw = m_raw > 0
-                        ? static_cast<int>(std::min<double>(pipeline::DspSettings::kMaxRawWindow,
-                                                            std::ceil(m_raw * m_displaySeconds * rate) + 1))
-                        : 0;
+void Dashboard::applyTimeWindow(const QString& deviceId) {
+    // The raw window is set in seconds; the processor sizes it from the device's rate.
+    const double rawSeconds = m_raw > 0 ? m_raw * m_displaySeconds : 0.0;
     const auto cur = settings(deviceId);
-    if (cur.displaySeconds == m_displaySeconds && cur.rawWindowSamples == raw)
+    if (cur.displaySeconds == m_displaySeconds && cur.rawWindowSeconds == rawSeconds)
         return;
     updateSettings(deviceId, [&](pipeline::DspSettings& d) {
         d.displaySeconds = m_displaySeconds;
-        d.rawWindowSamples = raw;
+        d.rawWindowSeconds = rawSeconds;
     });
 }
 
 void Dashboard::setSelectedDevice(const QString& deviceId) {
     if (m_selected == deviceId)
         return;
+    const QString previous = m_selected;
     m_selected = deviceId;
+    updateWatch(previous);
+    updateWatch(deviceId);
     m_fresh = true;
     emit selectionChanged(deviceId);
 }

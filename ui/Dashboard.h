@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pipeline/ChannelCore.h"
 #include "pipeline/DeviceSnapshot.h"
 
 #include <QHash>
@@ -10,6 +11,7 @@
 #include "pipeline/DspSettings.h"
 
 #include <functional>
+#include <map>
 
 namespace vibra::pipeline {
 class Pipeline;
@@ -20,12 +22,17 @@ namespace vibra::ui {
 
 /// Holds the newest snapshot of every device and drives every view from one UI timer (default 30 Hz).
 ///
-/// Threads: GUI thread only. Snapshots arrive by queued signals from the DSP workers; the timer reads the
-/// newest pointer per device (older ones are simply released), so a slow frame never queues work.
+/// Watches every device: the selected one with its display half (envelope, spectra, raw window), the others
+/// with summaries (device table, trends, alarms), so the engine computes display data for one device only.
+///
+/// Threads: GUI thread only. On each tick it pulls the newest snapshot of every device from its channel's
+/// SnapshotSlot (the DSP processors replace them at most snapshotHz times a second), so a slow frame never
+/// queues work and a busy GUI never makes memory grow.
 class Dashboard : public QObject {
     Q_OBJECT
 public:
     explicit Dashboard(pipeline::Pipeline& pipeline, QObject* parent = nullptr);
+    ~Dashboard() override;
 
     pipeline::Pipeline& pipeline() { return m_pipeline; }
     /// Newest snapshot of a device (null before its first).
@@ -40,8 +47,8 @@ public:
     /// The DSP settings a device runs with now (defaults for an unknown device).
     pipeline::DspSettings settings(const QString& deviceId) const;
     /// Time-view settings applied to every device, including devices added later: the envelope window
-    /// and, when rawFactor > 0, a raw-sample window of rawFactor times its length (capped at
-    /// DspSettings::kMaxRawWindow samples): 1 for exact cursors, 2 for trigger capture.
+    /// and, when rawFactor > 0, a raw-sample window of rawFactor times its length in seconds (the processor
+    /// caps it at DspSettings::kMaxRawWindow samples): 1 for exact cursors, 2 for trigger capture.
     void setTimeWindow(double displaySeconds, double rawFactor);
     double displaySeconds() const { return m_displaySeconds; }
     double rawFactor() const { return m_raw; }
@@ -54,11 +61,18 @@ signals:
     void selectionChanged(const QString& deviceId);
 
 private:
+    struct Watched {
+        pipeline::ChannelCore::Watch watch;
+        bool display = false;
+    };
     void watch(pipeline::DeviceChannel* channel);
-    void applyTimeWindow(const QString& deviceId, double sampleRate);
+    void updateWatch(const QString& deviceId);
+    void onTick();
+    void applyTimeWindow(const QString& deviceId);
 
     pipeline::Pipeline& m_pipeline;
     QHash<QString, pipeline::DeviceSnapshotPtr> m_latest;
+    std::map<QString, Watched> m_watches;
     QString m_selected;
     QTimer m_timer;
     int m_refreshHz = 30;

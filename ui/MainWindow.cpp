@@ -50,7 +50,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     , m_history(new HistoryBrowser)
     , m_trends(new TrendView(*m_dashboard))
     , m_bands(new BandView)
-    , m_alarmPanel(new AlarmPanel(m_trends->alarms()))
+    , m_alarmPanel(new AlarmPanel(pipeline.events()))
     , m_tabs(new QTabWidget) {
     setWindowTitle(tr("Vibrascope"));
     resize(1280, 820);
@@ -104,10 +104,8 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
             [this](double s) { m_dashboard->setTimeWindow(s, m_time->rawFactor()); });
     connect(m_time, &TimePlotView::rawSamplesWanted, this,
             [this] { m_dashboard->setTimeWindow(m_time->windowSeconds(), m_time->rawFactor()); });
-    connect(m_trends, &TrendView::alarmsRaised, this, [this, alarmsDock](int) {
-        m_alarmPanel->refresh();
-        alarmsDock->setWindowTitle(tr("Alarms (%1)").arg(m_trends->alarms().alarms().size()));
-    });
+    connect(m_alarmPanel, &AlarmPanel::alarmsChanged, this,
+            [alarmsDock](int raised) { alarmsDock->setWindowTitle(tr("Alarms (%1)").arg(raised)); });
     connect(m_devices, &DevicePanel::addRequested, this, &MainWindow::addSource);
     connect(m_devices, &DevicePanel::editRequested, this, &MainWindow::editSource);
     connect(m_devices, &DevicePanel::removeRequested, this, &MainWindow::removeSource);
@@ -128,7 +126,7 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-    m_recording->stop();
+    m_recording->stopAndWait(); // the database is complete before the pipeline goes
 }
 
 void MainWindow::buildMenus() {
@@ -231,6 +229,7 @@ void MainWindow::redraw() {
         m_readouts->draw(*snap);
     }
     m_trends->update();
+    m_alarmPanel->refresh();
     updateStatus();
 }
 

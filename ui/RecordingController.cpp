@@ -1,7 +1,7 @@
 #include "ui/RecordingController.h"
 
 #include "pipeline/Pipeline.h"
-#include "storage/SqliteWriter.h"
+#include "recording/Recorder.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -12,136 +12,96 @@ namespace vibra::ui {
 
 RecordingController::RecordingController(pipeline::Pipeline& pipeline, QObject* parent)
     : QObject(parent)
-    , m_pipeline(pipeline) {
-    connect(&pipeline, &pipeline::Pipeline::deviceAdded, this, [this](pipeline::DeviceChannel* ch) {
-        if (m_writer)
-            attach(ch);
-    });
-    connect(&pipeline, &pipeline::Pipeline::deviceRemoved, this, [this](const QString& id) {
-        if (m_writer)
-            m_writer->detach(id.toStdString());
-    });
-}
+    , m_pipeline(pipeline) {}
 
 RecordingController::~RecordingController() {
-    joinOp(); // an open or a final stop in flight completes here
-    m_opening.reset();
-    if (m_writer) {
-        for (const auto& ch : m_pipeline.channels())
-            ch->worker().setStoring(false);
-        m_writer->stop(); // shutdown: the one place that waits for the database
-        m_writer.reset();
-    }
+    stopAndWait();
 }
 
-void RecordingController::joinOp() {
-    if (m_op.joinable())
-        m_op.join();
+bool RecordingController::isRecording() const {
+    return m_recorder && m_recorder->isRecording();
 }
 
-void RecordingController::attach(pipeline::DeviceChannel* ch) {
-    const auto c = ch->counters().snapshot();
-    m_droppedAtStart[ch->deviceId()] = c.droppedTotal();
-    m_storedAtStart[ch->deviceId()] = c.samplesStored;
-    m_writer->attach(
-        {ch->deviceId().toStdString(), ch->uri().toStdString(), &ch->storeRing(), &ch->counters()});
-    ch->worker().setStoring(true);
+bool RecordingController::isBusy() const {
+    return m_opening || m_stopping;
 }
 
 bool RecordingController::start(const QString& dbPath, QString* error) {
-    if (m_writer || m_busy) {
-        *error = m_writer ? tr("already recording to %1").arg(m_path)
-                          : tr("busy finishing the previous recording");
+    if (isRecording() || isBusy()) {
+        *error = isRecording() ? tr("already recording to %1").arg(m_path)
+                               : tr("busy finishing the previous recording");
         return false;
     }
-    joinOp();
-    storage::SqliteWriter::Options o;
-    o.path = dbPath.toStdString();
+    recording::Recorder::Options o;
+    o.dbPath = dbPath.toStdString();
     o.appVersion = QCoreApplication::applicationVersion().toStdString();
     o.configJson = R"({"origin":"dashboard"})";
-    m_opening = std::make_unique<storage::SqliteWriter>(o);
+    m_recorder = std::make_unique<recording::Recorder>(m_pipeline, o);
     m_path = dbPath;
-    m_busy = true;
-    m_op = std::thread([this, writer = m_opening.get()] {
-        std::string err;
-        const bool ok = writer->start(&err);
-        // Dropped by Qt if this object is gone by then (the destructor joined this thread first).
-        QMetaObject::invokeMethod(
-            this, [this, ok, err] { onStarted(ok, QString::fromStdString(err)); }, Qt::QueuedConnection);
+    m_opening = true;
+    connect(m_recorder.get(), &recording::Recorder::started, this, [this](bool ok, const QString& err) {
+        m_opening = false;
+        if (!ok) {
+            m_recorder.reset();
+            emit started(false, err);
+            return;
+        }
+        m_clock.start();
+        emit started(true, {});
+        emit recordingChanged(true);
     });
+    connect(m_recorder.get(), &recording::Recorder::stopped, this, [this] {
+        m_stopping = false;
+        emit recordingChanged(false);
+    });
+    m_recorder->startAsync();
     return true;
 }
 
-void RecordingController::onStarted(bool ok, const QString& error) {
-    joinOp();
-    m_busy = false;
-    if (!ok) {
-        m_opening.reset();
-        emit started(false, error);
+void RecordingController::stop() {
+    if (!isRecording() || isBusy())
         return;
-    }
-    m_writer = std::move(m_opening);
-    m_clock.start();
-    m_droppedAtStart.clear();
-    m_storedAtStart.clear();
-    for (const auto& ch : m_pipeline.channels())
-        attach(ch.get());
-    emit started(true, {});
-    emit recordingChanged(true);
+    m_stopping = true;
+    m_recorder->stopAsync();
 }
 
-void RecordingController::stop() {
-    if (!m_writer || m_busy)
+void RecordingController::stopAndWait() {
+    if (!m_recorder)
         return;
-    for (const auto& ch : m_pipeline.channels())
-        ch->worker().setStoring(false);
-    m_busy = true;
-    joinOp();
-    m_op = std::thread([this, writer = m_writer.get()] {
-        writer->stop();
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                joinOp();
-                m_busy = false;
-                m_writer.reset();
-                emit recordingChanged(false);
-            },
-            Qt::QueuedConnection);
-    });
+    const bool wasRecording = isRecording() || m_stopping;
+    m_recorder->stop(); // joins a start or stop in flight, then finishes synchronously if still recording
+    m_opening = m_stopping = false;
+    if (wasRecording)
+        emit recordingChanged(false);
 }
 
 quint64 RecordingController::droppedSinceStart() const {
-    if (!m_writer)
+    if (!isRecording())
         return 0;
     quint64 n = 0;
-    for (const auto& ch : m_pipeline.channels()) {
-        const auto c = ch->counters().snapshot();
-        n += c.droppedTotal() - std::min<quint64>(c.droppedTotal(), m_droppedAtStart.value(ch->deviceId()));
-    }
+    for (const auto& d : m_recorder->report().devices)
+        n += d.counters.droppedTotal();
     return n;
 }
 
 quint64 RecordingController::storedSinceStart() const {
-    if (!m_writer)
+    if (!isRecording())
         return 0;
     quint64 n = 0;
-    for (const auto& ch : m_pipeline.channels()) {
-        const auto c = ch->counters().snapshot();
-        n += c.samplesStored - std::min<quint64>(c.samplesStored, m_storedAtStart.value(ch->deviceId()));
-    }
+    for (const auto& d : m_recorder->report().devices)
+        n += d.counters.samplesStored;
     return n;
 }
 
 bool RecordingController::failed() const {
-    return m_writer && m_writer->failed();
+    return m_recorder && m_recorder->failed();
 }
 
 QString RecordingController::statusText() const {
-    if (!m_writer)
+    if (!isRecording())
         return tr("not recording");
-    if (m_writer->failed())
-        return tr("RECORDING FAILED: %1").arg(QString::fromStdString(m_writer->errorMessage()));
+    if (m_recorder->failed())
+        return tr("RECORDING FAILED: %1").arg(QString::fromStdString(m_recorder->errorMessage()));
     const qint64 s = m_clock.elapsed() / 1000;
     const double mb =
         static_cast<double>(QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size()) /

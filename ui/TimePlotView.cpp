@@ -304,7 +304,7 @@ void TimePlotView::applyTrigger() {
     for (QWidget* w : {static_cast<QWidget*>(m_triggerAxis), static_cast<QWidget*>(m_triggerSlope),
                        static_cast<QWidget*>(m_triggerLevel), static_cast<QWidget*>(m_triggerPre)})
         w->setEnabled(mode != TriggerMode::Off);
-    TriggerDetector::Settings s = m_trigger.settings();
+    alarms::TriggerDetector::Settings s = m_trigger.settings();
     s.axis = m_triggerAxis->currentIndex();
     s.rising = m_triggerSlope->currentIndex() == 0;
     s.level = m_triggerLevel->value();
@@ -319,7 +319,8 @@ void TimePlotView::applyTrigger() {
         emit rawSamplesWanted();
 }
 
-void TimePlotView::showCapture(const TriggerDetector::Capture& c, const pipeline::DeviceSnapshot& from) {
+void TimePlotView::showCapture(const alarms::TriggerDetector::Capture& c,
+                               const pipeline::DeviceSnapshot& from) {
     // A snapshot made of the frame: raw samples, and an envelope of one sample per bucket, so the usual
     // rendering and the exact cursors apply. x = time before the frame's last sample.
     auto s = std::make_shared<pipeline::DeviceSnapshot>();

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "alarms/TriggerDetector.h"
 #include "pipeline/DeviceSnapshot.h"
 #include "ui/CursorMath.h"
-#include "ui/TriggerDetector.h"
 
 #include <QWidget>
 
@@ -64,7 +64,7 @@ public:
     TriggerMode triggerMode() const { return m_triggerMode; }
     /// Re-arms a single-shot trigger.
     void armTrigger();
-    const TriggerDetector& trigger() const { return m_trigger; }
+    const alarms::TriggerDetector& trigger() const { return m_trigger; }
     /// Raw window the view needs, in display windows: 0 none, 1 cursors, 2 trigger.
     double rawFactor() const;
 
@@ -79,7 +79,7 @@ private:
     void updateCursorItems();
     void updateReadout();
     void applyTrigger();
-    void showCapture(const TriggerDetector::Capture& c, const pipeline::DeviceSnapshot& from);
+    void showCapture(const alarms::TriggerDetector::Capture& c, const pipeline::DeviceSnapshot& from);
 
     QCustomPlot* m_plot;
     QDoubleSpinBox* m_window;
@@ -95,7 +95,7 @@ private:
     QLabel* m_triggerState;
     QToolButton* m_arm;
     QCPItemStraightLine* m_triggerLine = nullptr;
-    TriggerDetector m_trigger;
+    alarms::TriggerDetector m_trigger;
     TriggerMode m_triggerMode = TriggerMode::Off;
     double m_triggerAt = 0; ///< x of the trigger sample in the shown capture
     std::vector<QCPAxisRect*> m_rects;

@@ -23,9 +23,9 @@ TrendView::TrendView(Dashboard& dashboard, QWidget* parent)
     , m_plot(new QCustomPlot)
     , m_metric(new QComboBox)
     , m_threshold(new QDoubleSpinBox) {
-    using M = TrendStore::Metric;
+    using M = alarms::TrendStore::Metric;
     for (auto m : {M::Velocity, M::Rms, M::Peak, M::Crest})
-        m_metric->addItem(TrendStore::metricName(m), int(m));
+        m_metric->addItem(alarms::TrendStore::metricName(m), int(m));
     m_metric->setObjectName(QStringLiteral("trendMetric"));
     m_threshold->setObjectName(QStringLiteral("threshold"));
     m_threshold->setRange(0, 1e6);
@@ -95,16 +95,43 @@ TrendView::TrendView(Dashboard& dashboard, QWidget* parent)
     });
 }
 
-TrendStore::Metric TrendView::metric() const {
-    return static_cast<TrendStore::Metric>(m_metric->currentData().toInt());
+alarms::TrendStore::Metric TrendView::metric() const {
+    return static_cast<alarms::TrendStore::Metric>(m_metric->currentData().toInt());
 }
 
-void TrendView::setMetric(TrendStore::Metric m) {
+void TrendView::setMetric(alarms::TrendStore::Metric m) {
     m_metric->setCurrentIndex(m_metric->findData(int(m)));
 }
 
-void TrendView::setThreshold(TrendStore::Metric m, std::optional<double> threshold) {
-    m_alarms.setThreshold(m, threshold);
+namespace {
+std::string ruleText(alarms::TrendStore::Metric m, double threshold) {
+    static const char* kNames[] = {"rms", "velocity", "peak", "crest"}; // alarms::TrendStore::Metric order
+    return std::string(kNames[static_cast<int>(m)]) + ">" + QString::number(threshold, 'g', 10).toStdString();
+}
+} // namespace
+
+std::optional<double> TrendView::threshold(alarms::TrendStore::Metric m) const {
+    const auto it = m_thresholds.find(int(m));
+    return it == m_thresholds.end() ? std::nullopt : std::optional<double>(*it);
+}
+
+void TrendView::setThreshold(alarms::TrendStore::Metric m, std::optional<double> threshold) {
+    // The engine evaluates alarms; this view only edits its own rule for the metric.
+    auto& pipe = m_dashboard.pipeline();
+    alarms::AlarmRules rules = pipe.alarmRules();
+    if (const auto old = this->threshold(m)) {
+        const std::string text = ruleText(m, *old);
+        std::erase_if(rules, [&](const alarms::AlarmRule& r) { return r.text == text; });
+        m_thresholds.remove(int(m));
+    }
+    if (threshold) {
+        std::string error;
+        if (auto rule = alarms::AlarmRule::parse(ruleText(m, *threshold), &error)) {
+            rules.push_back(*rule);
+            m_thresholds.insert(int(m), *threshold);
+        }
+    }
+    pipe.setAlarmRules(std::move(rules));
     if (m == metric())
         loadThreshold();
     m_dirty = true;
@@ -113,7 +140,7 @@ void TrendView::setThreshold(TrendStore::Metric m, std::optional<double> thresho
 
 void TrendView::loadThreshold() {
     m_loading = true;
-    m_threshold->setValue(m_alarms.threshold(metric()).value_or(0));
+    m_threshold->setValue(threshold(metric()).value_or(0));
     m_loading = false;
 }
 
@@ -122,17 +149,13 @@ int TrendView::pointCount(int axis) const {
 }
 
 void TrendView::update() {
-    int raised = 0;
     for (const auto& ch : m_dashboard.pipeline().channels()) {
         const auto snap = m_dashboard.snapshot(ch->deviceId());
         if (!snap || !m_store.add(*snap))
             continue;
-        raised += m_alarms.check(ch->deviceId(), *m_store.series(ch->deviceId()));
         if (ch->deviceId() == m_dashboard.selectedDevice())
             m_dirty = true;
     }
-    if (raised > 0)
-        emit alarmsRaised(raised);
     if (m_dirty && isVisible())
         draw();
 }
@@ -153,7 +176,7 @@ void TrendView::draw() {
         pts.reserve(static_cast<int>(series->points.size()));
         std::int64_t prev = 0;
         for (const auto& p : series->points) {
-            const double v = TrendStore::value(p, m, a);
+            const double v = alarms::TrendStore::value(p, m, a);
             if (prev != 0 && p.tNs - prev > 1'500'000'000LL)
                 pts.append({static_cast<double>(prev) * 1e-9 + 1, qQNaN()}); // gap: break the line
             pts.append({static_cast<double>(p.tNs) * 1e-9 + 0.5, v});
@@ -165,16 +188,17 @@ void TrendView::draw() {
         m_plot->graph(a)->setName(QString::fromStdString(series->axisNames[a]));
     }
     QString unit;
-    if (m == TrendStore::Metric::Velocity)
+    if (m == alarms::TrendStore::Metric::Velocity)
         unit = QStringLiteral("mm/s");
-    else if (m != TrendStore::Metric::Crest && series)
+    else if (m != alarms::TrendStore::Metric::Crest && series)
         unit = series->unit;
-    m_plot->yAxis->setLabel(unit.isEmpty() ? TrendStore::metricName(m)
-                                           : QStringLiteral("%1 (%2)").arg(TrendStore::metricName(m), unit));
+    m_plot->yAxis->setLabel(unit.isEmpty()
+                                ? alarms::TrendStore::metricName(m)
+                                : QStringLiteral("%1 (%2)").arg(alarms::TrendStore::metricName(m), unit));
     // Zone bands behind the velocity trend.
     const dsp::SeverityPreset* preset = nullptr;
     static const dsp::SeverityTable kTable = dsp::SeverityTable::defaults();
-    if (m == TrendStore::Metric::Velocity && series)
+    if (m == alarms::TrendStore::Metric::Velocity && series)
         preset = kTable.find(series->severityPreset);
     if (preset) {
         const double edges[5] = {0, preset->abMmS, preset->bcMmS, preset->cdMmS,
@@ -194,7 +218,7 @@ void TrendView::draw() {
             m_zoneLabels[z]->setVisible(false);
         }
     }
-    const auto t = m_alarms.threshold(m);
+    const auto t = threshold(m);
     m_thresholdLine->setVisible(t.has_value());
     if (t) {
         m_thresholdLine->point1->setCoords(0, *t);

@@ -1,7 +1,10 @@
 #pragma once
 
-#include "ui/AlarmMonitor.h"
-#include "ui/TrendStore.h"
+#include "alarms/TrendStore.h"
+
+#include <QHash>
+
+#include <optional>
 
 #include <QWidget>
 
@@ -19,7 +22,8 @@ class Dashboard;
 /// Trends of the selected device over the last hour: RMS, velocity RMS, peak or crest factor per axis, one
 /// point per second, with the severity zones A-D of the device's preset drawn as bands behind the
 /// velocity trend and the user's alarm threshold of the metric as a line. Collects the per-second values
-/// of every device (TrendStore) and checks them against the thresholds (AlarmMonitor).
+/// of every device (alarms::TrendStore). A threshold set here becomes an alarm rule of the engine
+/// (METRIC>VALUE for every device), so alarms are evaluated in the backend like the recorder's.
 ///
 /// Threads: GUI thread only; update() runs on the dashboard tick and does work only when a device
 /// completed a new second.
@@ -29,25 +33,22 @@ public:
     explicit TrendView(Dashboard& dashboard, QWidget* parent = nullptr);
     /// Collects new seconds from the dashboard's snapshots, checks alarms, redraws if needed.
     void update();
-    void setMetric(TrendStore::Metric m);
-    TrendStore::Metric metric() const;
-    void setThreshold(TrendStore::Metric m, std::optional<double> threshold);
-    const TrendStore& store() const { return m_store; }
-    const AlarmMonitor& alarms() const { return m_alarms; }
+    void setMetric(alarms::TrendStore::Metric m);
+    alarms::TrendStore::Metric metric() const;
+    void setThreshold(alarms::TrendStore::Metric m, std::optional<double> threshold);
+    std::optional<double> threshold(alarms::TrendStore::Metric m) const;
+    const alarms::TrendStore& store() const { return m_store; }
     /// Points drawn for an axis (tests).
     int pointCount(int axis) const;
     QCustomPlot* plot() const { return m_plot; }
-
-signals:
-    void alarmsRaised(int count);
 
 private:
     void draw();
     void loadThreshold();
 
     Dashboard& m_dashboard;
-    TrendStore m_store;
-    AlarmMonitor m_alarms;
+    alarms::TrendStore m_store;
+    QHash<int, double> m_thresholds; ///< by metric: the rule this view added to the engine
     QCustomPlot* m_plot;
     QComboBox* m_metric;
     QDoubleSpinBox* m_threshold;

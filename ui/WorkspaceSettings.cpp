@@ -47,7 +47,7 @@ void WorkspaceSettings::save(MainWindow& w, QSettings& s) {
     s.beginWriteArray(QStringLiteral("sources"), static_cast<int>(channels.size()));
     for (int i = 0; i < static_cast<int>(channels.size()); ++i) {
         s.setArrayIndex(i);
-        const auto d = channels[i]->worker().settings();
+        const auto d = channels[i]->settings();
         s.setValue(QStringLiteral("uri"), channels[i]->uri());
         s.setValue(QStringLiteral("fftSize"), static_cast<qulonglong>(d.spectrum.fftSize));
         s.setValue(QStringLiteral("window"), static_cast<int>(d.spectrum.window));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QCommandLineParser>
 #include <QStringList>
 #include <QTextStream>
 
@@ -14,5 +15,7 @@ struct CommandContext {
 
 /// Prints "vibrascope <command>: message" and a pointer to --help on err; returns kExitUsage.
 int usageError(const CommandContext& ctx, const QString& command, const QString& message);
+/// The parser's help text with a usage line that names the command ("Usage: vibrascope record [options]").
+QString helpText(const QCommandLineParser& parser, const QString& command);
 
 } // namespace vibra::cli

@@ -21,7 +21,7 @@ int runDevices(const CommandContext& ctx) {
     if (!p.parse(ctx.arguments))
         return usageError(ctx, cmd, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
-        *ctx.out << p.helpText();
+        *ctx.out << helpText(p, QStringLiteral("devices"));
         return kExitOk;
     }
     if (!p.positionalArguments().isEmpty())

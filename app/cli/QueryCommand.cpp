@@ -86,6 +86,77 @@ void printTable(QTextStream& out, const QStringList& header, const std::vector<Q
 QString axisName(const storage::StoredDevice& d, std::size_t a) {
     return a < d.axisNames.size() ? QString::fromStdString(d.axisNames[a]) : QStringLiteral("a%1").arg(a);
 }
+
+QString eventAxis(const storage::HistoryQuery::EventRecord& e) {
+    if (!e.axis)
+        return {};
+    const auto a = static_cast<std::size_t>(*e.axis);
+    return a < e.axisNames.size() ? QString::fromStdString(e.axisNames[a])
+                                  : QStringLiteral("a%1").arg(*e.axis);
+}
+
+QJsonObject eventJson(const storage::HistoryQuery::EventRecord& e) {
+    auto text = [](const std::string& s) {
+        return s.empty() ? QJsonValue() : QJsonValue(QString::fromStdString(s));
+    };
+    QJsonObject o;
+    o[QStringLiteral("id")] = static_cast<double>(e.id);
+    o[QStringLiteral("time_utc")] = QString::fromStdString(storage::TimeText::isoMicros(e.tNs));
+    o[QStringLiteral("time_ns")] = QString::number(e.tNs);
+    o[QStringLiteral("device")] = text(e.device);
+    o[QStringLiteral("session")] = e.sessionId ? QJsonValue(static_cast<double>(*e.sessionId)) : QJsonValue();
+    o[QStringLiteral("kind")] = QString::fromStdString(e.kind);
+    o[QStringLiteral("state")] = text(e.state);
+    o[QStringLiteral("rule")] = text(e.rule);
+    o[QStringLiteral("metric")] = text(e.metric);
+    o[QStringLiteral("axis")] = e.axis ? QJsonValue(eventAxis(e)) : QJsonValue();
+    o[QStringLiteral("value")] = optionalJson(e.value);
+    o[QStringLiteral("threshold")] = optionalJson(e.threshold);
+    o[QStringLiteral("first_sample")] =
+        e.firstSample ? QJsonValue(static_cast<double>(*e.firstSample)) : QJsonValue();
+    o[QStringLiteral("samples")] = e.samples ? QJsonValue(static_cast<double>(*e.samples)) : QJsonValue();
+    o[QStringLiteral("detail")] = text(e.detail);
+    return o;
+}
+
+int printEvents(QTextStream& out, const std::vector<storage::HistoryQuery::EventRecord>& events,
+                std::uint64_t total, int offset, bool json) {
+    if (json) {
+        QJsonArray arr;
+        for (const auto& e : events)
+            arr.append(eventJson(e));
+        QJsonObject o;
+        o[QStringLiteral("total")] = static_cast<double>(total);
+        o[QStringLiteral("offset")] = offset;
+        o[QStringLiteral("events")] = arr;
+        out << QJsonDocument(o).toJson(QJsonDocument::Indented);
+        return kExitOk;
+    }
+    std::vector<QStringList> rows;
+    auto dash = [](const QString& s) { return s.isEmpty() ? QStringLiteral("-") : s; };
+    for (const auto& e : events) {
+        QString detail = QString::fromStdString(e.detail);
+        if (e.samples)
+            detail = QStringLiteral("%1 samples from #%2%3")
+                         .arg(*e.samples)
+                         .arg(e.firstSample.value_or(0))
+                         .arg(detail.isEmpty() ? QString() : QStringLiteral(" (") + detail + ")");
+        rows.push_back({QString::fromStdString(storage::TimeText::isoMicros(e.tNs)),
+                        dash(QString::fromStdString(e.device)), QString::fromStdString(e.kind),
+                        dash(QString::fromStdString(e.state)), dash(QString::fromStdString(e.rule)),
+                        dash(QString::fromStdString(e.metric)), dash(eventAxis(e)),
+                        e.value ? num(*e.value) : QStringLiteral("-"),
+                        e.threshold ? num(*e.threshold) : QStringLiteral("-"), dash(detail)});
+    }
+    printTable(out,
+               {QStringLiteral("time_utc"), QStringLiteral("device"), QStringLiteral("kind"),
+                QStringLiteral("state"), QStringLiteral("rule"), QStringLiteral("metric"),
+                QStringLiteral("axis"), QStringLiteral("value"), QStringLiteral("threshold"),
+                QStringLiteral("detail")},
+               rows);
+    out << QStringLiteral("(%1 of %2 events, offset %3)\n").arg(events.size()).arg(total).arg(offset);
+    return kExitOk;
+}
 } // namespace
 
 int runQuery(const CommandContext& ctx) {
@@ -95,17 +166,24 @@ int runQuery(const CommandContext& ctx) {
         "  query latest --db F [--sort device|time|rms|velocity] [--desc] [--limit N] [--offset N]\n"
         "  query range  --db F --device ID --from TIME --to TIME [--points N] [--level auto|raw|1s|1m|1h]\n"
         "  query asof   --db F --device ID --at TIME\n"
+        "  query events --db F [--device ID] [--from TIME] [--to TIME] [--type KIND] [--limit N] [--offset "
+        "N]\n"
         "range picks the coarsest level (1h, 1m, 1s, then raw samples) giving at least --points buckets; "
         "min/max are the "
         "envelope.\n"
         "Times are ISO-8601 (UTC unless an offset is given) or epoch seconds (1763884800, ...ms, ...ns)."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("what"), QStringLiteral("latest, range or asof"));
+    p.addPositionalArgument(QStringLiteral("what"), QStringLiteral("latest, range, asof or events"));
     p.addOption({QStringLiteral("db"), QStringLiteral("History database to read."), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("device"), QStringLiteral("Device (range, asof)."), QStringLiteral("ID")});
-    p.addOption({QStringLiteral("from"), QStringLiteral("Start time (range)."), QStringLiteral("TIME")});
-    p.addOption(
-        {QStringLiteral("to"), QStringLiteral("End time, exclusive (range)."), QStringLiteral("TIME")});
+    p.addOption({QStringLiteral("device"), QStringLiteral("Device (range, asof; events: only this one)."),
+                 QStringLiteral("ID")});
+    p.addOption({QStringLiteral("from"), QStringLiteral("Start time (range; events: optional)."),
+                 QStringLiteral("TIME")});
+    p.addOption({QStringLiteral("to"), QStringLiteral("End time, exclusive (range; events: optional)."),
+                 QStringLiteral("TIME")});
+    p.addOption({QStringLiteral("type"),
+                 QStringLiteral("Only events of this kind (events), e.g. alarm, gap, unclean_shutdown."),
+                 QStringLiteral("KIND")});
     p.addOption({QStringLiteral("at"), QStringLiteral("Time (asof)."), QStringLiteral("TIME")});
     p.addOption({QStringLiteral("points"), QStringLiteral("Minimum number of buckets (range; default 500)."),
                  QStringLiteral("N"), QStringLiteral("500")});
@@ -117,10 +195,10 @@ int runQuery(const CommandContext& ctx) {
     p.addOption({QStringLiteral("sort"), QStringLiteral("device (default), time, rms or velocity (latest)."),
                  QStringLiteral("KEY"), QStringLiteral("device")});
     p.addOption({QStringLiteral("desc"), QStringLiteral("Sort descending (latest).")});
-    p.addOption({QStringLiteral("limit"), QStringLiteral("Page size (latest; default 100)."),
+    p.addOption({QStringLiteral("limit"), QStringLiteral("Page size (latest, events; default 100)."),
                  QStringLiteral("N"), QStringLiteral("100")});
-    p.addOption({QStringLiteral("offset"), QStringLiteral("Rows to skip (latest)."), QStringLiteral("N"),
-                 QStringLiteral("0")});
+    p.addOption({QStringLiteral("offset"), QStringLiteral("Rows to skip (latest, events)."),
+                 QStringLiteral("N"), QStringLiteral("0")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
@@ -129,10 +207,10 @@ int runQuery(const CommandContext& ctx) {
         return kExitOk;
     }
     const QStringList pos = p.positionalArguments();
-    if (pos.size() != 1 ||
-        !QStringList{QStringLiteral("latest"), QStringLiteral("range"), QStringLiteral("asof")}.contains(
-            pos.first()))
-        return usageError(ctx, kCmd, QStringLiteral("say what to query: latest, range or asof"));
+    if (pos.size() != 1 || !QStringList{QStringLiteral("latest"), QStringLiteral("range"),
+                                        QStringLiteral("asof"), QStringLiteral("events")}
+                                .contains(pos.first()))
+        return usageError(ctx, kCmd, QStringLiteral("say what to query: latest, range, asof or events"));
     const QString& what = pos.first();
     const QString dbPath = p.value(QStringLiteral("db"));
     if (dbPath.isEmpty())
@@ -164,7 +242,9 @@ int runQuery(const CommandContext& ctx) {
         return true;
     };
     const std::string device = p.value(QStringLiteral("device")).toStdString();
-    if (what != QLatin1String("latest") && device.empty())
+    if (p.isSet(QStringLiteral("type")) && what != QLatin1String("events"))
+        return usageError(ctx, kCmd, QStringLiteral("--type goes with events"));
+    if (what != QLatin1String("latest") && what != QLatin1String("events") && device.empty())
         return usageError(ctx, kCmd, QStringLiteral("--device ID is required for %1").arg(what));
 
     storage::Database db;
@@ -225,6 +305,32 @@ int runQuery(const CommandContext& ctx) {
                    .arg(total)
                    .arg(req.offset);
         return kExitOk;
+    }
+
+    if (what == QLatin1String("events")) {
+        storage::HistoryQuery::EventRequest req;
+        req.device = device;
+        req.kind = p.value(QStringLiteral("type")).toStdString();
+        QString message;
+        for (const char* which : {"from", "to"}) {
+            std::int64_t t = 0;
+            if (!p.isSet(QString::fromLatin1(which)))
+                continue;
+            if (!timeOption(which, &t, &message))
+                return usageError(ctx, kCmd, message);
+            (which[0] == 'f' ? req.fromNs : req.toNs) = t;
+        }
+        if (req.fromNs && req.toNs && *req.toNs <= *req.fromNs)
+            return usageError(ctx, kCmd, QStringLiteral("--to must be later than --from"));
+        if (!intOption("limit", 1, 100000, &req.limit) || !intOption("offset", 0, 1 << 30, &req.offset))
+            return usageError(ctx, kCmd, QStringLiteral("--limit must be 1..100000 and --offset >= 0"));
+        std::vector<storage::HistoryQuery::EventRecord> events;
+        std::uint64_t total = 0;
+        if (!q.events(req, &events, &total, &error)) {
+            *ctx.err << "vibrascope query: " << QString::fromStdString(error) << "\n";
+            return kExitFailure;
+        }
+        return printEvents(out, events, total, req.offset, json);
     }
 
     if (what == QLatin1String("range")) {

@@ -13,7 +13,7 @@ namespace vibra::cli {
 bool readWholeSource(std::unique_ptr<io::Source> source, std::size_t maxSamplesPerAxis, SourceRecording* out,
                      QString* error) {
     core::DeviceCounters counters;
-    core::SpscRing<core::SampleBlockPtr> ring(256);
+    core::InputQueue ring(256);
     core::BlockOutlet outlet(ring, counters);
     QThread thread;
     thread.setObjectName(QStringLiteral("io:analyze"));

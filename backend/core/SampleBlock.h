@@ -21,7 +21,11 @@ struct SampleBlock {
     std::int64_t startTimeNs = 0;  ///< UTC ns of sample 0 of this block
     std::uint32_t count = 0;       ///< samples per axis
     bool indexInferred = false;    ///< firstSample was inferred from timestamps (gaps are "inferred")
-    std::vector<float> data;       ///< axisCount * count floats, planar
+    /// Samples per axis skipped between the previous delivered block of the stream and this one. Set once by
+    /// core::BlockOutlet when the block enters the engine (0 for the first block); read, never re-derived, by
+    /// DSP, storage and exporters.
+    std::uint64_t gapBefore = 0;
+    std::vector<float> data; ///< axisCount * count floats, planar
 
     int axisCount() const { return device ? device->axisCount() : 0; }
     double sampleRate() const { return device ? device->sampleRate : 0.0; }
@@ -39,6 +43,9 @@ struct SampleBlock {
 };
 
 using SampleBlockPtr = std::shared_ptr<const SampleBlock>;
+/// A block still being built by a decoder or source; it becomes immutable (SampleBlockPtr) when BlockOutlet
+/// delivers it into the engine.
+using MutableBlockPtr = std::shared_ptr<SampleBlock>;
 
 /// Maximum samples per axis in one block; decoders split larger inputs. Bounds ring memory.
 inline constexpr std::uint32_t kMaxBlockSamples = 65536;

@@ -196,7 +196,7 @@ void BlockAssembler::closeOpen() {
     m_openCount = 0;
 }
 
-void BlockAssembler::take(std::vector<core::SampleBlockPtr>& out, bool flushOpen) {
+void BlockAssembler::take(std::vector<core::MutableBlockPtr>& out, bool flushOpen) {
     if (flushOpen)
         closeOpen();
     for (auto& b : m_ready)

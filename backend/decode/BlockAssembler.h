@@ -58,7 +58,7 @@ public:
     /// the skipped samples become an inferred gap.
     void skipSeconds(double seconds);
     /// Moves finished blocks (and the open block when flushOpen) to out.
-    void take(std::vector<core::SampleBlockPtr>& out, bool flushOpen = true);
+    void take(std::vector<core::MutableBlockPtr>& out, bool flushOpen = true);
 
     double rateHz() const { return m_rate; }
     /// Samples dropped by dropNonAdvancing so far.
@@ -102,7 +102,7 @@ private:
     bool m_openInferred = false;
     std::vector<float> m_open;
     std::uint32_t m_openCount = 0;
-    std::vector<core::SampleBlockPtr> m_ready;
+    std::vector<core::MutableBlockPtr> m_ready;
 };
 
 } // namespace vibra::decode

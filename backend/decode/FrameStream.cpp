@@ -8,7 +8,7 @@ FrameStream::FrameStream(core::DeviceInfo base, Policy policy)
     : m_base(std::move(base))
     , m_policy(policy) {}
 
-core::SampleBlockPtr FrameStream::accept(const DecodedFrame& f, std::int64_t hostNowNs) {
+core::MutableBlockPtr FrameStream::accept(const DecodedFrame& f, std::int64_t hostNowNs) {
     const FrameHeader& h = f.header;
     if (m_started) {
         if (h.sequence <= m_lastSeq) {

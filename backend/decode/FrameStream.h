@@ -32,7 +32,7 @@ public:
     FrameStream(core::DeviceInfo base, Policy policy);
 
     /// Returns the block, or nullptr for a duplicate (counted in stats). hostNowNs: UTC ns now.
-    core::SampleBlockPtr accept(const DecodedFrame& frame, std::int64_t hostNowNs);
+    core::MutableBlockPtr accept(const DecodedFrame& frame, std::int64_t hostNowNs);
 
     /// Highest sequence accepted so far (valid when hasSequence()).
     std::uint32_t lastSequence() const { return m_lastSeq; }

@@ -2,6 +2,7 @@
 
 #include "exporting/JsonText.h"
 
+#include "core/Clock.h"
 #include "core/Unit.h"
 #include "parquet/ParquetWriter.h"
 
@@ -22,24 +23,12 @@ namespace vibra::exporting {
 
 namespace {
 
-constexpr std::int64_t kSecondNs = 1'000'000'000;
+using core::floorDiv;
+using core::kSecondNs;
 /// Blocks taken from one device before the sink looks at the next (fairness between devices).
 constexpr std::size_t kDrainBatch = 64;
 /// Poll interval of the sink thread when every tap is empty.
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
-
-std::int64_t floorDiv(std::int64_t a, std::int64_t b) {
-    std::int64_t q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0)))
-        --q;
-    return q;
-}
-
-std::int64_t utcNowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 /// YYYY-mm-ddTHH:MM:SS.fffffffffZ
 std::string isoNanos(std::int64_t ns) {
@@ -61,22 +50,22 @@ bool sameShape(const core::DeviceInfo& a, const core::DeviceInfo& b) {
 
 } // namespace
 
-/// Per device: the tap (shared with the DSP worker) and the open file (sink thread only).
+/// Per device (by name): its tap feeds (shared with the producers) and the open file (sink thread only).
 struct ParquetRecordingSink::Device {
-    Device(std::string n, std::string u, std::size_t capacity)
+    Device(std::string n, std::string dir, std::string u)
         : name(std::move(n))
-        , dirName(safeName(name))
-        , uri(std::move(u))
-        , ring(capacity) {}
+        , dirName(std::move(dir))
+        , uri(std::move(u)) {}
 
-    // immutable after addDevice()
+    // immutable after creation
     const std::string name;
     const std::string dirName;
     const std::string uri;
 
-    // shared with the DSP worker (SPSC ring, single-writer counters)
-    core::SpscRing<core::SampleBlockPtr> ring;
-    pipeline::TapCounters tap;
+    // written by the sink thread under m_mutex, read by it freely and by accounting() under m_mutex
+    std::vector<pipeline::TapFeedPtr> feeds; ///< live feeds in order of arrival (usually one)
+    std::uint64_t retiredOffered = 0;        ///< counters of the feeds already closed and released
+    std::uint64_t retiredDropped = 0;
 
     // written by the sink thread, read anywhere
     std::atomic<std::uint64_t> written{0};
@@ -102,6 +91,23 @@ struct ParquetRecordingSink::Device {
     std::uint64_t nextSample = 0;             ///< sample index after the last row of the last closed file
     std::chrono::steady_clock::time_point lastArrival{};
     std::vector<std::int64_t> t, index; // scratch columns
+
+    /// Sink thread (or under m_mutex): samples offered to / refused by this device's taps so far.
+    std::uint64_t offered() const {
+        std::uint64_t n = retiredOffered;
+        for (const auto& f : feeds)
+            n += f->counters.offeredSamples.load(std::memory_order_relaxed);
+        return n;
+    }
+    std::uint64_t tapDropped() const {
+        std::uint64_t n = retiredDropped;
+        for (const auto& f : feeds)
+            n += f->counters.droppedSamples.load(std::memory_order_relaxed);
+        return n;
+    }
+    bool tapsEmpty() const {
+        return std::all_of(feeds.begin(), feeds.end(), [](const auto& f) { return f->ring.empty(); });
+    }
 };
 
 ParquetRecordingSink::ParquetRecordingSink(Options options)
@@ -132,12 +138,61 @@ std::string ParquetRecordingSink::baseName(const std::string& device, std::int64
     return safeName(device) + "_" + buf;
 }
 
-ParquetRecordingSink::Tap ParquetRecordingSink::addDevice(const std::string& name,
-                                                          const std::string& sourceUri) {
-    if (m_thread.joinable())
-        return {};
-    m_devices.push_back(std::make_unique<Device>(name, sourceUri, m_options.tapBlocks));
-    return {&m_devices.back()->ring, &m_devices.back()->tap};
+void ParquetRecordingSink::addFeed(pipeline::TapFeedPtr feed) {
+    if (!feed)
+        return;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopped)
+            return;
+        m_incoming.push_back(std::move(feed));
+    }
+    m_wake.notify_all();
+}
+
+void ParquetRecordingSink::adoptFeeds() {
+    std::vector<pipeline::TapFeedPtr> incoming;
+    {
+        std::lock_guard lock(m_mutex);
+        incoming.swap(m_incoming);
+    }
+    for (auto& feed : incoming) {
+        std::lock_guard lock(m_mutex);
+        auto it = std::find_if(m_devices.begin(), m_devices.end(),
+                               [&](const auto& d) { return d->name == feed->deviceId; });
+        if (it == m_devices.end()) {
+            // Another device whose name maps to the same folder name gets the next free suffix.
+            const std::string base = safeName(feed->deviceId);
+            std::string dir = base;
+            for (int k = 2; std::any_of(m_devices.begin(), m_devices.end(),
+                                        [&](const auto& d) { return d->dirName == dir; });
+                 ++k)
+                dir = base + "_" + std::to_string(k);
+            m_devices.push_back(std::make_unique<Device>(feed->deviceId, dir, feed->sourceUri));
+            it = std::prev(m_devices.end());
+        }
+        auto& feeds = (*it)->feeds;
+        if (std::find(feeds.begin(), feeds.end(), feed) == feeds.end())
+            feeds.push_back(std::move(feed));
+    }
+}
+
+void ParquetRecordingSink::retire(Device& d) {
+    // Every feed closed before this drain is empty now: close the device's file, keep the counters, let go.
+    std::vector<pipeline::TapFeedPtr> done;
+    for (const auto& f : d.feeds)
+        if (f->closed() && f->ring.empty())
+            done.push_back(f);
+    if (done.empty())
+        return;
+    if (d.open)
+        closeFile(d);
+    std::lock_guard lock(m_mutex);
+    for (const auto& f : done) {
+        d.retiredOffered += f->counters.offeredSamples.load(std::memory_order_relaxed);
+        d.retiredDropped += f->counters.droppedSamples.load(std::memory_order_relaxed);
+        d.feeds.erase(std::find(d.feeds.begin(), d.feeds.end(), f));
+    }
 }
 
 bool ParquetRecordingSink::start(std::string* error) {
@@ -152,13 +207,7 @@ bool ParquetRecordingSink::start(std::string* error) {
         return false;
     }
     namespace fs = std::filesystem;
-    std::set<std::string> folders;
-    for (const auto& d : m_devices) {
-        if (!folders.insert(d->dirName).second) {
-            *error = "parquet: two devices map to the same folder name '" + d->dirName + "'";
-            return false;
-        }
-    }
+    adoptFeeds(); // the sink thread does not run yet
     std::vector<std::string> dirs{m_options.dir};
     for (const auto& d : m_devices)
         dirs.push_back(m_options.dir + "/" + d->dirName);
@@ -179,11 +228,15 @@ bool ParquetRecordingSink::start(std::string* error) {
         ::close(fd);
         ::unlink(probe.c_str());
     }
+    // Partial files of an earlier run in any device folder (devices may be added after start).
     m_leftovers.clear();
-    for (const auto& d : m_devices) {
+    std::error_code dirEc;
+    for (fs::directory_iterator dev(m_options.dir, dirEc), devEnd; !dirEc && dev != devEnd;
+         dev.increment(dirEc)) {
         std::error_code ec;
-        for (fs::directory_iterator it(m_options.dir + "/" + d->dirName, ec), end; !ec && it != end;
-             it.increment(ec)) {
+        if (!dev->is_directory(ec))
+            continue;
+        for (fs::directory_iterator it(dev->path(), ec), end; !ec && it != end; it.increment(ec)) {
             const std::string name = it->path().filename().string();
             if (name.size() > 16 && name.ends_with(".parquet.partial"))
                 m_leftovers.push_back(it->path().string());
@@ -204,6 +257,8 @@ void ParquetRecordingSink::stop() {
     }
     m_wake.notify_all();
     m_thread.join();
+    std::lock_guard lock(m_mutex);
+    m_stopped = true;
 }
 
 std::vector<std::string> ParquetRecordingSink::takeErrors() {
@@ -219,11 +274,12 @@ std::vector<std::string> ParquetRecordingSink::takeErrors() {
 
 std::vector<ParquetRecordingSink::DeviceAccounting> ParquetRecordingSink::accounting() const {
     std::vector<DeviceAccounting> out;
+    std::lock_guard lock(m_mutex);
     for (const auto& d : m_devices) {
         DeviceAccounting a;
         a.name = d->name;
-        a.received = d->tap.offeredSamples.load(std::memory_order_relaxed);
-        a.droppedTapOverflow = d->tap.droppedSamples.load(std::memory_order_relaxed);
+        a.received = d->offered();
+        a.droppedTapOverflow = d->tapDropped();
         a.written = d->written.load(std::memory_order_relaxed);
         a.droppedWriteError = d->writeErrors.load(std::memory_order_relaxed);
         a.files = d->files.load(std::memory_order_relaxed);
@@ -244,11 +300,16 @@ void ParquetRecordingSink::reportError(const std::string& message) {
 
 void ParquetRecordingSink::run() {
     for (;;) {
-        // Read the flag before draining: everything pushed before stop() was called is then drained below.
+        // Read the flag before adopting and draining: everything pushed (and every feed added) before stop()
+        // was called is then drained below.
         const bool stopping = m_stopRequested.load(std::memory_order_acquire);
+        adoptFeeds();
         bool any = false;
-        for (auto& d : m_devices)
-            any = drain(*d, stopping ? SIZE_MAX : kDrainBatch) || any;
+        for (std::size_t i = 0; i < m_devices.size(); ++i) { // only this thread adds devices
+            Device& d = *m_devices[i];
+            any = drain(d, stopping ? SIZE_MAX : kDrainBatch) || any;
+            retire(d);
+        }
         if (stopping) {
             for (auto& d : m_devices)
                 if (d->open)
@@ -257,27 +318,34 @@ void ParquetRecordingSink::run() {
         }
         // A device that went quiet must not keep an ended period's file open.
         const auto now = std::chrono::steady_clock::now();
-        const std::int64_t utc = utcNowNs();
+        const std::int64_t utc = core::utcNowNs();
         for (auto& d : m_devices) {
-            if (d->open && d->ring.empty() && utc >= d->periodStart + m_options.rotateNs &&
+            if (d->open && d->tapsEmpty() && utc >= d->periodStart + m_options.rotateNs &&
                 now - d->lastArrival >= std::chrono::nanoseconds(m_options.idleCloseNs))
                 closeFile(*d);
         }
         if (!any) {
             std::unique_lock lock(m_mutex);
-            m_wake.wait_for(lock, kPollInterval,
-                            [this] { return m_stopRequested.load(std::memory_order_acquire); });
+            m_wake.wait_for(lock, kPollInterval, [this] {
+                return m_stopRequested.load(std::memory_order_acquire) || !m_incoming.empty();
+            });
         }
     }
 }
 
 bool ParquetRecordingSink::drain(Device& d, std::size_t maxBlocks) {
-    core::SampleBlockPtr block;
     std::size_t n = 0;
-    while (n < maxBlocks && d.ring.tryPop(block)) {
-        handle(d, *block);
-        block.reset();
-        ++n;
+    for (const auto& feed : d.feeds) {
+        // A closed feed is drained completely: nothing more will come, and retire() needs it empty.
+        const std::size_t limit = feed->closed() ? SIZE_MAX : maxBlocks;
+        core::SampleBlockPtr block;
+        std::size_t taken = 0;
+        while (taken < limit && feed->ring.tryPop(block)) {
+            handle(d, *block);
+            block.reset();
+            ++taken;
+        }
+        n += taken;
     }
     if (n)
         d.lastArrival = std::chrono::steady_clock::now();
@@ -296,7 +364,7 @@ void ParquetRecordingSink::handle(Device& d, const core::SampleBlock& block) {
     const std::int64_t rotate = m_options.rotateNs;
     std::uint32_t pos = 0;
     while (pos < block.count) {
-        const std::int64_t periodStart = floorDiv(block.timeOfSampleNs(pos), rotate) * rotate;
+        const std::int64_t periodStart = core::periodStart(block.timeOfSampleNs(pos), rotate);
         const std::int64_t periodEnd = periodStart + rotate;
         // First sample at or after the boundary (sample times are non-decreasing in i).
         std::uint32_t lo = pos + 1, hi = block.count;
@@ -450,8 +518,8 @@ void ParquetRecordingSink::closeFile(Device& d) {
     d.writer.setMetadata("vibrascope.samples_missing", std::to_string(d.missing));
     // The device's sink accounting as it stands once this file is closed; "pending" = received but neither
     // written nor dropped yet (in the tap ring or already in the next file).
-    const std::uint64_t received = d.tap.offeredSamples.load(std::memory_order_relaxed);
-    const std::uint64_t tapDropped = d.tap.droppedSamples.load(std::memory_order_relaxed);
+    const std::uint64_t received = d.offered();
+    const std::uint64_t tapDropped = d.tapDropped();
     const std::uint64_t written = d.written.load(std::memory_order_relaxed) + d.rows;
     const std::uint64_t writeErrors = d.writeErrors.load(std::memory_order_relaxed);
     const std::uint64_t accounted = written + tapDropped + writeErrors;

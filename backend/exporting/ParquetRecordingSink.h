@@ -3,7 +3,7 @@
 #include "core/SampleBlock.h"
 #include "core/SpscRing.h"
 #include "parquet/ParquetSchema.h"
-#include "pipeline/TapCounters.h"
+#include "pipeline/TapFeed.h"
 
 #include <atomic>
 #include <chrono>
@@ -41,10 +41,15 @@ namespace vibra::exporting {
 /// opened, written or closed: its samples, and the rest of that period's samples, are dropped; the next
 /// period tries a new file). Errors are kept as messages (takeErrors) and make failed() true.
 ///
-/// Threads: addDevice/start/stop on the owner's thread. One sink thread owns every writer and all
-/// per-file state; it is the single consumer of the tap rings (the DSP workers are the producers).
-/// accounting(), failed() and takeErrors() may be called from any thread (counters are relaxed atomics,
-/// exact after stop()).
+/// Devices arrive as pipeline::TapFeeds (a raw-block ring + TapCounters, shared with the producer), before or
+/// after start(): a device that appears while recording (e.g. over `record --listen`) is recorded from its
+/// first tapped block. When the producer closes a feed (device removed, recording stopped), the sink drains
+/// it, closes and renames its open file and keeps its accounting for the final report; the feed is released.
+///
+/// Threads: start/stop on the owner's thread; addFeed on any thread (a mutex-guarded hand-over picked up by
+/// the sink thread within one poll interval). One sink thread owns every writer and all per-file state; it is
+/// the single consumer of the tap rings (the DSP workers are the producers). accounting(), failed() and
+/// takeErrors() may be called from any thread (counters are relaxed atomics, exact after stop()).
 class ParquetRecordingSink {
 public:
     struct Options {
@@ -56,12 +61,6 @@ public:
             2'000'000'000;             ///< close an ended period's file after this long without data
         parquet::WriterOptions writer; ///< compression etc.; rowGroupRows is set per device
         std::string createdBy = "vibrascope";
-    };
-
-    /// What DspWorker::setRawTap needs.
-    struct Tap {
-        core::SpscRing<core::SampleBlockPtr>* ring = nullptr;
-        pipeline::TapCounters* counters = nullptr;
     };
 
     struct DeviceAccounting {
@@ -81,15 +80,18 @@ public:
     ParquetRecordingSink(const ParquetRecordingSink&) = delete;
     ParquetRecordingSink& operator=(const ParquetRecordingSink&) = delete;
 
-    /// Owner thread, before start(): registers a device (name = its id; used, made file-name safe, for the
-    /// folder and file names) and returns its tap. The tap lives as long as the sink.
-    Tap addDevice(const std::string& name, const std::string& sourceUri);
+    /// Any thread, before or after start(): records the device of `feed` (name = feed->deviceId; used, made
+    /// file-name safe, for the folder and file names). A device added again later (a new feed with the same
+    /// id) continues in the same folder and adds to the same accounting entry. Adding the same feed twice, or
+    /// after stop(), has no effect.
+    void addFeed(pipeline::TapFeedPtr feed);
 
-    /// Creates DIR and DIR/<device> if missing and checks that files can be created there; then starts the
-    /// sink thread. Returns false with a message (nothing started) when the directory is unusable.
+    /// Creates DIR and DIR/<device> (for the feeds added so far) if missing and checks that files can be
+    /// created there; then starts the sink thread. Returns false with a message (nothing started) when the
+    /// directory is unusable. Folders of devices added later are created with their first file.
     bool start(std::string* error);
-    /// Drains every tap completely, closes every open file and joins the thread. Call after the DSP workers
-    /// feeding the taps have stopped.
+    /// Drains every feed completely (closed or not), closes every open file and joins the thread. Call after
+    /// the producers feeding the taps have stopped.
     void stop();
     bool isRunning() const { return m_thread.joinable(); }
 
@@ -97,7 +99,7 @@ public:
     bool failed() const { return m_failed.load(std::memory_order_acquire); }
     /// Any thread: error messages since the last call (bounded: at most kMaxQueuedErrors are kept).
     std::vector<std::string> takeErrors();
-    /// Any thread; exact after stop().
+    /// Any thread; one entry per device name in order of arrival; exact after stop().
     std::vector<DeviceAccounting> accounting() const;
 
     /// `*.parquet.partial` files found in the device folders by start(): segments left open by an earlier run
@@ -115,6 +117,10 @@ private:
     struct Device;
 
     void run();
+    /// Sink thread: takes the feeds added since the last call.
+    void adoptFeeds();
+    /// Sink thread: a closed feed is empty now; its file is closed and its counters are kept.
+    void retire(Device& d);
     bool drain(Device& d, std::size_t maxBlocks);
     void handle(Device& d, const core::SampleBlock& block);
     void writeChunk(Device& d, const core::SampleBlock& block, std::uint32_t pos, std::uint32_t n,
@@ -125,17 +131,18 @@ private:
     void reportError(const std::string& message);
     std::string uniquePath(const Device& d, std::int64_t periodStart) const;
 
-    // immutable after start()
     const Options m_options;
-    std::vector<std::unique_ptr<Device>> m_devices;
 
     // any thread
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_failed{false};
-    mutable std::mutex m_mutex; // guards m_errors, m_droppedErrors and m_wake
+    mutable std::mutex m_mutex; // guards m_devices (structure), m_incoming, m_errors, m_droppedErrors, m_wake
     std::condition_variable m_wake;
+    std::vector<std::unique_ptr<Device>> m_devices; ///< grows under m_mutex; per-device fields as documented
+    std::vector<pipeline::TapFeedPtr> m_incoming;   ///< added, not yet taken by the sink thread
     std::vector<std::string> m_errors;
     std::uint64_t m_droppedErrors = 0;
+    bool m_stopped = false; ///< stop() returned: addFeed is ignored
 
     // owner thread only
     std::thread m_thread;

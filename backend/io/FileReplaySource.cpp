@@ -54,11 +54,6 @@ FileReplaySource::FileReplaySource(QString deviceId, QString uri, Options option
 
 FileReplaySource::~FileReplaySource() = default;
 
-bool FileReplaySource::cancelled() const {
-    return m_cancel.load(std::memory_order_relaxed) ||
-           (QThread::currentThread() && QThread::currentThread()->isInterruptionRequested());
-}
-
 void FileReplaySource::fail(const QString& message) {
     m_running = false;
     m_timer.stop();
@@ -154,23 +149,23 @@ bool FileReplaySource::refill() {
     return true;
 }
 
-void FileReplaySource::deliverReady() {
+bool FileReplaySource::deliverReady() {
     m_assembler->take(m_blocks, true);
-    for (auto& b : m_blocks) {
-        if (m_opt.realtime)
-            m_outlet->deliver(std::move(b), core::BlockOutlet::Policy::DropWhenFull);
-        else
-            m_outlet->deliver(std::move(b), core::BlockOutlet::Policy::WaitWhenFull,
-                              [this] { return cancelled(); });
+    std::size_t done = 0;
+    for (; done < m_blocks.size(); ++done) {
+        if (!m_opt.realtime && !m_outlet->hasRoom(m_blocks[done]->count))
+            break; // unpaced: wait for room rather than drop
+        m_outlet->deliver(std::move(m_blocks[done]));
     }
-    m_blocks.clear();
+    m_blocks.erase(m_blocks.begin(), m_blocks.begin() + static_cast<std::ptrdiff_t>(done));
+    return m_blocks.empty();
 }
 
 void FileReplaySource::tick() {
     if (!m_running)
         return;
-    if (cancelled()) {
-        stop();
+    if (!m_blocks.empty() && !deliverReady()) {
+        QTimer::singleShot(1, this, &FileReplaySource::tick); // the engine is behind: look again shortly
         return;
     }
     if (m_pending.size() < kMaxPendingRows / 4 && !refill() && !m_running)
@@ -188,12 +183,16 @@ void FileReplaySource::tick() {
             return;
         }
         m_pending.pop_front();
-        if (++taken % 4096 == 0)
-            deliverReady();
+        if (++taken % 4096 == 0 && !deliverReady())
+            break;
     }
     if (m_pending.empty() && m_eof && !m_assembler->finishEstimation() && m_parser->stats().rows > 0)
         m_log.warn(QString::fromStdString(m_assembler->error()));
-    deliverReady();
+    if (!deliverReady()) {
+        if (!m_opt.realtime)
+            QTimer::singleShot(1, this, &FileReplaySource::tick);
+        return;
+    }
     if (m_pending.empty() && m_eof) {
         finishRun();
         return;

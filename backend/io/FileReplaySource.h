@@ -21,13 +21,14 @@ namespace vibra::io {
 /// parameters and id=).
 ///
 /// Pacing: realtime=1 makes each row available no earlier than its time: the time column (relative to the
-/// first row) when present, else row index / rate; blocks go out on a 5 ms timer and use DropWhenFull like a
-/// live device. realtime=0 is unpaced and uses WaitWhenFull, so nothing is lost; it works in slices so
-/// stop() stays responsive, and cancel() (any thread) or QThread::requestInterruption() release a wait.
+/// first row) when present, else row index / rate; blocks go out on a 5 ms timer and are dropped (counted)
+/// when the engine's queue is full, like a live device. realtime=0 is unpaced and loses nothing: it works in
+/// slices, delivers only what the queue has room for and otherwise looks again 1 ms later, so it never blocks
+/// the I/O thread it shares with other sources and stop() stays responsive.
 /// loop=1 restarts at the end of the file; sample indices continue.
 ///
-/// Threads: constructed anywhere, then everything runs on the source's I/O thread except cancel().
-/// Memory: one 64 KiB read buffer, at most kMaxPendingRows parsed rows and one open block.
+/// Threads: constructed anywhere, then everything runs on the source's I/O thread.
+/// Memory: one 64 KiB read buffer, at most kMaxPendingRows parsed rows and a few undelivered blocks.
 class FileReplaySource : public Source {
     Q_OBJECT
 public:
@@ -50,8 +51,6 @@ public:
     void start(core::BlockOutlet* outlet) override;
     void stop() override;
     bool isFinite() const override { return !m_opt.loop; }
-    /// Any thread: ends a WaitWhenFull wait and the replay.
-    void cancel() { m_cancel.store(true, std::memory_order_relaxed); }
 
     static constexpr std::size_t kMaxPendingRows = 65536;
 
@@ -59,13 +58,11 @@ private:
     static std::unique_ptr<FileReplaySource> parse(SourceUri& uri, QString* error);
     void tick();
     bool refill();       // parses the next chunk into m_pending; false at end of file (after loop handling)
-    void deliverReady(); // assembler -> outlet
+    bool deliverReady(); // assembler -> outlet; false while blocks wait for room (unpaced)
     void finishRun();
     void fail(const QString& message);
-    bool cancelled() const;
 
     const Options m_opt;
-    std::atomic<bool> m_cancel{false};
     // I/O thread only
     core::BlockOutlet* m_outlet = nullptr;
     QFile m_file;
@@ -85,7 +82,7 @@ private:
     double m_loopOffset = 0.0; // seconds added to rel on later loops
     double m_lastRel = 0.0;
     std::uint64_t m_rowIndex = 0; // rows read in this loop (pacing without a time column)
-    std::vector<core::SampleBlockPtr> m_blocks;
+    std::vector<core::MutableBlockPtr> m_blocks;
     RateLimitedLog m_log;
 };
 

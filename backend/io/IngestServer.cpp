@@ -278,7 +278,7 @@ void IngestServer::accept(QWebSocket* ws, const decode::DecodedFrame& frame, con
     if (!block)
         return;
     relay(*dev, *block, frame.header);
-    dev->outlet->deliver(std::move(block), core::BlockOutlet::Policy::DropWhenFull);
+    dev->outlet->deliver(std::move(block));
 }
 
 void IngestServer::relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h) {

@@ -42,11 +42,11 @@ class IngestServer : public QObject {
 public:
     struct Options {
         QHostAddress address = QHostAddress::LocalHost;
-        quint16 port = 8765;              ///< 0 = any free port (see port())
-        QString token;                    ///< empty = no authentication (only sensible on loopback)
-        qint64 maxMessageBytes = 1 << 20; ///< per WebSocket message
-        int maxConnections = 64;          ///< devices + subscribers
-        int maxDevices = 64;
+        quint16 port = 8765;                   ///< 0 = any free port (see port())
+        QString token;                         ///< empty = no authentication (only sensible on loopback)
+        qint64 maxMessageBytes = 1 << 20;      ///< per WebSocket message
+        int maxConnections = 1256;             ///< devices + subscribers (beyond: closed with 1013, counted)
+        int maxDevices = 1000;                 ///< distinct devices (beyond: refused, counted)
         qint64 subscriberQueueBytes = 4 << 20; ///< unsent bytes per subscriber before blocks are dropped
     };
     /// Called on the server thread for a new device. sourceUri is e.g. "ws-ingest://127.0.0.1:8765/a".

@@ -252,9 +252,9 @@ void SerialSource::countDecoderStats() {
     m_cobsSeen = s;
 }
 
-void SerialSource::deliver(std::vector<core::SampleBlockPtr>& blocks) {
+void SerialSource::deliver(std::vector<core::MutableBlockPtr>& blocks) {
     for (auto& b : blocks)
-        m_outlet->deliver(std::move(b), core::BlockOutlet::Policy::DropWhenFull);
+        m_outlet->deliver(std::move(b));
     blocks.clear();
 }
 

@@ -52,6 +52,7 @@ public:
 
     void start(core::BlockOutlet* outlet) override;
     void stop() override;
+    bool needsOwnThread() const override { return true; }
 
     /// Any thread: partial frames discarded to resynchronise at a delimiter (frame format), including the
     /// one found when the port is opened mid-stream. Garbage and CRC failures are counted in the outlet.
@@ -68,7 +69,7 @@ private:
     void lost(const QString& why);
     void handleCsv(std::span<const char> bytes);
     void handleFrames(std::span<const std::uint8_t> bytes);
-    void deliver(std::vector<core::SampleBlockPtr>& blocks);
+    void deliver(std::vector<core::MutableBlockPtr>& blocks);
     void countDecoderStats();
 
     const Options m_opt;
@@ -90,7 +91,7 @@ private:
     std::optional<decode::FrameStream> m_frames;
     decode::CobsStreamDecoder::Stats m_cobsSeen;
     decode::DecodedFrame m_frame;
-    std::vector<core::SampleBlockPtr> m_blocks;
+    std::vector<core::MutableBlockPtr> m_blocks;
     RateLimitedLog m_log;
 };
 

@@ -53,6 +53,8 @@ public:
     void generate(std::uint64_t firstSample, std::uint32_t count, std::span<float> out);
     /// Next sample index generate() expects.
     std::uint64_t nextSample() const { return m_next; }
+    /// Skips ahead (a paced source that fell behind): the next generate() starts at index.
+    void skipTo(std::uint64_t index) { m_next = index; }
 
     static bool parseProfile(std::string_view name, Profile* out);
     static std::string_view profileName(Profile p);

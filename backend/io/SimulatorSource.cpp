@@ -12,6 +12,17 @@ namespace vibra::io {
 
 namespace {
 constexpr int kPacedTickMs = 10;
+constexpr double kMaxLagSeconds = 0.25; ///< a paced source further behind than this skips ahead (a gap)
+
+/// Default noise seed from the device name, so sim://a and sim://b differ (stable across runs).
+std::uint64_t seedFromName(const QString& name) {
+    std::uint64_t h = 1469598103934665603ULL; // FNV-1a
+    for (const QChar c : name) {
+        h ^= c.unicode();
+        h *= 1099511628211ULL;
+    }
+    return h & 0x7fffffffffffffffULL;
+}
 
 bool parseT0(const QString& raw, qint64* out) {
     bool ok = false;
@@ -41,8 +52,9 @@ std::unique_ptr<Source> SimulatorSource::fromUri(SourceUri& uri, QString* error)
         uri.choice(QStringLiteral("profile"), QStringLiteral("machine"),
                    {QStringLiteral("sine"), QStringLiteral("machine"), QStringLiteral("bearing")});
     SimSignalGenerator::parseProfile(profile.toStdString(), &c.profile);
-    c.seed = static_cast<std::uint64_t>(
-        uri.integer(QStringLiteral("seed"), 1, 0, std::numeric_limits<qint64>::max()));
+    c.seed =
+        static_cast<std::uint64_t>(uri.integer(QStringLiteral("seed"), static_cast<qint64>(seedFromName(id)),
+                                               0, std::numeric_limits<qint64>::max()));
     const QString unit = uri.choice(QStringLiteral("unit"), QStringLiteral("g"),
                                     {QStringLiteral("g"), QStringLiteral("m/s2")});
     const bool unitIsG = unit == QLatin1String("g");
@@ -145,8 +157,7 @@ bool SimulatorSource::emitBlock(std::uint32_t n) {
         static_cast<qint64>(std::llround(static_cast<double>(block->firstSample) * 1e9 / m_info->sampleRate));
     block->data.resize(static_cast<std::size_t>(n) * m_info->axisCount());
     m_gen.generate(block->firstSample, n, block->data);
-    return m_outlet->deliver(std::move(block), m_paced ? core::BlockOutlet::Policy::DropWhenFull
-                                                       : core::BlockOutlet::Policy::WaitWhenFull);
+    return m_outlet->deliver(std::move(block));
 }
 
 void SimulatorSource::tick() {
@@ -154,9 +165,17 @@ void SimulatorSource::tick() {
         return;
     const std::uint64_t end = m_totalSamples ? m_totalSamples : std::numeric_limits<std::uint64_t>::max();
     if (m_paced) {
-        // Emit every whole block that is due by now (wall clock paces, sample index stamps time).
+        // Emit every whole block that is due by now (wall clock paces, sample index stamps time). A source
+        // that fell far behind (its thread was starved) skips to now instead of catching up with a burst:
+        // the skipped samples are a gap, counted by the outlet like any other.
         const auto due = static_cast<std::uint64_t>(static_cast<double>(m_clock.nsecsElapsed()) * 1e-9 *
                                                     m_info->sampleRate);
+        const std::uint64_t maxLag = std::max<std::uint64_t>(
+            4ULL * m_blockSize, static_cast<std::uint64_t>(kMaxLagSeconds * m_info->sampleRate));
+        if (due > m_gen.nextSample() + maxLag && due - m_blockSize < end) {
+            m_gen.skipTo(due - m_blockSize);
+            ++m_skips;
+        }
         while (m_running && m_gen.nextSample() < end) {
             const std::uint64_t left = end - m_gen.nextSample();
             const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(m_blockSize, left));
@@ -165,13 +184,17 @@ void SimulatorSource::tick() {
             emitBlock(n);
         }
     } else {
-        // Unpaced: fill what the ring can take now without blocking the event loop, never dropping.
+        // Unpaced: fill what the queue can take now, never dropping and never blocking the (shared) thread;
+        // when it is full, look again in a millisecond.
         int budget = 64;
-        while (m_running && m_gen.nextSample() < end && budget-- > 0 && m_outlet->freeSlots() > 0) {
+        while (m_running && m_gen.nextSample() < end && budget-- > 0) {
             const std::uint64_t left = end - m_gen.nextSample();
-            emitBlock(static_cast<std::uint32_t>(std::min<std::uint64_t>(m_blockSize, left)));
+            const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(m_blockSize, left));
+            if (!m_outlet->hasRoom(n))
+                break;
+            emitBlock(n);
         }
-        m_timer->setInterval(m_outlet->freeSlots() > 0 ? 0 : 1);
+        m_timer->setInterval(m_outlet->hasRoom(m_blockSize) ? 0 : 1);
     }
     if (m_totalSamples && m_gen.nextSample() >= m_totalSamples) {
         m_running = false;

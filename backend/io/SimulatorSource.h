@@ -14,7 +14,8 @@ class SourceUri;
 
 /// Built-in simulated accelerometer: `sim://NAME?rate=16000&axes=3&profile=machine&seed=1`.
 ///
-/// Parameters (all optional): rate (Hz), axes (1-3), profile (sine|machine|bearing), seed, unit (g|m/s2),
+/// Parameters (all optional): rate (Hz), axes (1-3), profile (sine|machine|bearing), seed (noise; default
+/// derived from the name, so sim://a and sim://b differ), unit (g|m/s2),
 /// block (samples per block), paced (1: real time, 0: as fast as the consumer takes it, without loss),
 /// duration (seconds of signal, 0 = endless), t0 (start time: epoch ns, or ISO-8601 UTC; default now),
 /// noise (RMS), freq / amp / offset (per-axis lists for sine), shaft, harm (2x,3x ratios), gravity,
@@ -52,6 +53,7 @@ private:
     QTimer* m_timer = nullptr;
     QElapsedTimer m_clock;
     std::uint64_t m_sequence = 0;
+    std::uint64_t m_skips = 0; ///< times a paced source skipped ahead after falling behind
     bool m_running = false;
 };
 

@@ -9,10 +9,13 @@ namespace vibra::io {
 
 /// A device stream: simulator, serial port, WebSocket, file replay.
 ///
-/// Threads: a Source is created on the GUI/main thread, then moved to its own I/O QThread (one per
-/// source) before start() is invoked there. From then on every method runs on that I/O thread; the
-/// outlet is its only way to hand samples to the DSP worker (the SPSC ring's producer end). State and
-/// messages leave by queued signals.
+/// Threads: a Source is created on the GUI/main thread, then moved to an I/O QThread before start() is
+/// invoked there. I/O threads are shared (pipeline::IoThreads: simulators, file replays and WebSocket clients
+/// share a few timer-driven threads), except for sources that ask for their own (needsOwnThread(): serial
+/// ports). From then on every method runs on that I/O thread and must never block it; the outlet is its only
+/// way to hand samples to the engine (the input queue's producer end); a source that can wait asks
+/// outlet->hasRoom() and retries from its timer instead of waiting. State and messages leave by queued
+/// signals.
 class Source : public QObject {
     Q_OBJECT
 public:
@@ -35,6 +38,8 @@ public:
     virtual void stop() = 0;
     /// True for sources that end by themselves (file replay, simulator with a duration).
     virtual bool isFinite() const { return false; }
+    /// True for sources whose transport wants a thread of its own (one reader per serial port).
+    virtual bool needsOwnThread() const { return false; }
 
     static QString stateName(State s) {
         switch (s) {

@@ -217,7 +217,7 @@ void WebSocketSource::malformed(const QString& why) {
 
 void WebSocketSource::acceptFrame(const decode::DecodedFrame& frame) {
     if (auto block = m_frames->accept(frame, utcNowNs()))
-        m_outlet->deliver(std::move(block), core::BlockOutlet::Policy::DropWhenFull);
+        m_outlet->deliver(std::move(block));
     else
         m_outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
 }
@@ -302,7 +302,7 @@ void WebSocketSource::flushAssembler() {
         return;
     m_assembler->take(m_blocks, true);
     for (auto& b : m_blocks)
-        m_outlet->deliver(std::move(b), core::BlockOutlet::Policy::DropWhenFull);
+        m_outlet->deliver(std::move(b));
     m_blocks.clear();
 }
 

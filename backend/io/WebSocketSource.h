@@ -82,7 +82,7 @@ private:
     std::optional<decode::BlockAssembler> m_assembler; // SensorServer events
     int m_sensorAxes = 0;
     decode::DecodedFrame m_frame;
-    std::vector<core::SampleBlockPtr> m_blocks;
+    std::vector<core::MutableBlockPtr> m_blocks;
     RateLimitedLog m_log;
 };
 

@@ -1,19 +1,19 @@
 #include "pipeline/DeviceChannel.h"
 
+#include "pipeline/IoThreads.h"
+
+#include <QThread>
+
 namespace vibra::pipeline {
 
-DeviceChannel::DeviceChannel(std::unique_ptr<io::Source> source, const DspSettings& settings, Options options)
+DeviceChannel::DeviceChannel(std::unique_ptr<io::Source> source, ChannelCorePtr core, IoThreads& io)
     : m_deviceId(source->deviceId())
     , m_uri(source->uri())
     , m_finite(source->isFinite())
-    , m_ring(options.ringBlocks)
-    , m_storeRing(options.storeItems)
-    , m_outlet(m_ring, m_counters)
-    , m_source(std::move(source))
-    , m_worker(std::make_unique<DspWorker>(m_ring, m_storeRing, m_counters, settings)) {
+    , m_core(std::move(core))
+    , m_io(io)
+    , m_source(std::move(source)) {
     qRegisterMetaType<vibra::io::Source::State>();
-    m_ioThread.setObjectName(QStringLiteral("io:%1").arg(m_deviceId));
-    connect(m_worker.get(), &DspWorker::snapshotReady, this, &DeviceChannel::snapshotReady);
     connect(m_source.get(), &io::Source::stateChanged, this, [this](io::Source::State s, const QString& msg) {
         m_state = s;
         m_stateMessage = msg;
@@ -30,36 +30,54 @@ DeviceChannel::~DeviceChannel() {
 }
 
 void DeviceChannel::start() {
-    if (m_running)
+    if (m_running || m_core->isFinished())
         return;
     m_running = true;
     m_finished = false;
-    m_worker->start();
-    m_source->moveToThread(&m_ioThread);
-    m_ioThread.start();
+    m_thread = m_io.acquire(m_source->needsOwnThread(), m_deviceId);
+    m_source->moveToThread(m_thread);
     io::Source* src = m_source.get();
-    core::BlockOutlet* outlet = &m_outlet;
+    core::BlockOutlet* outlet = &m_core->outlet();
     QMetaObject::invokeMethod(
         src, [src, outlet] { src->start(outlet); }, Qt::QueuedConnection);
 }
 
 void DeviceChannel::stop() {
-    if (!m_running)
+    beginStop();
+    endStop();
+}
+
+void DeviceChannel::beginStop() {
+    if (!m_running || m_stopped)
         return;
-    m_running = false;
     io::Source* src = m_source.get();
     QThread* home = thread();
-    // The source stops on its own thread and comes home so it can be restarted or destroyed here.
+    // The source stops on its own thread and comes home so it can be destroyed here. The promise gives the
+    // hand-back a happens-before edge that ThreadSanitizer sees (Qt's own blocking wait is invisible to it).
+    m_stopped = std::make_unique<std::promise<void>>();
+    std::promise<void>* stopped = m_stopped.get();
     QMetaObject::invokeMethod(
         src,
-        [src, home] {
+        [src, home, stopped] {
             src->stop();
             src->moveToThread(home);
+            stopped->set_value();
         },
-        Qt::BlockingQueuedConnection);
-    m_ioThread.quit();
-    m_ioThread.wait();
-    m_worker->stop(); // drains the ring, flushes the partial second
+        Qt::QueuedConnection);
+}
+
+void DeviceChannel::endStop() {
+    if (!m_running) {
+        m_core->finish(); // never started (or stopped already): nothing queued, the core just closes up
+        return;
+    }
+    beginStop(); // no-op when already begun
+    m_stopped->get_future().wait();
+    m_stopped.reset();
+    m_running = false;
+    m_io.release(m_thread);
+    m_thread = nullptr;
+    m_core->finish(); // the pool drains what is queued, flushes the partial second, closes the feeds
 }
 
 } // namespace vibra::pipeline

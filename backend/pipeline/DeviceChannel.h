@@ -1,39 +1,40 @@
 #pragma once
 
-#include "core/BlockOutlet.h"
-#include "core/DeviceCounters.h"
 #include "io/Source.h"
-#include "pipeline/DspWorker.h"
+#include "pipeline/ChannelCore.h"
 
 #include <QObject>
-#include <QThread>
 
+#include <future>
 #include <memory>
+
+class QThread;
 
 namespace vibra::pipeline {
 
-/// One device end to end: source (own I/O thread) -> bounded SPSC ring -> DSP worker (own thread) ->
-/// snapshots (queued signal) and a bounded store ring that a recorder may drain.
+class IoThreads;
+
+/// One device as the owner (dashboard, recorder) sees it: its Source, which runs on an I/O thread from
+/// IoThreads, and its ChannelCore, which the worker pool processes. Start and stop, state messages, settings,
+/// snapshots and counters all go through here.
 ///
-/// Threads: created, started, stopped and destroyed on the owner's thread (GUI or CLI main thread). The
-/// counters are written by the I/O, DSP and storage threads (one writer per field) and read anywhere.
+/// Threads: created, started, stopped and destroyed on the owner's thread (GUI or CLI main thread).
+/// stop() returns once the source has stopped delivering (a short hop to its I/O thread); the core then
+/// drains and finishes on the pool without the owner waiting (wait with core()->waitFinished() if needed).
+/// The core outlives the channel for as long as the pool or a storage writer needs its memory.
 class DeviceChannel : public QObject {
     Q_OBJECT
 public:
-    struct Options {
-        std::size_t ringBlocks = 256; ///< source -> DSP capacity in blocks (<= 256 x 64 Ki samples)
-        std::size_t storeItems = 256; ///< DSP -> storage capacity in records (one a second per device)
-    };
-
-    DeviceChannel(std::unique_ptr<io::Source> source, const DspSettings& settings, Options options);
-    DeviceChannel(std::unique_ptr<io::Source> source, const DspSettings& settings)
-        : DeviceChannel(std::move(source), settings, Options{}) {}
+    DeviceChannel(std::unique_ptr<io::Source> source, ChannelCorePtr core, IoThreads& io);
     ~DeviceChannel() override;
 
     void start();
-    /// Stops the source, then lets the worker drain and flush. Blocks for at most a few milliseconds
-    /// plus the time to process what is still queued.
+    /// Stops the source (synchronously, on its thread) and asks the core to finish (asynchronously).
     void stop();
+    /// stop() in two halves, so many channels can stop at once (Pipeline::stopAll): beginStop() asks the
+    /// source's thread to stop it and returns at once; endStop() waits for that and finishes like stop().
+    void beginStop();
+    void endStop();
     bool isRunning() const { return m_running; }
 
     const QString& deviceId() const { return m_deviceId; }
@@ -43,15 +44,18 @@ public:
     io::Source::State state() const { return m_state; }
     const QString& stateMessage() const { return m_stateMessage; }
 
-    DspWorker& worker() { return *m_worker; }
-    core::DeviceCounters& counters() { return m_counters; }
-    const core::DeviceCounters& counters() const { return m_counters; }
-    core::SpscRing<StoreItemPtr>& storeRing() { return m_storeRing; }
-    core::SpscRing<core::SampleBlockPtr>& inputRing() { return m_ring; }
+    const ChannelCorePtr& core() const { return m_core; }
+    core::DeviceCounters& counters() { return *m_core->counters(); }
+    const core::DeviceCounters& counters() const { return *m_core->counters(); }
+    DspSettings settings() const { return m_core->settings(); }
+    void setSettings(const DspSettings& settings) { m_core->setSettings(settings); }
+    /// Newest snapshot (null until somebody watches and data arrived).
+    DeviceSnapshotPtr snapshot() const { return m_core->snapshot(); }
+    ChannelCore::Watch watch(bool display) { return m_core->watch(display); }
 
 signals:
-    void snapshotReady(vibra::pipeline::DeviceSnapshotPtr snapshot);
     void stateChanged(vibra::io::Source::State state, const QString& message);
+    /// The source delivered its last block (finite sources).
     void finished();
 
 private:
@@ -59,17 +63,13 @@ private:
     const QString m_deviceId;
     const QString m_uri;
     const bool m_finite;
-
-    // shared between threads as documented on each type
-    core::DeviceCounters m_counters;
-    core::SpscRing<core::SampleBlockPtr> m_ring;
-    core::SpscRing<StoreItemPtr> m_storeRing;
-    core::BlockOutlet m_outlet; ///< used by the I/O thread only
+    const ChannelCorePtr m_core;
 
     // owner thread only
-    std::unique_ptr<io::Source> m_source; ///< lives on m_ioThread while running
-    QThread m_ioThread;
-    std::unique_ptr<DspWorker> m_worker;
+    IoThreads& m_io;
+    std::unique_ptr<io::Source> m_source; ///< lives on m_thread while running
+    QThread* m_thread = nullptr;
+    std::unique_ptr<std::promise<void>> m_stopped; ///< set by the source's thread when a stop is in flight
     bool m_running = false;
     bool m_finished = false;
     io::Source::State m_state = io::Source::State::Idle;

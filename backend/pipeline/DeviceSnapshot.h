@@ -13,12 +13,18 @@
 
 namespace vibra::pipeline {
 
-/// Immutable picture of one device published by its DSP worker (about 30 times a second) for the
-/// dashboard. Crosses threads only as shared_ptr<const DeviceSnapshot> in a queued signal.
+/// Immutable picture of one device published by its DSP processor, at most DspSettings::snapshotHz times a
+/// second and only while somebody watches the device (ChannelCore::watch). Crosses threads only as
+/// shared_ptr<const DeviceSnapshot> through the channel's SnapshotSlot (newest wins; readers poll it).
+///
+/// A summary snapshot (display == false: nobody watches the display) carries the counters and the last
+/// completed second only; the display fields below stay empty.
 struct DeviceSnapshot {
     std::shared_ptr<const core::DeviceInfo> device;
+    std::uint64_t sequence = 0; ///< 1, 2, 3, ... per channel: a reader can tell a new snapshot
     std::uint64_t samplesProcessed = 0;
     std::int64_t latestTimeNs = 0; ///< time of the newest processed sample
+    bool display = false;          ///< the display fields (envelope, raw, spectra) are filled
 
     // Time view: min/max envelope of the newest displaySeconds, oldest first, one pair per bucket of
     // envelopeBucketSamples input samples; the last pair ends at latestTimeNs.
@@ -27,7 +33,7 @@ struct DeviceSnapshot {
     std::vector<std::vector<float>> envelopeMin; ///< per axis
     std::vector<std::vector<float>> envelopeMax; ///< per axis
 
-    // Raw window (only when DspSettings::rawWindowSamples > 0): the newest samples per axis, oldest first,
+    // Raw window (only when DspSettings::rawWindowSeconds > 0): the newest samples per axis, oldest first,
     // the last one at latestTimeNs; rawFirstSample counts the samples processed before raw[a][0] (same
     // counter as samplesProcessed, so samplesProcessed - rawFirstSample == raw[a].size()).
     std::vector<std::vector<float>> raw;

@@ -17,11 +17,11 @@ IngestBridge::IngestBridge(Pipeline& pipeline, io::IngestServer::Options options
     connect(&pipeline, &Pipeline::aboutToRemove, this, [this](const QString& id) {
         // The server must stop using the outlet before the channel (its ring and counters) goes away.
         const auto it =
-            std::find_if(m_outlets.begin(), m_outlets.end(), [&](const auto& o) { return o.first == id; });
-        if (it == m_outlets.end())
+            std::find_if(m_cores.begin(), m_cores.end(), [&](const auto& o) { return o.first == id; });
+        if (it == m_cores.end())
             return;
         m_server->forgetDevice(id);
-        m_outlets.erase(it);
+        m_cores.erase(it);
     });
 }
 
@@ -49,14 +49,14 @@ core::BlockOutlet* IngestBridge::provide(const QString& deviceId, const QString&
     if (m_onNewChannel)
         m_onNewChannel(ch);
     ch->start();
-    m_outlets.emplace_back(deviceId, std::make_unique<core::BlockOutlet>(ch->inputRing(), ch->counters()));
+    m_cores.emplace_back(deviceId, ch->core());
     emit deviceConnected(deviceId);
-    return m_outlets.back().second.get();
+    return &ch->core()->outlet();
 }
 
 bool IngestBridge::parseListen(const QString& spec, const QString& token, io::IngestServer::Options* out,
                                QString* error) {
-    const int colon = spec.lastIndexOf(QLatin1Char(':'));
+    const auto colon = static_cast<int>(spec.lastIndexOf(QLatin1Char(':')));
     bool portOk = false;
     const int port = colon > 0 ? spec.mid(colon + 1).toInt(&portOk) : 0;
     QString host = spec.left(std::max(colon, 0));

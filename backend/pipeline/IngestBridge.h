@@ -1,6 +1,7 @@
 #pragma once
 
 #include "io/IngestServer.h"
+#include "pipeline/ChannelCore.h"
 
 #include <QObject>
 
@@ -14,7 +15,7 @@ class Pipeline;
 class DeviceChannel;
 
 /// Connects the WebSocket ingest server to a Pipeline: every device that pushes to /ingest becomes a
-/// DeviceChannel (with a PassiveSource) that the server feeds through the channel's own outlet; removing
+/// DeviceChannel (with a PassiveSource) that the server feeds through the channel core's outlet; removing
 /// the channel from the pipeline makes the server forget the device first. Used by `record --listen` and
 /// by the dashboard's --listen.
 ///
@@ -49,8 +50,8 @@ private:
 
     Pipeline& m_pipeline;
     ChannelHook m_onNewChannel;
-    std::vector<std::pair<QString, std::unique_ptr<core::BlockOutlet>>>
-        m_outlets; ///< outlive the server's use
+    /// The cores whose outlets the server feeds: held here so an outlet outlives the server's use of it.
+    std::vector<std::pair<QString, ChannelCorePtr>> m_cores;
     std::unique_ptr<io::IngestServer> m_server;
 };
 

@@ -42,15 +42,15 @@ struct StoreFeed {
 
     /// Session accounting. A feed may be attached to a device that has been running for a while (the
     /// dashboard starts recording mid-stream) and detached while it keeps running, so the device's cumulative
-    /// counters are not the session's. The producer records the counters when it attaches the feed (before its
-    /// first push) and when it closes it, each with samplesReceived replaced by "accounted received" =
+    /// counters are not the session's. The producer records the counters when it attaches the feed (before
+    /// its first push) and when it closes it, each with samplesReceived replaced by "accounted received" =
     /// samplesProcessed + the input-stage drops (ring_overflow, malformed, crc, duplicate, unauthorized): the
     /// samples still queued at either moment belong to whichever side processes them. sessionCounters() then
     /// gives, exactly once the producer has closed the feed and the consumer has committed its last item:
     ///   received = stored + dropped{all reasons}   (per device, for this feed)
-    /// Fields written after the producer's last push (samplesStored, write_error and store_overflow, duplicate
-    /// raw blocks found by the writer) are always taken live; the others from the end record once set.
-    /// Any thread.
+    /// Fields written after the producer's last push (samplesStored, write_error and store_overflow,
+    /// duplicate raw blocks found by the writer) are always taken live; the others from the end record once
+    /// set. Any thread.
     void setBaseline(const core::CounterSnapshot& c) {
         std::lock_guard lock(m_accountingMutex);
         m_baseline = c;

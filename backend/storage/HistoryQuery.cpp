@@ -24,6 +24,19 @@ HistoryQuery::AxisValues readAxis(const Statement& st, int col) {
     return a;
 }
 
+std::vector<std::string> splitNames(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (!s.empty() && start <= s.size()) {
+        const std::size_t comma = s.find(',', start);
+        out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return out;
+}
+
 constexpr const char* kAxisCols = "min, max, mean, rms, peak, crest, velocity_rms, zone";
 
 void summarize(HistoryQuery::State* s) {
@@ -312,6 +325,87 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
             summarize(out);
             return true;
         }
+    }
+    return true;
+}
+
+bool HistoryQuery::events(const EventRequest& request, std::vector<EventRecord>* out, std::uint64_t* total,
+                          std::string* error) {
+    out->clear();
+    *total = 0;
+    StoredDevice device;
+    if (!request.device.empty() && !findDevice(request.device, &device, error))
+        return false;
+    std::string where = " WHERE e.t_ns >= ?1 AND e.t_ns < ?2";
+    if (!request.device.empty())
+        where += " AND e.device_id = ?3"; // index event_device_time
+    if (!request.kind.empty())
+        where += " AND e.kind = ?4";
+    auto bindFilter = [&](Statement& st) {
+        st.bind(1, request.fromNs.value_or(std::numeric_limits<std::int64_t>::min()))
+            .bind(2, request.toNs.value_or(std::numeric_limits<std::int64_t>::max()));
+        if (!request.device.empty())
+            st.bind(3, device.rowId);
+        if (!request.kind.empty())
+            st.bind(4, request.kind);
+    };
+    std::string err;
+    if (!m_db.exec("BEGIN", &err)) { // one snapshot for the count and the page
+        *error = err;
+        return false;
+    }
+    struct End {
+        Database& db;
+        ~End() { db.exec("COMMIT", nullptr); }
+    } end{m_db};
+    Statement count(m_db.handle(), "SELECT count(*) FROM event e" + where);
+    bindFilter(count);
+    if (!count.fetch(&err)) {
+        *error = err.empty() ? "counting events failed" : err;
+        return false;
+    }
+    *total = static_cast<std::uint64_t>(count.int64(0));
+    Statement st(m_db.handle(),
+                 "SELECT e.id, d.name, d.axes, d.axis_names, e.session_id, e.t_ns, e.kind, e.state, e.rule, "
+                 "e.metric, e.axis, e.value, e.threshold, e.first_sample, e.samples, e.detail "
+                 "FROM event e LEFT JOIN device d ON d.id = e.device_id" +
+                     where + " ORDER BY e.t_ns, e.id LIMIT ?5 OFFSET ?6");
+    if (!st.isValid()) {
+        *error = st.error();
+        return false;
+    }
+    bindFilter(st);
+    st.bind(5, static_cast<std::int64_t>(std::max(0, request.limit)))
+        .bind(6, static_cast<std::int64_t>(std::max(0, request.offset)));
+    while (st.fetch(&err)) {
+        EventRecord e;
+        e.id = st.int64(0);
+        e.device = st.text(1);
+        e.deviceAxes = static_cast<int>(st.int64(2));
+        e.axisNames = splitNames(st.text(3));
+        if (!st.isNull(4))
+            e.sessionId = st.int64(4);
+        e.tNs = st.int64(5);
+        e.kind = st.text(6);
+        e.state = st.text(7);
+        e.rule = st.text(8);
+        e.metric = st.text(9);
+        if (!st.isNull(10))
+            e.axis = static_cast<int>(st.int64(10));
+        if (!st.isNull(11))
+            e.value = st.real(11);
+        if (!st.isNull(12))
+            e.threshold = st.real(12);
+        if (!st.isNull(13))
+            e.firstSample = static_cast<std::uint64_t>(st.int64(13));
+        if (!st.isNull(14))
+            e.samples = static_cast<std::uint64_t>(st.int64(14));
+        e.detail = st.text(15);
+        out->push_back(std::move(e));
+    }
+    if (!err.empty()) {
+        *error = "reading events from '" + m_db.path() + "' failed: " + err;
+        return false;
     }
     return true;
 }

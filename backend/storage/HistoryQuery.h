@@ -54,6 +54,32 @@ public:
         int offset = 0;
     };
 
+    /// One row of the event table.
+    struct EventRecord {
+        std::int64_t id = 0;
+        std::string device; ///< empty for database-wide events (unclean_shutdown, ...)
+        int deviceAxes = 0;
+        std::vector<std::string> axisNames; ///< of the device, to name `axis`
+        std::optional<std::int64_t> sessionId;
+        std::int64_t tNs = 0;
+        std::string kind;   ///< gap | alarm | unclean_shutdown | ...
+        std::string state;  ///< alarms: raised | cleared
+        std::string rule;   ///< alarms: the rule as written
+        std::string metric; ///< alarms: rms | peak | crest | velocity | kurtosis | zone | ...
+        std::optional<int> axis;
+        std::optional<double> value, threshold;
+        std::optional<std::uint64_t> firstSample, samples; ///< gaps
+        std::string detail;
+    };
+    struct EventRequest {
+        std::string device;                 ///< empty = every device (and database-wide events)
+        std::optional<std::int64_t> fromNs; ///< inclusive
+        std::optional<std::int64_t> toNs;   ///< exclusive
+        std::string kind;                   ///< empty = every kind
+        int limit = 100;
+        int offset = 0;
+    };
+
     explicit HistoryQuery(Database& db)
         : m_db(db) {}
 
@@ -74,6 +100,11 @@ public:
     /// min, then 1 h, when retention removed the finer level; a coarser bucket only answers when it ends
     /// within the second of atNs). *found = false when there is none.
     bool asOf(const std::string& device, std::int64_t atNs, State* out, bool* found, std::string* error);
+
+    /// Events in time order (then id) matching the request, paginated; *total = number matching. An unknown
+    /// device is an error naming the known ones.
+    bool events(const EventRequest& request, std::vector<EventRecord>* out, std::uint64_t* total,
+                std::string* error);
 
     static constexpr int kMaxRawPoints = 100000;
 

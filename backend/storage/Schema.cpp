@@ -154,6 +154,16 @@ INSERT INTO device_latest(device_id, axis, t_ns, n, min, max, mean, rms, peak, c
 DROP INDEX raw_block_key;
 CREATE UNIQUE INDEX raw_block_key ON raw_block(device_id, session_id, first_sample);
 )sql",
+    // 4: events carry alarms (raised/cleared by a rule on a metric of an axis); per-device time queries.
+    R"sql(
+ALTER TABLE event ADD COLUMN state TEXT;        -- alarm: raised | cleared; NULL otherwise
+ALTER TABLE event ADD COLUMN rule TEXT;         -- the rule as written, e.g. velocity>4.5 or zone>=C
+ALTER TABLE event ADD COLUMN metric TEXT;       -- rms | peak | crest | velocity | kurtosis | zone | ...
+ALTER TABLE event ADD COLUMN axis INTEGER;      -- axis index the value belongs to; NULL = device-wide
+ALTER TABLE event ADD COLUMN value REAL;        -- the value that crossed (zone: 0..3 = A..D)
+ALTER TABLE event ADD COLUMN threshold REAL;
+CREATE INDEX event_device_time ON event(device_id, t_ns);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

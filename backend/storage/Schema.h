@@ -13,11 +13,12 @@ namespace vibra::storage {
 ///   2: device.sensitivity; rollup_1s.crest/velocity_rms/zone; rollup_1m, rollup_1h, raw_block, event,
 ///      device_latest (filled from the newest 1 s rollups of a version-1 database).
 ///   3: raw_block unique by (device_id, session_id, first_sample) instead of (..., seq).
+///   4: event.state/rule/metric/axis/value/threshold (alarms); index event(device_id, t_ns).
 /// Each step migrates from the previous version inside one transaction and has a test that starts from
 /// the previous version.
 class Schema {
 public:
-    static constexpr int kCurrentVersion = 3;
+    static constexpr int kCurrentVersion = 4;
     /// PRAGMA application_id of every Vibrascope database: 'VBSC'.
     static constexpr int kApplicationId = 0x56425343;
 

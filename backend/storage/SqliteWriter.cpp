@@ -1,10 +1,12 @@
 #include "storage/SqliteWriter.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <future>
 #include <limits>
 #include <sstream>
+#include <string_view>
 
 namespace vibra::storage {
 
@@ -38,6 +40,22 @@ std::string droppedJson(const core::CounterSnapshot& c) {
     }
     o << '}';
     return o.str();
+}
+
+void addCounters(core::CounterSnapshot& sum, const core::CounterSnapshot& c) {
+    sum.bytes += c.bytes;
+    sum.frames += c.frames;
+    sum.samplesReceived += c.samplesReceived;
+    sum.samplesProcessed += c.samplesProcessed;
+    sum.samplesStored += c.samplesStored;
+    for (std::size_t i = 0; i < core::kDropReasonCount; ++i) {
+        sum.samplesDropped[i] += c.samplesDropped[i];
+        sum.framesDropped[i] += c.framesDropped[i];
+    }
+    sum.gapsDetected += c.gapsDetected;
+    sum.gapsInferred += c.gapsInferred;
+    sum.samplesMissing += c.samplesMissing;
+    sum.reconnects += c.reconnects;
 }
 } // namespace
 
@@ -88,30 +106,14 @@ void SqliteWriter::stop() {
     m_thread.join();
 }
 
-void SqliteWriter::attach(const Feed& feed) {
+void SqliteWriter::attach(pipeline::StoreFeedPtr feed) {
+    if (!feed)
+        return;
     {
         std::lock_guard lock(m_mutex);
-        FeedState s;
-        s.feed = feed;
-        m_feeds.push_back(std::move(s));
+        m_incoming.push_back(std::move(feed));
     }
     m_cv.notify_all();
-}
-
-void SqliteWriter::detach(const std::string& deviceId) {
-    std::unique_lock lock(m_mutex);
-    bool found = false;
-    for (auto& f : m_feeds)
-        if (f.feed.deviceId == deviceId && !f.detachRequested) {
-            f.detachRequested = true;
-            f.detachRequestedAt = m_cycleCount;
-            found = true;
-        }
-    if (!found || !m_thread.joinable())
-        return;
-    const auto target = m_cycleCount + 2; // a full cycle that started after the request
-    m_cv.notify_all();
-    m_cv.wait(lock, [&] { return m_cycleCount >= target || m_stopRequested; });
 }
 
 namespace {
@@ -185,9 +187,9 @@ bool SqliteWriter::openDatabase(std::string* error) {
     m_insertRaw =
         Statement(db, "INSERT OR IGNORE INTO raw_block(device_id, session_id, seq, first_sample, t_ns, "
                       "end_ns, n, axes, fmt, data) VALUES(?,?,?,?,?,?,?,?,?,?)");
-    m_insertEvent =
-        Statement(db, "INSERT INTO event(device_id, session_id, t_ns, kind, first_sample, samples, "
-                      "detail) VALUES(?,?,?,?,?,?,?)");
+    m_insertEvent = Statement(
+        db, "INSERT INTO event(device_id, session_id, t_ns, kind, first_sample, samples, "
+            "detail, state, rule, metric, axis, value, threshold) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     m_upsertDevice =
         Statement(db, "INSERT INTO device(name, rate_hz, axes, axis_names, unit, source_uri) "
                       "VALUES(?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET rate_hz=excluded.rate_hz, "
@@ -288,14 +290,7 @@ void SqliteWriter::run(std::promise<std::string>* opened) {
         bool stopNow = false;
         {
             std::unique_lock lock(m_mutex);
-            m_cv.wait_for(lock, interval, [&] {
-                if (m_stopRequested)
-                    return true;
-                for (const auto& f : m_feeds)
-                    if (f.detachRequested)
-                        return true;
-                return false;
-            });
+            m_cv.wait_for(lock, interval, [&] { return m_stopRequested; });
             stopNow = m_stopRequested;
         }
         cycle(stopNow);
@@ -321,6 +316,7 @@ void SqliteWriter::run(std::promise<std::string>* opened) {
     m_upsertAccounting = {};
     m_closeSession = {};
     m_db.close();
+    m_feeds.clear(); // releases the feeds: their producers may be gone already
 }
 
 void SqliteWriter::afterCommit() {
@@ -354,32 +350,99 @@ void SqliteWriter::afterCommit() {
         m_aggs.clear(); // a deleted open bucket must not be resurrected from memory
 }
 
-bool SqliteWriter::ensureDevice(FeedState& f, const core::DeviceInfo& info, std::string* error) {
-    if (f.deviceRowId >= 0)
+bool SqliteWriter::ensureDevice(DeviceState& d, const core::DeviceInfo& info, std::string* error) {
+    if (d.deviceRowId >= 0)
         return true;
     m_upsertDevice.reset();
-    m_upsertDevice.bind(1, f.feed.deviceId)
+    m_upsertDevice.bind(1, d.id)
         .bind(2, info.sampleRate)
         .bind(3, static_cast<std::int64_t>(info.axisCount()))
         .bind(4, joinNames(info.axisNames))
         .bind(5, core::unitName(info.unit))
-        .bind(6, info.sourceUri.empty() ? f.feed.sourceUri : info.sourceUri);
+        .bind(6, info.sourceUri.empty() ? d.sourceUri : info.sourceUri);
     if (m_upsertDevice.step() != SQLITE_DONE) {
         *error = sqlite3_errmsg(m_db.handle());
         return false;
     }
     m_selectDevice.reset();
-    m_selectDevice.bind(1, f.feed.deviceId);
+    m_selectDevice.bind(1, d.id);
     if (m_selectDevice.step() != SQLITE_ROW) {
         *error = sqlite3_errmsg(m_db.handle());
         return false;
     }
-    f.deviceRowId = m_selectDevice.int64(0);
+    d.deviceRowId = m_selectDevice.int64(0);
     m_selectDevice.reset(); // an unfinished SELECT would hold a read snapshot and block checkpoints
+    for (const auto& e : d.deferredEvents)
+        if (!insertEvent(d.deviceRowId, *e, {}, error))
+            return false;
+    d.deferredEvents.clear();
     return true;
 }
 
-bool SqliteWriter::writeRollup(FeedState& f, const pipeline::RollupRecord& r, std::string* error) {
+bool SqliteWriter::insertEvent(std::optional<std::int64_t> deviceRowId, const core::Event& e,
+                               std::string_view detailPrefix, std::string* error) {
+    Statement& st = m_insertEvent;
+    st.reset();
+    if (deviceRowId)
+        st.bind(1, *deviceRowId);
+    st.bind(2, m_sessionId.load(std::memory_order_relaxed)).bind(3, e.tNs).bind(4, e.kind);
+    if (e.samples > 0) {
+        st.bind(5, static_cast<std::int64_t>(e.firstSample)).bind(6, static_cast<std::int64_t>(e.samples));
+    }
+    if (!e.detail.empty() || !detailPrefix.empty())
+        st.bind(7, std::string(detailPrefix) + e.detail);
+    if (!e.state.empty())
+        st.bind(8, e.state);
+    if (!e.rule.empty())
+        st.bind(9, e.rule);
+    if (!e.metric.empty())
+        st.bind(10, e.metric);
+    if (e.axis >= 0)
+        st.bind(11, static_cast<std::int64_t>(e.axis));
+    if (std::isfinite(e.value))
+        st.bind(12, e.value);
+    if (std::isfinite(e.threshold))
+        st.bind(13, e.threshold);
+    if (st.step() != SQLITE_DONE) {
+        *error = sqlite3_errmsg(m_db.handle());
+        return false;
+    }
+    return true;
+}
+
+bool SqliteWriter::writeEvent(DeviceState& d, const core::EventPtr& e, std::string* error) {
+    if (d.deviceRowId >= 0)
+        return insertEvent(d.deviceRowId, *e, {}, error);
+    // The device row is written with its first data (it needs rate, axes, unit). It may exist from an
+    // earlier session; otherwise the event waits for that first data (bounded).
+    m_selectDevice.reset();
+    m_selectDevice.bind(1, d.id);
+    const int rc = m_selectDevice.step();
+    const std::int64_t known = rc == SQLITE_ROW ? m_selectDevice.int64(0) : -1;
+    m_selectDevice.reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        *error = sqlite3_errmsg(m_db.handle());
+        return false;
+    }
+    if (known >= 0)
+        return insertEvent(known, *e, {}, error);
+    if (d.deferredEvents.size() < kMaxDeferredEvents) {
+        d.deferredEvents.push_back(e);
+        return true;
+    }
+    return insertEvent(std::nullopt, *e, "device '" + d.id + "': ", error);
+}
+
+bool SqliteWriter::writeOrphanEvents(DeviceState& d, std::string* error) {
+    // The device never delivered data in this session: keep its events, naming it in the detail.
+    for (const auto& e : d.deferredEvents)
+        if (!insertEvent(std::nullopt, *e, "device '" + d.id + "': ", error))
+            return false;
+    d.deferredEvents.clear();
+    return true;
+}
+
+bool SqliteWriter::writeRollup(DeviceState& f, const pipeline::RollupRecord& r, std::string* error) {
     if (!r.device)
         return true;
     if (!ensureDevice(f, *r.device, error))
@@ -550,7 +613,7 @@ bool SqliteWriter::writeLatest(std::int64_t deviceRowId, int axis, std::int64_t 
     return true;
 }
 
-bool SqliteWriter::writeRaw(FeedState& f, const core::SampleBlock& b, bool* duplicate, std::string* error) {
+bool SqliteWriter::writeRaw(DeviceState& f, const core::SampleBlock& b, bool* duplicate, std::string* error) {
     *duplicate = false;
     if (!b.device || !ensureDevice(f, *b.device, error))
         return !b.device;
@@ -596,17 +659,14 @@ bool SqliteWriter::writeRaw(FeedState& f, const core::SampleBlock& b, bool* dupl
     return true;
 }
 
-bool SqliteWriter::writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit,
-                                   std::uint64_t duplicatesAfterCommit, std::string* error) {
-    if (f.deviceRowId < 0)
+bool SqliteWriter::writeAccounting(const DeviceState& d, const core::CounterSnapshot& c, std::string* error) {
+    if (d.deviceRowId < 0)
         return true; // no data yet: the device row appears with its first rollup
-    auto c = f.feed.counters->snapshot();
-    c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)] += duplicatesAfterCommit;
     m_upsertAccounting.reset();
     m_upsertAccounting.bind(1, m_sessionId.load(std::memory_order_relaxed))
-        .bind(2, f.deviceRowId)
+        .bind(2, d.deviceRowId)
         .bind(3, static_cast<std::int64_t>(c.samplesReceived))
-        .bind(4, static_cast<std::int64_t>(storedAfterCommit))
+        .bind(4, static_cast<std::int64_t>(c.samplesStored))
         .bind(5, static_cast<std::int64_t>(c.droppedTotal()))
         .bind(6, droppedJson(c))
         .bind(7, static_cast<std::int64_t>(c.gapsDetected))
@@ -622,35 +682,53 @@ bool SqliteWriter::writeAccounting(const FeedState& f, std::uint64_t storedAfter
     return true;
 }
 
-void SqliteWriter::cycle(bool final) {
-    std::vector<FeedState*> feeds;
-    std::uint64_t cycleNumber = 0;
+void SqliteWriter::adoptNewFeeds() {
+    std::vector<pipeline::StoreFeedPtr> incoming;
     {
         std::lock_guard lock(m_mutex);
-        cycleNumber = m_cycleCount;
-        for (auto& f : m_feeds)
-            feeds.push_back(&f); // m_feeds only grows between cycles; erasure happens below under the lock
+        incoming.swap(m_incoming);
     }
-    std::vector<std::uint64_t> pending(feeds.size(), 0);
-    std::vector<std::uint64_t> records(feeds.size(), 0);
-    std::vector<std::uint64_t> duplicates(feeds.size(), 0), duplicateBlocks(feeds.size(), 0);
+    for (auto& feed : incoming) {
+        if (std::any_of(m_feeds.begin(), m_feeds.end(), [&](const FeedState& f) { return f.feed == feed; }))
+            continue;
+        auto& dev = m_devices[feed->deviceId];
+        if (!dev) {
+            dev = std::make_unique<DeviceState>();
+            dev->id = feed->deviceId;
+            dev->sourceUri = feed->sourceUri;
+        }
+        m_feeds.push_back({std::move(feed), dev.get()});
+    }
+}
+
+void SqliteWriter::cycle(bool final) {
+    adoptNewFeeds();
+    const std::size_t n = m_feeds.size();
+    // Read before draining: a feed closed now has pushed everything it ever will, so this drain empties it.
+    std::vector<char> closing(n, 0);
+    for (std::size_t i = 0; i < n; ++i)
+        closing[i] = m_feeds[i].feed->closed() ? 1 : 0;
+    std::vector<std::uint64_t> pending(n, 0), records(n, 0), duplicates(n, 0), duplicateBlocks(n, 0);
     const bool healthy = !failed();
     std::string error;
     bool ok = healthy && m_db.exec("BEGIN IMMEDIATE", &error);
-    for (std::size_t i = 0; i < feeds.size(); ++i) {
+    for (std::size_t i = 0; i < n; ++i) {
+        DeviceState& dev = *m_feeds[i].device;
         pipeline::StoreItemPtr item;
-        while (feeds[i]->feed.ring->tryPop(item)) {
+        while (m_feeds[i].feed->ring.tryPop(item)) {
             if (item->rollup) {
                 if (!m_options.storeRaw) {
                     pending[i] += item->rollup->samples;
                     ++records[i];
                 }
-                if (ok && !writeRollup(*feeds[i], *item->rollup, &error))
+                if (ok && !writeRollup(dev, *item->rollup, &error))
                     ok = false;
             }
+            if (item->event && ok && !writeEvent(dev, item->event, &error))
+                ok = false;
             if (item->raw) {
                 bool duplicate = false;
-                if (ok && !writeRaw(*feeds[i], *item->raw, &duplicate, &error))
+                if (ok && !writeRaw(dev, *item->raw, &duplicate, &error))
                     ok = false;
                 if (!m_options.storeRaw)
                     continue;
@@ -664,15 +742,27 @@ void SqliteWriter::cycle(bool final) {
             }
         }
     }
+    for (std::size_t i = 0; i < n && ok; ++i) {
+        DeviceState& dev = *m_feeds[i].device;
+        if ((final || closing[i]) && !dev.deferredEvents.empty() && !writeOrphanEvents(dev, &error))
+            ok = false;
+    }
     if (ok) {
-        for (std::size_t i = 0; i < feeds.size(); ++i) {
-            const auto stored =
-                feeds[i]->feed.counters->samplesStored.load(std::memory_order_relaxed) + pending[i];
-            if (!writeAccounting(*feeds[i], stored, duplicates[i], &error)) {
+        // One accounting row per device: its closed feeds plus its live ones, as they stand after this
+        // commit.
+        std::map<DeviceState*, core::CounterSnapshot> sums;
+        for (std::size_t i = 0; i < n; ++i) {
+            auto c = m_feeds[i].feed->sessionCounters(); // this feed's share of the device counters
+            c.samplesStored += pending[i];
+            c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)] += duplicates[i];
+            auto [it, fresh] = sums.try_emplace(m_feeds[i].device, m_feeds[i].device->closedFeeds);
+            addCounters(it->second, c);
+        }
+        for (const auto& [dev, c] : sums)
+            if (!writeAccounting(*dev, c, &error)) {
                 ok = false;
                 break;
             }
-        }
     }
     if (ok && final) {
         m_closeSession.reset();
@@ -685,11 +775,11 @@ void SqliteWriter::cycle(bool final) {
     if (ok && !m_db.exec("COMMIT", &error))
         ok = false;
     if (ok) {
-        for (std::size_t i = 0; i < feeds.size(); ++i) {
-            feeds[i]->feed.counters->samplesStored.fetch_add(pending[i], std::memory_order_relaxed);
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& counters = *m_feeds[i].feed->counters;
+            counters.samplesStored.fetch_add(pending[i], std::memory_order_relaxed);
             if (duplicates[i])
-                feeds[i]->feed.counters->addDropped(core::DropReason::Duplicate, duplicates[i],
-                                                    duplicateBlocks[i]);
+                counters.addDropped(core::DropReason::Duplicate, duplicates[i], duplicateBlocks[i]);
         }
         m_commits.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -698,19 +788,22 @@ void SqliteWriter::cycle(bool final) {
             setError("writing to '" + m_options.path + "' failed: " + error);
         }
         m_aggs.clear(); // the rolled-back transaction may have advanced them
-        for (std::size_t i = 0; i < feeds.size(); ++i)
-            feeds[i]->feed.counters->addDropped(core::DropReason::WriteError, pending[i] + duplicates[i],
-                                                records[i] + duplicateBlocks[i]);
+        for (std::size_t i = 0; i < n; ++i)
+            m_feeds[i].feed->counters->addDropped(core::DropReason::WriteError, pending[i] + duplicates[i],
+                                                  records[i] + duplicateBlocks[i]);
     }
-    {
-        std::lock_guard lock(m_mutex);
-        // Only feeds whose detach was requested before this cycle began were drained completely.
-        std::erase_if(m_feeds, [&](const FeedState& f) {
-            return f.detachRequested && f.detachRequestedAt < cycleNumber;
-        });
-        ++m_cycleCount;
+    // Closed feeds are complete now: keep their final counters for the device's later accounting, let go.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (closing[i]) {
+            addCounters(m_feeds[i].device->closedFeeds, m_feeds[i].feed->sessionCounters());
+            continue;
+        }
+        if (kept != i)
+            m_feeds[kept] = std::move(m_feeds[i]);
+        ++kept;
     }
-    m_cv.notify_all();
+    m_feeds.resize(kept);
 }
 
 } // namespace vibra::storage

@@ -1,8 +1,7 @@
 #pragma once
 
 #include "core/DeviceCounters.h"
-#include "core/SpscRing.h"
-#include "pipeline/RollupRecord.h"
+#include "pipeline/StoreFeed.h"
 #include "storage/Database.h"
 #include "storage/RawCodec.h"
 #include "storage/Retention.h"
@@ -13,10 +12,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <future>
-#include <list>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -30,7 +31,8 @@ namespace vibra::storage {
 /// What it writes per transaction: 1 s rollups (a second that exists already is merged exactly), the
 /// 1 min and 1 h rollups folded incrementally from each new 1 s run (in-memory accumulators of the open
 /// buckets, loaded from the table when a bucket is met the first time), device_latest (only when newer),
-/// raw blocks (zstd, keyed by device, session, first sample) with gap events, and the accounting.
+/// raw blocks (zstd, keyed by device, session, first sample) with gap events, the devices' events
+/// (StoreItem::event: alarms and the like, into the event table), and the accounting.
 /// After the commit: a PASSIVE WAL checkpoint when the WAL passed checkpointPages or checkpointIntervalMs
 /// elapsed (the WAL hook replaces SQLite's auto-checkpoint, so checkpoints run only here), and one
 /// retention batch when retention is configured.
@@ -38,7 +40,7 @@ namespace vibra::storage {
 /// Accounting: without raw storage a sample counts as stored when its 1 s rollup is committed; with
 /// storeRaw, when its raw block is committed (rollups are derived data then and do not count).
 ///
-/// Threads: start()/stop()/attach()/detach() on the owner thread; the connection, statements and every
+/// Threads: start()/stop() on the owner thread, attach() on any thread; the connection, statements and every
 /// "writer thread only" member belong to the writer thread. Counters: adds samplesStored (on commit),
 /// DropReason::Duplicate (a raw block whose key exists) and DropReason::WriteError (when the database
 /// refuses a write; the writer then keeps draining and counting so the accounting still balances, and
@@ -65,14 +67,6 @@ public:
         std::vector<std::int64_t> sessions; ///< the sessions closed by this recovery
         std::int64_t lostAfterNs = 0;       ///< newest committed data time of those sessions
     };
-    /// A device's store ring and counters, identified by device name.
-    struct Feed {
-        std::string deviceId;
-        std::string sourceUri;
-        core::SpscRing<pipeline::StoreItemPtr>* ring = nullptr;
-        core::DeviceCounters* counters = nullptr;
-    };
-
     explicit SqliteWriter(Options options);
     ~SqliteWriter();
 
@@ -83,10 +77,12 @@ public:
     /// have stopped (so their last partial second is in the rings).
     void stop();
 
-    /// Owner thread: begin / end draining a device. detach() returns after everything queued for that
-    /// device was committed (or counted as a write error).
-    void attach(const Feed& feed);
-    void detach(const std::string& deviceId);
+    /// Any thread: begin draining a device's store feed (picked up by the next transaction). The writer
+    /// keeps the shared feed; once the producer has closed it, the writer drains it completely, writes the
+    /// device's final accounting in that transaction and lets go of it. Nothing waits. The same device may be
+    /// attached again later (a new feed, e.g. a device removed and added back): its session_device row then
+    /// holds the sum over its feeds, each counted once. Attaching the same feed twice has no effect.
+    void attach(pipeline::StoreFeedPtr feed);
 
     bool failed() const { return m_failed.load(std::memory_order_acquire); }
     std::string errorMessage() const;
@@ -99,13 +95,21 @@ public:
     const std::string& path() const { return m_options.path; }
 
 private:
-    struct FeedState {
-        Feed feed;
+    /// Writer thread: one device of this session, whatever feeds it arrived through.
+    struct DeviceState {
+        std::string id;
+        std::string sourceUri;
         std::int64_t deviceRowId = -1;
-        bool detachRequested = false;
-        std::uint64_t detachRequestedAt = 0; ///< m_cycleCount when detach() was called
-        bool haveRaw = false;                ///< writer thread: rawEnd is valid
-        std::uint64_t rawEnd = 0;            ///< writer thread: first sample after the last raw block
+        bool haveRaw = false;              ///< rawEnd is valid
+        std::uint64_t rawEnd = 0;          ///< first sample after the last raw block
+        core::CounterSnapshot closedFeeds; ///< sum of the final counters of its feeds that were closed
+        std::vector<core::EventPtr> deferredEvents; ///< events that arrived before the device row existed
+    };
+    static constexpr std::size_t kMaxDeferredEvents = 256;
+    /// Writer thread: one attached feed.
+    struct FeedState {
+        pipeline::StoreFeedPtr feed;
+        DeviceState* device = nullptr;
     };
     struct Agg {
         std::int64_t tNs = 0;
@@ -115,18 +119,22 @@ private:
     bool openDatabase(std::string* error);
     /// One transaction: everything queued now plus the session accounting. final closes the session.
     void cycle(bool final);
-    bool ensureDevice(FeedState& f, const core::DeviceInfo& info, std::string* error);
-    bool writeRollup(FeedState& f, const pipeline::RollupRecord& r, std::string* error);
+    void adoptNewFeeds();
+    bool ensureDevice(DeviceState& d, const core::DeviceInfo& info, std::string* error);
+    bool writeRollup(DeviceState& d, const pipeline::RollupRecord& r, std::string* error);
+    bool writeEvent(DeviceState& d, const core::EventPtr& e, std::string* error);
+    bool writeOrphanEvents(DeviceState& d, std::string* error);
+    bool insertEvent(std::optional<std::int64_t> deviceRowId, const core::Event& e,
+                     std::string_view detailPrefix, std::string* error);
     bool foldInto(int level, std::int64_t deviceRowId, int axis, std::int64_t tNs, const RollupStats& inc,
                   std::string* error);
     bool writeLatest(std::int64_t deviceRowId, int axis, std::int64_t tNs, const RollupStats& s,
                      std::string* error);
     /// Returns false on a database error; *duplicate when the key existed (nothing written).
-    bool writeRaw(FeedState& f, const core::SampleBlock& b, bool* duplicate, std::string* error);
+    bool writeRaw(DeviceState& d, const core::SampleBlock& b, bool* duplicate, std::string* error);
     bool recover(std::string* error);
     void afterCommit();
-    bool writeAccounting(const FeedState& f, std::uint64_t storedAfterCommit,
-                         std::uint64_t duplicatesAfterCommit, std::string* error);
+    bool writeAccounting(const DeviceState& d, const core::CounterSnapshot& c, std::string* error);
     void setError(const std::string& message);
 
     const Options m_options;
@@ -134,9 +142,8 @@ private:
     // owner thread + writer thread, guarded by m_mutex
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
-    std::list<FeedState> m_feeds; ///< list: the writer keeps pointers across attach()
+    std::vector<pipeline::StoreFeedPtr> m_incoming; ///< attached, not yet taken by the writer thread
     bool m_stopRequested = false;
-    std::uint64_t m_cycleCount = 0; ///< completed cycles (detach waits for one more)
     std::string m_error;
 
     // any thread
@@ -156,6 +163,8 @@ private:
     Statement m_selectRollup, m_updateRollup;
     Statement m_selectAgg[2], m_replaceAgg[2]; ///< [0] rollup_1m, [1] rollup_1h
     Statement m_upsertLatest, m_insertRaw, m_insertEvent;
+    std::vector<FeedState> m_feeds;                                ///< feeds being drained
+    std::map<std::string, std::unique_ptr<DeviceState>> m_devices; ///< by device id, for the session
     RawCodec m_codec;
     std::vector<std::uint8_t> m_blob;
     std::map<std::tuple<std::int64_t, int, int>, Agg> m_aggs; ///< (device, axis, level) -> open bucket

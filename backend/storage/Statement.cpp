@@ -57,6 +57,19 @@ int Statement::step() {
     return sqlite3_step(m_stmt);
 }
 
+bool Statement::fetch(std::string* error) {
+    if (!m_stmt) {
+        *error = m_error.empty() ? std::string("statement not prepared") : m_error;
+        return false;
+    }
+    const int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc != SQLITE_DONE)
+        *error = sqlite3_errmsg(sqlite3_db_handle(m_stmt));
+    return false;
+}
+
 void Statement::reset() {
     sqlite3_reset(m_stmt);
     sqlite3_clear_bindings(m_stmt);

@@ -31,6 +31,10 @@ public:
     Statement& bindBlob(int index, std::span<const std::uint8_t> v);
     /// SQLITE_ROW, SQLITE_DONE or an error code.
     int step();
+    /// For reading loops: true when a row is ready; false at the end (*error untouched) or on an error
+    /// (*error = SQLite's message, e.g. "database disk image is malformed"). Use as
+    /// `while (st.fetch(&err)) {...} if (!err.empty()) fail`, so an error never looks like "no more rows".
+    bool fetch(std::string* error);
     void reset();
 
     std::int64_t int64(int col) const { return sqlite3_column_int64(m_stmt, col); }

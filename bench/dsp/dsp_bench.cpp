@@ -4,10 +4,13 @@
 //   reduction) chain  = Decimator /4 + SpectrumAnalyzer (4096 Hann, 50 %, exponential 8, peak hold) +
 //   MomentAccumulator
 // Prints each stage, the chain/floor ratio (goal <= 2) and the number of 16 kHz tri-axial devices one core
-// can process. Usage: dsp_bench [--quick]   (median of 7 trials; pin with `taskset -c 1` for stable figures)
+// can process; peak readings (one interpolation, a top-10 list) per call, against one bare FFT frame. Usage:
+// dsp_bench [--quick]   (median of 7 trials; pin with `taskset -c 1` for stable figures)
 #include "dsp/Decimator.h"
 #include "dsp/EnvelopeAnalyzer.h"
 #include "dsp/MomentAccumulator.h"
+#include "dsp/PeakFinder.h"
+#include "dsp/PeakInterpolator.h"
 #include "dsp/SpectrumAnalyzer.h"
 
 #include <fftw3.h>
@@ -200,6 +203,41 @@ int main(int argc, char** argv) {
         },
         block, trials, minNs);
     std::printf("  envelope 2-5 kHz (optional) ......... %6.3f ns/sample\n", envelope);
+
+    // --- peak readings: per spectrum update, not per sample (ratio to one bare FFT frame)
+    // -----------------------------------------------------------------
+    auto peakCosts = [&](WindowType w) {
+        SpectrumConfig c;
+        c.window = w;
+        SpectrumAnalyzer a(c, kFs);
+        std::vector<float> t(x.begin(), x.end());
+        for (std::size_t i = 0; i < t.size(); ++i)
+            t[i] += float(std::sin(2 * 3.141592653589793 * 1234.5 * double(i) / kFs));
+        a.push(t);
+        const Spectrum& s = a.spectrum();
+        std::size_t k = 300;
+        for (std::size_t i = 300; i < 330; ++i)
+            if (s.psd[i] > s.psd[k])
+                k = i;
+        const PeakInterpolator interp(w, c.fftSize);
+        const double one = measure(
+            [&] {
+                const auto p = interp(s, k);
+                g_sink = float(p.frequencyHz);
+            },
+            1, trials, minNs / 10);
+        const double list = measure(
+            [&] {
+                const auto p = findPeaks(s, PeakListOptions{.maxPeaks = 10});
+                g_sink = float(p.front().rms);
+            },
+            1, trials, minNs / 10);
+        std::printf("  peak %-14s one interpolation %6.0f ns (%.3f x bare FFT frame); top-10 list %7.0f ns "
+                    "(%.2f x)\n",
+                    windowTypeName(w).data(), one, one / fftNsPerFrame, list, list / fftNsPerFrame);
+    };
+    peakCosts(WindowType::Hann);
+    peakCosts(WindowType::FlatTop);
 
     // --- whole chain
     // -----------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 
 using vibra::exporting::ParquetRecordingSink;
 namespace core = vibra::core;
+namespace pipeline = vibra::pipeline;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -54,9 +55,11 @@ double runSink(const std::string& dir, int devices, double secs, std::int64_t ro
     auto info = std::make_shared<core::DeviceInfo>();
     info->sampleRate = kRate;
     info->axisNames = {"x", "y", "z"};
-    std::vector<ParquetRecordingSink::Tap> taps;
-    for (int d = 0; d < devices; ++d)
-        taps.push_back(sink.addDevice("d" + std::to_string(d), "bench://"));
+    std::vector<pipeline::TapFeedPtr> taps;
+    for (int d = 0; d < devices; ++d) {
+        taps.push_back(std::make_shared<pipeline::TapFeed>("d" + std::to_string(d), "bench://", o.tapBlocks));
+        sink.addFeed(taps.back());
+    }
     std::string error;
     if (!sink.start(&error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
@@ -77,9 +80,9 @@ double runSink(const std::string& dir, int devices, double secs, std::int64_t ro
             const std::size_t off = first % static_cast<std::size_t>(kRate);
             for (int a = 0; a < 3; ++a)
                 std::memcpy(b->data.data() + a * kBlock, signal[a].data() + off, kBlock * sizeof(float));
-            taps[d].counters->offeredSamples.fetch_add(kBlock);
+            taps[d]->counters.offeredSamples.fetch_add(kBlock);
             core::SampleBlockPtr p = std::move(b);
-            while (!taps[d].ring->tryPush(p))
+            while (!taps[d]->ring.tryPush(p))
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
         }
     }

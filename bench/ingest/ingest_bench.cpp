@@ -128,7 +128,7 @@ private:
 struct Sinks {
     std::mutex mutex;
     struct Sink {
-        core::SpscRing<core::SampleBlockPtr> ring{1024};
+        core::InputQueue ring{1024, 1u << 24};
         core::DeviceCounters counters;
         core::BlockOutlet outlet{ring, counters};
     };
@@ -338,7 +338,7 @@ Result benchPty(int frameCount) {
         socat.waitForFinished();
     }
     // SerialSource on its own thread, sink drained here
-    core::SpscRing<core::SampleBlockPtr> ring(4096);
+    core::InputQueue ring(4096, 1u << 24);
     core::DeviceCounters counters;
     core::BlockOutlet outlet(ring, counters);
     QProcess socat;

@@ -7,7 +7,7 @@
 #include "dsp/FftPlan.h"
 #include "io/SimSignalGenerator.h"
 #include "io/SourceFactory.h"
-#include "pipeline/DeviceChannel.h"
+#include "pipeline/Pipeline.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -78,46 +78,42 @@ Result generatorOnly(int devices, double seconds) {
             static_cast<std::uint64_t>(devices) * blocks * kBlock};
 }
 
-Result pipelineRun(int devices, double seconds, std::uint64_t* dropped) {
+Result pipelineRun(int devices, double seconds, std::uint64_t* dropped, int workers = 0) {
     io::SourceFactory f;
-    std::vector<std::unique_ptr<pipeline::DeviceChannel>> channels;
+    pipeline::Pipeline pipe(f, pipeline::DspSettings{}, pipeline::Pipeline::Options{workers, 0, 100000, 100});
+    std::vector<pipeline::StoreFeedPtr> feeds;
     for (int d = 0; d < devices; ++d) {
         QString err;
-        auto src = f.create(
+        auto* ch = pipe.add(
             QStringLiteral("sim://d%1?paced=0&duration=%2&seed=%3").arg(d).arg(seconds).arg(d + 1), &err);
-        if (!src)
+        if (!ch)
             qFatal("%s", qPrintable(err));
-        channels.push_back(
-            std::make_unique<pipeline::DeviceChannel>(std::move(src), pipeline::DspSettings{}));
-        channels.back()->worker().setStoring(true);
+        feeds.push_back(std::make_shared<pipeline::StoreFeed>(ch->core()->deviceId(), ch->core()->uri(),
+                                                              ch->core()->counters()));
+        ch->core()->setStore(feeds.back(), {false, true});
     }
     const double c0 = cpuSeconds();
     QElapsedTimer t;
     t.start();
-    for (auto& c : channels)
-        c->start();
+    pipe.startAll();
     std::uint64_t rollups = 0;
     auto drainStore = [&] {
         pipeline::StoreItemPtr item;
-        for (auto& c : channels)
-            while (c->storeRing().tryPop(item))
+        for (auto& feed : feeds)
+            while (feed->ring.tryPop(item))
                 ++rollups;
     };
     for (;;) {
-        bool all = true;
-        for (auto& c : channels)
-            all = all && c->isFinished();
         drainStore();
-        if (all)
+        if (pipe.allFinished())
             break;
         QTest::qWait(5);
     }
-    for (auto& c : channels)
-        c->stop();
+    pipe.stopAll();
     drainStore();
     Result r{cpuSeconds() - c0, t.nsecsElapsed() * 1e-9, 0};
     *dropped = 0;
-    for (auto& c : channels) {
+    for (auto& c : pipe.channels()) {
         const auto s = c->counters().snapshot();
         r.samples += s.samplesProcessed;
         *dropped += s.droppedTotal();

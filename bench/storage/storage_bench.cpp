@@ -80,9 +80,11 @@ Rate benchRawWriter(const std::string& path, const std::vector<std::vector<float
         std::fprintf(stderr, "%s\n", err.c_str());
         std::exit(1);
     }
-    core::SpscRing<pipeline::StoreItemPtr> ring(4096);
-    core::DeviceCounters counters;
-    w.attach({"bench", "", &ring, &counters});
+    auto feed =
+        std::make_shared<pipeline::StoreFeed>("bench", "", std::make_shared<core::DeviceCounters>(), 4096);
+    auto& ring = feed->ring;
+    auto& counters = *feed->counters;
+    w.attach(feed);
     auto dev = device("bench");
     const auto t = Clock::now();
     for (std::size_t i = 0; i < blocks.size(); ++i) {
@@ -98,7 +100,9 @@ Rate benchRawWriter(const std::string& path, const std::vector<std::vector<float
         while (!ring.tryPush(item))
             std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
-    w.detach("bench");
+    feed->close();
+    while (counters.samplesStored.load() < static_cast<std::uint64_t>(blocks.size()) * n && !w.failed())
+        std::this_thread::sleep_for(std::chrono::milliseconds(1)); // everything committed
     const double s = secondsSince(t);
     w.stop();
     return {s, static_cast<double>(counters.samplesStored.load())};
@@ -165,14 +169,13 @@ Rate benchRollupWriter(const std::string& path, int devices, int seconds) {
     std::string err;
     if (!w.start(&err))
         std::exit(1);
-    std::vector<std::unique_ptr<core::SpscRing<pipeline::StoreItemPtr>>> rings;
-    std::vector<std::unique_ptr<core::DeviceCounters>> counters;
+    std::vector<pipeline::StoreFeedPtr> feeds;
     std::vector<std::shared_ptr<const core::DeviceInfo>> devs;
     for (int d = 0; d < devices; ++d) {
-        rings.push_back(std::make_unique<core::SpscRing<pipeline::StoreItemPtr>>(8192));
-        counters.push_back(std::make_unique<core::DeviceCounters>());
+        feeds.push_back(std::make_shared<pipeline::StoreFeed>(
+            "d" + std::to_string(d), "", std::make_shared<core::DeviceCounters>(), 8192));
         devs.push_back(device("d" + std::to_string(d)));
-        w.attach({"d" + std::to_string(d), "", rings.back().get(), counters.back().get()});
+        w.attach(feeds.back());
     }
     std::mt19937 rng(1);
     std::vector<pipeline::StoreItemPtr> items;
@@ -180,11 +183,14 @@ Rate benchRollupWriter(const std::string& path, int devices, int seconds) {
     for (int s = 0; s < seconds; ++s)
         for (int d = 0; d < devices; ++d) {
             auto item = rollup(devs[d], kT0 + s * kS, rng);
-            while (!rings[d]->tryPush(item))
+            while (!feeds[d]->ring.tryPush(item))
                 std::this_thread::sleep_for(std::chrono::microseconds(100));
         }
-    for (int d = 0; d < devices; ++d)
-        w.detach("d" + std::to_string(d));
+    for (auto& f : feeds) {
+        f->close();
+        while (f->counters->samplesStored.load() < static_cast<std::uint64_t>(seconds) * 16000 && !w.failed())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1)); // everything committed
+    }
     const double sec = secondsSince(t);
     w.stop();
     return {sec, static_cast<double>(devices) * seconds * 3};

@@ -32,6 +32,12 @@ private slots:
         QVERIFY(fine.velocityBandResolved);
         QVERIFY(std::abs(fine.velocityRmsMmS / 11.036 - 1) < 0.005);
         QVERIFY(std::abs(r.spectrum.frequency(r.dominantLine) - 100.0) <= r.spectrum.binHz);
+        // Interpolated: 100 Hz is 0.4 line off line 26 (101.56 Hz); 1 g 0-pk reads 0.7071 g RMS.
+        QVERIFY(std::abs(r.dominant.frequencyHz - 100.0) < 1e-3 * r.spectrum.binHz);
+        QVERIFY(std::abs(r.dominant.rms / std::sqrt(0.5) - 1) < 1e-4);
+        QCOMPARE(r.peaks.size(), std::size_t{5}); // the tone, then sidelobe / rounding maxima far below it
+        QCOMPARE(r.peaks[0].line, r.dominantLine);
+        QVERIFY(r.peaks[1].rms < 1e-2 * r.peaks[0].rms);
         QCOMPARE(r.spectrum.frames, std::uint64_t((x.size() - 4096) / 2048 + 1));
         QVERIFY(!r.envelope);
         // A 0.1 g sine is 1.10 mm/s: zone A for group 2 rigid (A/B 1.4).
@@ -58,8 +64,22 @@ private slots:
         const AxisAnalysis r = analyzeAxis(x, 16000.0, o);
         QVERIFY(r.envelope);
         QCOMPARE(r.bearingPeaks.size(), std::size_t{5});
-        QVERIFY(std::abs(r.bearingPeaks[1].foundHz - bpfo) <= r.envelope->binHz);
+        QVERIFY(std::abs(r.bearingPeaks[1].foundHz - bpfo) <= 0.05 * r.envelope->binHz);
         QVERIFY(r.bearingPeaks[1].ratioDb > 30);
+        // (1 + cos)^2 in the squared envelope: BPFO and its 2x, no 3x; nothing at the other lines.
+        QVERIFY(r.bearingPeaks[1].detected);
+        QVERIFY(r.bearingPeaks[1].harmonics.at(0).present);
+        QVERIFY(!r.bearingPeaks[1].harmonics.at(1).present);
+        for (std::size_t i : {0u, 2u, 3u, 4u})
+            QVERIFY(!r.bearingPeaks[i].detected);
+        // Whole record, >= 8 frames at the finest power of two: 8 s at 8 kHz envelope rate -> 8192 points.
+        QCOMPARE(r.envelope->fftSize, std::size_t{8192});
+        QVERIFY(r.envelope->frames >= 8);
+        QVERIFY(std::abs(r.envelopePeaks.at(0).frequencyHz - bpfo) < 0.05 * r.envelope->binHz);
+        // The shaft harmonics are searched too (none in this signal: not found or at the floor).
+        QCOMPARE(r.shaftHarmonics.size(), std::size_t{3});
+        for (const auto& h : r.shaftHarmonics)
+            QVERIFY(!h.found || h.marginDb < 10);
     }
 
     void errors() {

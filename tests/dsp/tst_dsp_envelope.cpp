@@ -1,6 +1,7 @@
 // Envelope analysis, bearing defect frequencies and the defect-peak helper.
 #include "dsp/BandMetrics.h"
 #include "dsp/BearingFrequencies.h"
+#include "dsp/BearingVerdict.h"
 #include "dsp/DefectPeakFinder.h"
 #include "dsp/EnvelopeAnalyzer.h"
 
@@ -151,28 +152,36 @@ private slots:
         c.spectrum.averages = 0;
         EnvelopeAnalyzer e(c, fs);
         e.push(x);
-        const auto peaks = findBearingPeaks(e.spectrum(), f);
+        const auto peaks = assessBearing(e.spectrum(), f);
         QCOMPARE(peaks.size(), std::size_t{5});
         QCOMPARE(QString::fromStdString(peaks[1].name), QString("BPFO"));
         QVERIFY(peaks[1].found);
-        QVERIFY2(std::abs(peaks[1].foundHz - bpfo) <= e.spectrum().binHz,
+        QVERIFY2(std::abs(peaks[1].foundHz - bpfo) <= 0.05 * e.spectrum().binHz,
                  qPrintable(QString("%1 vs %2").arg(peaks[1].foundHz).arg(bpfo)));
+        QVERIFY(std::abs(peaks[1].offsetPct + 1.0) < 0.05);
         QVERIFY2(peaks[1].ratioDb > 20, qPrintable(QString::number(peaks[1].ratioDb)));
-        for (std::size_t i : {0u, 2u, 3u})
+        QVERIFY(peaks[1].detected);
+        for (std::size_t i : {0u, 2u, 3u, 4u}) {
+            QVERIFY2(!peaks[i].detected, qPrintable(QString::fromStdString(peaks[i].name)));
             QVERIFY2(peaks[i].ratioDb < 10,
                      qPrintable(
                          QString("%1 %2").arg(QString::fromStdString(peaks[i].name)).arg(peaks[i].ratioDb)));
+        }
     }
 
     void peakHelperEdges() {
         Spectrum s;
         s.binHz = 1;
+        s.fftSize = 200;
+        s.enbwHz = 1.5;
         s.psd.assign(101, 1.0f);
         s.psd[50] = 100;
         const DefectPeak p = findPeakNear(s, 49.2, PeakSearch{0.03, 1, 10, 2});
         QVERIFY(p.found);
         QCOMPARE(p.line, std::size_t{50});
         QVERIFY(std::abs(p.ratioDb - 20) < 1e-9);
+        QVERIFY(std::abs(p.foundHz - 50) < 1e-9);                          // symmetric neighbours: centred
+        QVERIFY(!findPeakNear(s, 47.0, PeakSearch{0.03, 1, 10, 2}).found); // 50 is outside 47 +- 1.41
         QVERIFY(!findPeakNear(s, 500, {}).found);
         QVERIFY(!findPeakNear(s, -1, {}).found);
         QVERIFY(!findPeakNear(Spectrum{}, 10, {}).found);

@@ -8,7 +8,9 @@
 #include "dsp/BandMetrics.h"
 #include "dsp/Decimator.h"
 #include "dsp/MomentAccumulator.h"
+#include "dsp/PeakInterpolator.h"
 #include "dsp/SpectrumAnalyzer.h"
+#include "dsp/Window.h"
 
 #include <QtTest>
 
@@ -135,6 +137,38 @@ private slots:
         // scipy 'spectrum' scaling = density x ENBW, line for line.
         const auto line = std::size_t(c["spectrumPeakLine"].toInt());
         QVERIFY(relClose(s.lineRms(line) * s.lineRms(line), c["spectrumPeak"].toDouble(), 1e-5));
+
+        // Interpolated peaks on scipy's densities and on ours read the synthesised tones (make_golden.py:
+        // sine_offbin 1 g 0-pk at 100 Hz; noise_tones 0.3 at 50 Hz and 0.2 at 1234.5 Hz over 0.1 RMS noise).
+        struct Tone {
+            double hz, amplitude, ampTol;
+        };
+        std::vector<Tone> tones;
+        if (signal == "sine_offbin")
+            tones = {{100.0, 1.0, 0.005}};
+        else if (signal == "noise_tones")
+            tones = {{50.0, 0.3, 0.03}, {1234.5, 0.2, 0.03}};
+        Spectrum sp = s; // scipy's density in our layout
+        for (std::size_t k = 0; k < ref.size(); ++k)
+            sp.psd[k] = float(ref[k]);
+        for (const Tone& t : tones) {
+            const double centre = t.hz / s.binHz;
+            if (centre < 2.0 * double(mainLobeHalfWidth(s.window)) + 2)
+                continue; // too close to DC for any interpolation (boxcar 256: 0.8 line)
+            std::size_t k = std::size_t(centre) - 2;
+            for (std::size_t i = k; i <= std::size_t(centre) + 3; ++i)
+                if (ref[i] > ref[k])
+                    k = i;
+            const InterpolatedPeak fromScipy = interpolatePeak(sp, k);
+            const InterpolatedPeak ours = interpolatePeak(s, k);
+            QVERIFY(fromScipy.method != PeakMethod::None);
+            QVERIFY2(std::abs(fromScipy.frequencyHz - t.hz) < 0.05 * s.binHz,
+                     qPrintable(QString("%1 Hz: %2").arg(t.hz).arg(fromScipy.frequencyHz)));
+            QVERIFY2(std::abs(fromScipy.rms / (t.amplitude / std::sqrt(2.0)) - 1) < t.ampTol,
+                     qPrintable(QString("%1 Hz: rms %2").arg(t.hz).arg(fromScipy.rms)));
+            QVERIFY(std::abs(ours.frequencyHz - fromScipy.frequencyHz) < 1e-3 * s.binHz);
+            QVERIFY(relClose(ours.rms, fromScipy.rms, 1e-4));
+        }
     }
 
     void moments() {

@@ -34,7 +34,7 @@ def close(a, b, rel):
 rc, out, err = analyze("--source", "sim://s?profile=sine&axes=1&freq=100&amp=1&duration=8", "--json")
 check(rc == 0, f"sine: exit {rc} {err}")
 doc = json.loads(out)
-check(doc["schema"] == "vibrascope.analyze/1" and doc["sample_rate_hz"] == 16000 and doc["samples"] == 128000, "header")
+check(doc["schema"] == "vibrascope.analyze/2" and doc["sample_rate_hz"] == 16000 and doc["samples"] == 128000, "header")
 ax = doc["axes"][0]
 check(close(ax["rms"], 1 / math.sqrt(2), 1e-6), f"rms {ax['rms']}")
 check(close(ax["crest_factor"], math.sqrt(2), 1e-6), f"crest {ax['crest_factor']}")
@@ -42,9 +42,15 @@ check(close(ax["kurtosis"], 1.5, 1e-6), f"kurtosis {ax['kurtosis']}")
 check(close(ax["velocity_rms_mm_s"], 11.036, 0.005), f"velocity {ax['velocity_rms_mm_s']}")
 check(ax["zone"] == "D", f"zone {ax['zone']}")
 top = ax["spectral_peaks"][0]
-check(abs(top["hz"] - 101.5625) < 1e-9, f"peak line {top['hz']}")
+check(abs(top["line_hz"] - 101.5625) < 1e-9 and top["line"] == 26, f"peak line {top['line_hz']}")
 check(close(top["line_rms"], 0.637, 0.002), f"off-bin Hann line RMS {top['line_rms']} (0.7071 x 0.901 scalloping)")
 check(close(top["band_rms"], 0.70709, 1e-3), f"band RMS around the peak {top['band_rms']}")
+# Interpolated: the tone's own frequency and RMS, and its velocity (dsp.md section 3: 11.036 mm/s).
+check(abs(top["hz"] - 100.0) < 0.01 * 3.90625, f"interpolated frequency {top['hz']}")
+check(abs(top["offset_lines"] + 0.4) < 0.01, f"offset {top['offset_lines']}")
+check(close(top["rms"], 1 / math.sqrt(2), 5e-4) and close(top["peak"], 1.0, 5e-4), f"corrected amplitude {top}")
+check(close(top["velocity_mm_s"], 11.036, 1e-3), f"peak velocity {top['velocity_mm_s']}")
+check(doc["notes"] == [] and doc["velocity_band_hz"] == [10, 1000], f"no band note at 16 kHz: {doc['notes']}")
 
 # 2. A CSV file: two tones plus noise; compare with numpy and scipy.signal.welch (same conventions).
 rng = np.random.default_rng(7)
@@ -71,9 +77,14 @@ with tempfile.TemporaryDirectory() as tmp:
         check(close(ax["kurtosis"], stats.kurtosis(sig32, fisher=False, bias=True), 1e-4), f"{name} kurtosis")
         f, p = signal.welch(sig32, fs=fs, window="hann", nperseg=2048, noverlap=1024, scaling="spectrum")
         k = int(np.argmax(p[1:])) + 1
-        check(abs(ax["spectral_peaks"][0]["hz"] - f[k]) < 1e-9, f"{name} peak {ax['spectral_peaks'][0]['hz']} vs {f[k]}")
-        check(close(ax["spectral_peaks"][0]["line_rms"], math.sqrt(p[k]), 2e-3),
-              f"{name} line RMS {ax['spectral_peaks'][0]['line_rms']} vs scipy {math.sqrt(p[k])}")
+        top = ax["spectral_peaks"][0]
+        check(abs(top["line_hz"] - f[k]) < 1e-9, f"{name} peak line {top['line_hz']} vs {f[k]}")
+        check(close(top["line_rms"], math.sqrt(p[k]), 2e-3),
+              f"{name} line RMS {top['line_rms']} vs scipy {math.sqrt(p[k])}")
+        # The synthesised tones: x 0.3 at 250 Hz, y 0.2 at 62.5 Hz (interpolated within 0.05 line, 1 %).
+        tone_hz, tone_amp = (250.0, 0.3) if name == "x" else (62.5, 0.2)
+        check(abs(top["hz"] - tone_hz) < 0.05 * fs / 2048, f"{name} interpolated {top['hz']} vs {tone_hz}")
+        check(close(top["rms"], tone_amp / math.sqrt(2), 0.01), f"{name} tone RMS {top['rms']}")
 
     rc, out, err = analyze("--source", f"file://{path}?rate={fs}&tcol=none&loop=1")
     check(rc == 2 and "never ends" in err, f"looping file refused: {rc} {err}")
@@ -88,9 +99,10 @@ doc = json.loads(out)
 for ax in doc["axes"]:
     d = {x["name"]: x for x in ax["bearing_defects"]}
     check(abs(d["BPFO"]["expected_hz"] - 107.54) < 0.01, f"BPFO expected {d['BPFO']['expected_hz']}")
-    check(abs(d["BPFO"]["found_hz"] - 107.54) < 2.0 and d["BPFO"]["ratio_db"] > 20, f"BPFO found {d['BPFO']}")
-    check(d["BPFI"]["ratio_db"] < 10, f"no BPFI fault {d['BPFI']}")
-    check(abs(ax["envelope_peaks"][0]["hz"] - 107.54) < 2.0, f"top envelope peak {ax['envelope_peaks'][0]}")
+    check(d["BPFO"]["detected"] and abs(d["BPFO"]["frequency_hz"] - 107.54) < 0.01 and d["BPFO"]["margin_db"] > 20,
+          f"BPFO detected {d['BPFO']}")
+    check(not any(x["detected"] for n, x in d.items() if n != "BPFO"), f"only BPFO detected {d}")
+    check(abs(ax["envelope_peaks"][0]["hz"] - 107.54) < 0.01, f"top envelope peak {ax['envelope_peaks'][0]}")
 
 # 4. Bad arguments.
 for args, text in ((["--source", "sim://a?duration=1", "--fft", "1000"], "power of two"),

@@ -3,7 +3,8 @@
 // RLIMIT_FSIZE -> EFBIG). Every file is read back by DuckDB and hyparquet (tests/e2e/parquet_dump.mjs, which
 // also checks that both readers agree value for value).
 #include "exporting/ParquetRecordingSink.h"
-#include "pipeline/DspWorker.h"
+#include "pipeline/ChannelCore.h"
+#include "pipeline/WorkerPool.h"
 
 #include <QDir>
 #include <QFile>
@@ -59,10 +60,17 @@ core::SampleBlockPtr block(const std::shared_ptr<const core::DeviceInfo>& dev, s
     return b;
 }
 
+/// A tap feed for device `name`, added to the sink (as the recorder does for each device).
+vibra::pipeline::TapFeedPtr addTap(ParquetRecordingSink& sink, const std::string& name) {
+    auto feed = std::make_shared<vibra::pipeline::TapFeed>(name, "test://" + name, sink.options().tapBlocks);
+    sink.addFeed(feed);
+    return feed;
+}
+
 /// Acts as the DSP worker: pushes into the tap and counts.
-void offer(const ParquetRecordingSink::Tap& tap, core::SampleBlockPtr b) {
-    tap.counters->offeredSamples.fetch_add(b->count);
-    while (!tap.ring->tryPush(b))
+void offer(const vibra::pipeline::TapFeedPtr& tap, core::SampleBlockPtr b) {
+    tap->counters.offeredSamples.fetch_add(b->count);
+    while (!tap->ring.tryPush(b))
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
@@ -132,8 +140,8 @@ private slots:
         o.rotateNs = kSec;
         o.writer.sync = false;
         ParquetRecordingSink sink(o);
-        const auto tapA = sink.addDevice("a", "test://a");
-        const auto tapB = sink.addDevice("b", "test://b");
+        const auto tapA = addTap(sink, "a");
+        const auto tapB = addTap(sink, "b");
         std::string error;
         QVERIFY2(sink.start(&error), error.c_str());
 
@@ -248,23 +256,23 @@ private slots:
         o.tapBlocks = 2;
         o.writer.sync = false;
         ParquetRecordingSink sink(o);
-        const auto tap = sink.addDevice("w", "test://w");
-        core::SpscRing<core::SampleBlockPtr> input(64);
-        core::SpscRing<vibra::pipeline::StoreItemPtr> store(4);
-        core::DeviceCounters counters;
-        vibra::pipeline::DspWorker worker(input, store, counters, vibra::pipeline::DspSettings{});
-        worker.setRawTap(tap.ring, tap.counters);
+        const auto tap = addTap(sink, "w");
+        vibra::pipeline::WorkerPool pool(1);
+        auto chan = std::make_shared<vibra::pipeline::ChannelCore>(
+            "w", "test://w", vibra::pipeline::DspSettings{}, pool, nullptr, nullptr);
+        chan->addTap(tap);
+        const auto& counters = *chan->counters();
         const auto dev = device("w", 1000.0);
         std::vector<core::SampleBlockPtr> sent;
         for (std::uint64_t k = 0; k < 10; ++k) {
             sent.push_back(block(dev, k, k * 100, 100, kEpoch));
-            QVERIFY(input.tryPush(sent.back()));
+            QVERIFY(chan->outlet().deliver(std::const_pointer_cast<core::SampleBlock>(sent.back())));
         }
-        worker.start();
-        worker.stop(); // drains the input: the first 2 blocks fit the tap, 8 are dropped
-        QCOMPARE(tap.counters->offeredSamples.load(), std::uint64_t{1000});
-        QCOMPARE(tap.counters->droppedSamples.load(), std::uint64_t{800});
-        QCOMPARE(tap.counters->droppedBlocks.load(), std::uint64_t{8});
+        // the pool processes the input: the first 2 blocks fit the tap, 8 are dropped
+        QTRY_COMPARE_WITH_TIMEOUT(counters.samplesProcessed.load(), std::uint64_t{1000}, 10000);
+        QCOMPARE(tap->counters.offeredSamples.load(), std::uint64_t{1000});
+        QCOMPARE(tap->counters.droppedSamples.load(), std::uint64_t{800});
+        QCOMPARE(tap->counters.droppedBlocks.load(), std::uint64_t{8});
         QCOMPARE(counters.snapshot().droppedTotal(), std::uint64_t{0}); // not the SQLite path's counters
         // zero-copy: the tap holds the very blocks the producer made (ours + the tap's reference)
         QCOMPARE(sent[0].use_count(), 2L);
@@ -305,7 +313,7 @@ private slots:
         o.idleCloseNs = 100'000'000;
         o.writer.sync = false;
         ParquetRecordingSink sink(o);
-        const auto tap = sink.addDevice("q", "test://q");
+        const auto tap = addTap(sink, "q");
         QDir().mkpath(tmp.path() + "/q");
         QFile old(tmp.path() + "/q/q_20231114T221320Z.parquet");
         QVERIFY(old.open(QIODevice::WriteOnly) && old.write("not ours") == 8);
@@ -332,6 +340,70 @@ private slots:
         QCOMPARE(dump.files.size(), 2);
     }
 
+    // Devices arrive while the sink runs (as with record --listen) and go again: a closed feed is drained,
+    // its file closed and renamed at once (the sink keeps running), and its accounting stays in the report;
+    // the same device added back (a new feed, a new stream from sample 0) continues in its folder and adds
+    // up. Two names that map to one folder name get distinct folders.
+    void feedsAddedAndClosedWhileRunning() {
+        QTemporaryDir tmp;
+        ParquetRecordingSink::Options o;
+        o.dir = tmp.path().toStdString();
+        o.rotateNs = 3600 * kSec; // no rotation in this test: files close because their feed closes
+        o.writer.sync = false;
+        ParquetRecordingSink sink(o);
+        const auto early = addTap(sink, "early");
+        std::string error;
+        QVERIFY2(sink.start(&error), error.c_str());
+        offer(early, block(device("early", 100.0), 0, 0, 100, kEpoch));
+
+        auto late = addTap(sink, "late dev"); // after start
+        const auto lateDev = device("late dev", 200.0);
+        offer(late, block(lateDev, 0, 0, 150, kEpoch));
+        offer(late, block(lateDev, 1, 150, 50, kEpoch));
+        const auto twin = addTap(sink, "late_dev"); // same folder name as "late dev"
+        offer(twin, block(device("late_dev", 100.0), 0, 0, 10, kEpoch));
+        late->close();                                         // the producer's last push happened
+        QTRY_VERIFY_WITH_TIMEOUT(late.use_count() == 1, 5000); // drained and released
+        QCOMPARE(filesUnder(tmp.path() + "/late_dev", "*"),
+                 QStringList({"late_dev_20231114T220000Z.parquet"}));
+        QVERIFY(sink.isRunning());
+        late.reset();
+        auto back = addTap(sink, "late dev"); // the device comes back: a new stream
+        offer(back, block(lateDev, 0, 0, 30, kEpoch + 5 * kSec));
+        sink.stop(); // back and early are still open: drained and closed here
+
+        const auto acc = sink.accounting();
+        QCOMPARE(acc.size(), std::size_t{3});
+        QCOMPARE(acc[0].name, std::string("early"));
+        QCOMPARE(acc[1].name, std::string("late dev"));
+        QCOMPARE(acc[1].received, std::uint64_t{230});
+        QCOMPARE(acc[1].written, std::uint64_t{230});
+        QCOMPARE(acc[1].files, std::uint64_t{2});
+        QCOMPARE(acc[2].name, std::string("late_dev"));
+        QCOMPARE(acc[2].written, std::uint64_t{10});
+        for (const auto& a : acc)
+            QVERIFY(a.balanced());
+        QCOMPARE(
+            filesUnder(tmp.path(), "*.parquet"),
+            QStringList({"early/early_20231114T220000Z.parquet", "late_dev/late_dev_20231114T220000Z.parquet",
+                         "late_dev/late_dev_20231114T220000Z_2.parquet",
+                         "late_dev_2/late_dev_20231114T220000Z.parquet"}));
+        const Dump dump = readAll(tmp.path());
+        QVERIFY2(dump.ok, qPrintable(dump.errors));
+        QCOMPARE(dump.files.size(), 4);
+        QJsonArray idx; // rows of "late dev": 0..199, then the new stream 0..29
+        for (const auto& f : dump.files) {
+            const QJsonObject fo = f.toObject();
+            if (fo.value("kv").toObject().value("vibrascope.device").toString() == "late dev")
+                for (const auto& v : fo.value("columns").toObject().value("sample_index").toArray())
+                    idx.append(v);
+        }
+        QCOMPARE(idx.size(), 230);
+        QCOMPARE(idx[199].toString(), QString("199"));
+        QCOMPARE(idx[200].toString(), QString("0"));
+        QCOMPARE(idx[229].toString(), QString("29"));
+    }
+
     // A changed device description (here: the rate) within one period starts a new file (suffix _2) with the
     // new schema and rate; both are complete.
     void deviceChangeStartsANewFile() {
@@ -341,7 +413,7 @@ private slots:
         o.rotateNs = 60 * kSec;
         o.writer.sync = false;
         ParquetRecordingSink sink(o);
-        const auto tap = sink.addDevice("c", "test://c");
+        const auto tap = addTap(sink, "c");
         std::string error;
         QVERIFY2(sink.start(&error), error.c_str());
         offer(tap, block(device("c", 100.0), 0, 0, 100, kEpoch));
@@ -367,7 +439,7 @@ private slots:
         ParquetRecordingSink::Options o;
         o.dir = (tmp.path() + "/file/sub").toStdString();
         ParquetRecordingSink sink(o);
-        sink.addDevice("a", "test://a");
+        addTap(sink, "a");
         std::string error;
         QVERIFY(!sink.start(&error));
         QVERIFY2(error.find("cannot create the directory") != std::string::npos, error.c_str());
@@ -389,7 +461,7 @@ private slots:
         o.rowGroupSeconds = 0.01; // row groups of 1024 rows reach the disk while the period is written
         o.writer.sync = false;
         ParquetRecordingSink sink(o);
-        const auto tap = sink.addDevice("e", "test://e");
+        const auto tap = addTap(sink, "e");
         std::string error;
         QVERIFY2(sink.start(&error), error.c_str());
 

@@ -98,7 +98,7 @@ public:
     io::Source* source() const { return m_source.get(); }
 
 private:
-    core::SpscRing<core::SampleBlockPtr> m_ring;
+    core::InputQueue m_ring;
     core::DeviceCounters m_counters;
     core::BlockOutlet m_outlet;
     std::unique_ptr<io::Source> m_source;

@@ -151,7 +151,7 @@ private slots:
             const float v[2] = {float(i), float(-i)};
             QVERIFY(as.add(NAN, v));
         }
-        std::vector<vibra::core::SampleBlockPtr> out;
+        std::vector<vibra::core::MutableBlockPtr> out;
         as.take(out);
         QCOMPARE(out.size(), std::size_t{3}); // 4 + 4 + 2
         QCOMPARE(out[2]->firstSample, std::uint64_t{8});
@@ -188,7 +188,7 @@ private slots:
             const float v = float(t);
             QVERIFY(as.add(t, std::span<const float>(&v, 1)));
         }
-        std::vector<vibra::core::SampleBlockPtr> out;
+        std::vector<vibra::core::MutableBlockPtr> out;
         as.take(out);
         QVERIFY(as.rateEstimated());
         QVERIFY2(std::abs(as.rateHz() - 500.0) < 3.0, "rate estimated from the median time step");
@@ -210,7 +210,7 @@ private slots:
         const float v = 1;
         for (double t : {0.0, 0.001, 6.6e69, 6.6e69 + 0.001, -1e300, 1e300})
             QVERIFY(as.add(t, std::span<const float>(&v, 1)));
-        std::vector<vibra::core::SampleBlockPtr> out;
+        std::vector<vibra::core::MutableBlockPtr> out;
         as.take(out);
         std::uint64_t total = 0;
         for (const auto& b : out)
@@ -229,7 +229,7 @@ private slots:
         for (double t : {10.00, 10.01, 10.02, 10.02, 10.01, 10.03, 5.0, 5.01})
             QVERIFY(as.add(t, std::span<const float>(&v, 1)));
         QCOMPARE(as.duplicates(), std::uint64_t{2}); // 10.02 again and 10.01; 5.0 is a restart, kept
-        std::vector<vibra::core::SampleBlockPtr> out;
+        std::vector<vibra::core::MutableBlockPtr> out;
         as.take(out);
         std::uint64_t total = 0;
         for (const auto& b : out)

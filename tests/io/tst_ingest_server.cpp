@@ -5,7 +5,8 @@
 #include "IoTestUtil.h"
 #include "io/IngestServer.h"
 #include "io/PassiveSource.h"
-#include "pipeline/DeviceChannel.h"
+#include "io/SourceFactory.h"
+#include "pipeline/Pipeline.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,7 +23,7 @@ namespace {
 
 // Per-device ring + counters + outlet, created on demand by the provider (server thread), drained here.
 struct Sink {
-    vibra::core::SpscRing<vibra::core::SampleBlockPtr> ring{4096};
+    vibra::core::InputQueue ring{4096, 1u << 24};
     vibra::core::DeviceCounters counters;
     vibra::core::BlockOutlet outlet{ring, counters};
     std::vector<vibra::core::SampleBlockPtr> blocks;
@@ -249,12 +250,16 @@ private slots:
         // The wiring proposed for `vibrascope record --listen`: the device lives in the pipeline as a
         // DeviceChannel whose source is a PassiveSource; the server delivers through its own BlockOutlet over
         // the channel's ring and counters (the only producer of that ring).
-        vibra::pipeline::DeviceChannel channel(
-            std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
-                                                       "fed by the ingest server"),
-            vibra::pipeline::DspSettings{});
+        vibra::io::SourceFactory factory;
+        vibra::pipeline::Pipeline pipe(factory, vibra::pipeline::DspSettings{});
+        QString err;
+        auto* ch = pipe.addSource(std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
+                                                                             "fed by the ingest server"),
+                                  &err);
+        QVERIFY2(ch, qPrintable(err));
+        auto& channel = *ch;
         channel.start();
-        vibra::core::BlockOutlet outlet(channel.inputRing(), channel.counters());
+        vibra::core::BlockOutlet& outlet = channel.core()->outlet();
         IngestServer::Options o;
         o.port = 0;
         QThread thread;
@@ -271,7 +276,7 @@ private slots:
             stopped = true;
             QMetaObject::invokeMethod(
                 &server, [&] { server.close(); }, Qt::BlockingQueuedConnection);
-            channel.stop();
+            pipe.stopAll();
             thread.quit();
             thread.wait();
         };

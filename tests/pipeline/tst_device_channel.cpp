@@ -3,7 +3,7 @@
 #include "dsp/BandMetrics.h"
 #include "dsp/DefectPeakFinder.h"
 #include "io/SourceFactory.h"
-#include "pipeline/DeviceChannel.h"
+#include "pipeline/Pipeline.h"
 
 #include <QtTest>
 
@@ -16,28 +16,31 @@ std::vector<pipeline::RollupRecordPtr> runToEnd(const QString& uri, pipeline::Ds
                                                 pipeline::DeviceSnapshotPtr* lastSnapshot = nullptr,
                                                 core::CounterSnapshot* counters = nullptr) {
     io::SourceFactory f;
+    pipeline::Pipeline pipe(f, settings);
     QString error;
-    auto src = f.create(uri, &error);
-    if (!src)
+    auto* ch = pipe.add(uri, &error);
+    if (!ch)
         qFatal("%s", qPrintable(error));
-    pipeline::DeviceChannel ch(std::move(src), settings, {64, 4096});
-    ch.worker().setStoring(true);
-    QObject::connect(&ch, &pipeline::DeviceChannel::snapshotReady, &ch,
-                     [lastSnapshot](pipeline::DeviceSnapshotPtr s) {
-                         if (lastSnapshot)
-                             *lastSnapshot = std::move(s);
-                     });
-    ch.start();
-    if (!QTest::qWaitFor([&] { return ch.isFinished(); }, 60000))
+    auto feed = std::make_shared<pipeline::StoreFeed>(ch->core()->deviceId(), ch->core()->uri(),
+                                                      ch->core()->counters(), 4096);
+    ch->core()->setStore(feed, {false, true});
+    auto watch = ch->watch(true); // display half on: envelopes and spectra in the snapshots
+    ch->start();
+    if (!QTest::qWaitFor([&] { return ch->isFinished(); }, 60000))
         qFatal("source did not finish");
-    ch.stop();
-    QCoreApplication::processEvents(); // deliver the last snapshot
+    if (!pipe.stopAll())
+        qFatal("the channel did not finish processing");
+    if (!feed->closed())
+        qFatal("the feed was not closed when the channel finished");
+    if (lastSnapshot)
+        *lastSnapshot = ch->snapshot();
     std::vector<pipeline::RollupRecordPtr> out;
     pipeline::StoreItemPtr item;
-    while (ch.storeRing().tryPop(item))
-        out.push_back(item->rollup);
+    while (feed->ring.tryPop(item))
+        if (item->rollup)
+            out.push_back(item->rollup);
     if (counters)
-        *counters = ch.counters().snapshot();
+        *counters = ch->counters().snapshot();
     return out;
 }
 } // namespace

@@ -168,7 +168,65 @@ def test_query(tmp, db):
         (["query", "range", "--db", db, "--from", "1", "--to", "2"], 2, "--device"),
         (["query", "asof", "--db", db, "--device", "zz", "--at", "1"], 1, "no device 'zz'"),
         (["query", "latest", "--db", os.path.join(tmp, "missing.db")], 1, "does not exist"),
-        (["query", "everything", "--db", db], 2, "latest, range or asof"),
+        (["query", "everything", "--db", db], 2, "latest, range, asof or events"),
+    ]:
+        rc, out, err = run(args)
+        check(rc == want_rc and text in err, f"{args}: {rc} {err.strip()}")
+    con.close()
+
+
+def test_query_events(tmp, db):
+    """`query events` against the event table read directly: filters, pagination, JSON and text."""
+    con = sqlite3.connect(db)
+    dev = dict(con.execute("SELECT name, id FROM device"))
+    t0 = con.execute("SELECT min(t_ns) FROM rollup_1s").fetchone()[0]
+    rows = [(dev["a"], t0 + 1 * 10**9, "alarm", "raised", "velocity>4.5", "velocity", 1, 7.75, 4.5, "vel y 7.75"),
+            (dev["b"], t0 + 2 * 10**9, "alarm", "raised", "zone>=C", "zone", None, 2.0, 2.0, "zone C"),
+            (dev["a"], t0 + 3 * 10**9, "alarm", "cleared", "velocity>4.5", "velocity", 1, 3.5, 4.5, "vel y 3.5")]
+    con.executemany("INSERT INTO event(device_id, session_id, t_ns, kind, state, rule, metric, axis, value, threshold, "
+                    "detail) VALUES(?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("INSERT INTO event(device_id, session_id, t_ns, kind, first_sample, samples, detail) "
+                "VALUES(?, 1, ?, 'gap', 1000, 250, 'detected')", (dev["b"], t0 + 4 * 10**9))
+    con.commit()
+
+    def sql_events(where="1", args=()):
+        return con.execute("SELECT e.id, coalesce(d.name, ''), e.t_ns, e.kind FROM event e LEFT JOIN device d ON "
+                           f"d.id = e.device_id WHERE {where} ORDER BY e.t_ns, e.id", args).fetchall()
+
+    rc, out, err = run(["query", "events", "--db", db, "--json"])
+    doc = json.loads(out) if rc == 0 else {}
+    want = sql_events()
+    check(rc == 0 and doc["total"] == len(want) and
+          [(e["id"], e["device"] or "", int(e["time_ns"]), e["kind"]) for e in doc["events"]] == want,
+          f"events --json equals SQL: {err} {out[:300]}")
+    if rc == 0:
+        first = next(e for e in doc["events"] if e["kind"] == "alarm")
+        check(first["state"] == "raised" and first["rule"] == "velocity>4.5" and first["metric"] == "velocity" and
+              first["axis"] == "y" and first["value"] == 7.75 and first["threshold"] == 4.5,
+              f"alarm fields: {first}")
+        gap = next(e for e in doc["events"] if e["kind"] == "gap")
+        check(gap["first_sample"] == 1000 and gap["samples"] == 250 and gap["axis"] is None, f"gap fields: {gap}")
+    rc, out, err = run(["query", "events", "--db", db, "--json", "--device", "a", "--type", "alarm",
+                        "--from", f"{t0 + 2 * 10**9}ns"])
+    got = [(e["id"], e["device"], int(e["time_ns"]), e["kind"]) for e in json.loads(out)["events"]] if rc == 0 else None
+    check(got == sql_events("d.name='a' AND e.kind='alarm' AND e.t_ns >= ?", (t0 + 2 * 10**9,)),
+          f"events --device a --type alarm --from: {got} {err}")
+    rc, out, err = run(["query", "events", "--db", db, "--json", "--to", f"{t0 + 2 * 10**9}ns", "--limit", "5"])
+    check(rc == 0 and [e["kind"] for e in json.loads(out)["events"]] ==
+          [k for (_, _, _, k) in sql_events("e.t_ns < ?", (t0 + 2 * 10**9,))], f"events --to is exclusive: {out[:200]}")
+    rc, out, err = run(["query", "events", "--db", db, "--json", "--limit", "1", "--offset", "1"])
+    doc = json.loads(out) if rc == 0 else {}
+    check(rc == 0 and doc["total"] == len(want) and [e["id"] for e in doc["events"]] == [want[1][0]],
+          f"events paginated: {out[:200]}")
+    rc, out, err = run(["query", "events", "--db", db, "--type", "alarm"])
+    lines = out.splitlines()
+    check(rc == 0 and lines[0].split() == ["time_utc", "device", "kind", "state", "rule", "metric", "axis", "value",
+                                           "threshold", "detail"] and len(lines) == 2 + 3 and
+          lines[-1] == "(3 of 3 events, offset 0)" and "velocity>4.5" in lines[1], f"events table: {out}")
+    for args, want_rc, text in [
+        (["query", "events", "--db", db, "--device", "zz"], 1, "no device 'zz'"),
+        (["query", "events", "--db", db, "--from", "yesterday"], 2, "not a time"),
+        (["query", "latest", "--db", db, "--type", "alarm"], 2, "--type"),
     ]:
         rc, out, err = run(args)
         check(rc == want_rc and text in err, f"{args}: {rc} {err.strip()}")
@@ -259,6 +317,7 @@ def test_disk_full(tmp):
 with tempfile.TemporaryDirectory() as tmp:
     db = test_raw_round_trip(tmp)
     test_query(tmp, db)
+    test_query_events(tmp, db)
     test_retention(tmp)
     test_damaged_files(tmp, db)
     test_disk_full(tmp)

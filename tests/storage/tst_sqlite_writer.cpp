@@ -44,6 +44,11 @@ pipeline::StoreItemPtr rollup(const std::shared_ptr<const core::DeviceInfo>& dev
     return item;
 }
 
+pipeline::StoreFeedPtr feedOf(const char* id, std::size_t capacity = 64) {
+    return std::make_shared<pipeline::StoreFeed>(id, std::string("sim://") + id,
+                                                 std::make_shared<core::DeviceCounters>(), capacity);
+}
+
 std::int64_t scalar(storage::Database& db, const char* sql) {
     storage::Statement st(db.handle(), sql);
     return st.step() == SQLITE_ROW ? st.int64(0) : -999;
@@ -56,14 +61,15 @@ private slots:
     void writesRollupsAndAccounting() {
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/h.db").toStdString();
-        core::SpscRing<pipeline::StoreItemPtr> ring(8);
-        core::DeviceCounters counters;
+        auto feed = feedOf("d1", 8);
+        auto& ring = feed->ring;
+        auto& counters = *feed->counters;
         auto dev = device("d1");
         {
             storage::SqliteWriter w({path, storage::Database::Durability::Normal, 50, "{}", "test"});
             std::string err;
             QVERIFY2(w.start(&err), err.c_str());
-            w.attach({"d1", "sim://d1", &ring, &counters});
+            w.attach(feed);
             counters.samplesReceived = 3000;
             for (int s = 0; s < 3; ++s)
                 QVERIFY(ring.tryPush(rollup(dev, std::int64_t(s) * 1'000'000'000, 1000, 0.5, 0.25)));
@@ -97,15 +103,14 @@ private slots:
         // Two runs of the same second (e.g. a restart inside one second) combine like one run would.
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/m.db").toStdString();
-        core::SpscRing<pipeline::StoreItemPtr> ring(8);
-        core::DeviceCounters counters;
+        auto feed = feedOf("d1", 8); // one device feeding two recording sessions in turn
         auto dev = device("d1");
         for (double mean : {0.0, 1.0}) {
             storage::SqliteWriter w({path, storage::Database::Durability::Normal, 50, "{}", "test"});
             std::string err;
             QVERIFY2(w.start(&err), err.c_str());
-            w.attach({"d1", "sim://d1", &ring, &counters});
-            QVERIFY(ring.tryPush(rollup(dev, 5'000'000'000, 500, mean, 1.0)));
+            w.attach(feed);
+            QVERIFY(feed->ring.tryPush(rollup(dev, 5'000'000'000, 500, mean, 1.0)));
             w.stop();
         }
         storage::Database db;
@@ -121,20 +126,113 @@ private slots:
         QCOMPARE(scalar(db, "SELECT count(*) FROM session"), 2);
     }
 
-    void detachDrainsEverything() {
+    void closedFeedIsDrainedAndReleased() {
+        // The producer closes its feed after its last push; the writer drains it completely, commits the
+        // final accounting and lets go of it, while the writer keeps running.
         QTemporaryDir dir;
-        core::SpscRing<pipeline::StoreItemPtr> ring(64);
-        core::DeviceCounters counters;
-        storage::SqliteWriter w({(dir.path() + "/d.db").toStdString(), storage::Database::Durability::Normal,
-                                 10000, "{}", "test"});
+        const std::string path = (dir.path() + "/d.db").toStdString();
+        auto feed = feedOf("d1");
+        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 50, "{}", "test"});
         std::string err;
         QVERIFY(w.start(&err));
-        w.attach({"d1", "", &ring, &counters});
+        w.attach(feed);
+        w.attach(feed); // twice: no effect
+        feed->counters->samplesReceived = 200;
         for (int s = 0; s < 20; ++s)
-            QVERIFY(ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
-        w.detach("d1"); // long commit interval: detach itself must cause the drain
-        QCOMPARE(counters.samplesStored.load(), std::uint64_t{200});
-        QVERIFY(ring.empty());
+            QVERIFY(feed->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
+        feed->close();
+        QTRY_COMPARE(feed.use_count(), 1L); // released by the writer
+        QCOMPARE(feed->counters->samplesStored.load(), std::uint64_t{200});
+        QVERIFY(feed->ring.empty());
+        {
+            storage::Database db; // the final accounting is committed while the writer still runs
+            QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
+            QCOMPARE(scalar(db, "SELECT received FROM session_device"), 200);
+            QCOMPARE(scalar(db, "SELECT stored FROM session_device"), 200);
+        }
+        w.stop();
+    }
+
+    void deviceAttachedAgainAddsUp() {
+        // A device removed (feed closed) and added back (a new feed with fresh counters) in one session: its
+        // session_device row is the sum of both feeds, each counted once; a second device is unaffected.
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/r.db").toStdString();
+        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 20, "{}", "test"});
+        std::string err;
+        QVERIFY(w.start(&err));
+        auto first = feedOf("d1"), other = feedOf("d2");
+        w.attach(first);
+        w.attach(other);
+        first->counters->samplesReceived = 30;
+        first->counters->addDropped(core::DropReason::RingOverflow, 10, 1);
+        other->counters->samplesReceived = 7;
+        for (int s = 0; s < 2; ++s)
+            QVERIFY(first->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
+        QVERIFY(other->ring.tryPush(rollup(device("d2"), 0, 7, 0, 1)));
+        first->close();
+        QTRY_COMPARE(first.use_count(), 1L);
+        // several commits later, the new feed of the same device
+        const auto commits = w.commits();
+        QTRY_VERIFY(w.commits() >= commits + 3);
+        auto second = feedOf("d1");
+        w.attach(second);
+        second->counters->samplesReceived = 50;
+        second->counters->addDropped(core::DropReason::StoreOverflow, 20, 2);
+        for (int s = 10; s < 13; ++s)
+            QVERIFY(second->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
+        QTRY_COMPARE(second->counters->samplesStored.load(), std::uint64_t{30});
+        w.stop(); // second is still open: stop drains it and closes the session
+        storage::Database db;
+        QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
+        const char* d1 = "FROM session_device WHERE device_id=(SELECT id FROM device WHERE name='d1')";
+        QCOMPARE(scalar(db, (std::string("SELECT received ") + d1).c_str()), 80);
+        QCOMPARE(scalar(db, (std::string("SELECT stored ") + d1).c_str()), 50);
+        QCOMPARE(scalar(db, (std::string("SELECT dropped_total ") + d1).c_str()), 30);
+        QCOMPARE(scalar(db,
+                        "SELECT received FROM session_device WHERE device_id=(SELECT id FROM device WHERE "
+                        "name='d2')"),
+                 7);
+        storage::Statement js(db.handle(), (std::string("SELECT dropped_json ") + d1).c_str());
+        QCOMPARE(js.step(), SQLITE_ROW);
+        QCOMPARE(js.text(0), std::string(R"({"ring_overflow":10,"store_overflow":20})"));
+        QCOMPARE(scalar(db, "SELECT sum(n) FROM rollup_1s WHERE axis=0 AND device_id=(SELECT id FROM device "
+                            "WHERE name='d1')"),
+                 50);
+        QCOMPARE(scalar(db, "SELECT count(*) FROM session"), 1);
+    }
+
+    void feedAttachedMidStreamCountsFromItsBaseline() {
+        // A device that ran before recording started: the session row holds the feed's share only
+        // (StoreFeed::sessionCounters: counters minus the baseline set at attach).
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/b.db").toStdString();
+        auto feed = feedOf("d1");
+        auto& c = *feed->counters;
+        c.samplesReceived = 5000;
+        c.samplesProcessed = 5000;
+        c.samplesStored = 4000; // an earlier recording
+        c.addDropped(core::DropReason::RingOverflow, 1000, 3);
+        feed->setBaseline(c.snapshot());
+        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 20, "{}", "test"});
+        std::string err;
+        QVERIFY(w.start(&err));
+        w.attach(feed);
+        c.samplesReceived += 40;
+        c.samplesProcessed += 30;
+        c.addDropped(core::DropReason::RingOverflow, 10, 1);
+        for (int s = 0; s < 3; ++s)
+            QVERIFY(feed->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
+        feed->setEnd(c.snapshot());
+        feed->close();
+        QTRY_COMPARE(feed.use_count(), 1L);
+        w.stop();
+        storage::Database db;
+        QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
+        QCOMPARE(scalar(db, "SELECT received FROM session_device"), 40);
+        QCOMPARE(scalar(db, "SELECT stored FROM session_device"), 30);
+        QCOMPARE(scalar(db, "SELECT dropped_total FROM session_device"), 10);
+        QCOMPARE(c.samplesStored.load(), std::uint64_t{4030});
     }
 
     void refusesForeignAndNewerFiles() {

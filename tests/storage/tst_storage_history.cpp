@@ -2,7 +2,8 @@
 // statistics computed directly from the samples, retention, range level selection, latest/as-of with
 // out-of-order data, and a full database (disk-full stand-in) during writing.
 #include "dsp/MomentAccumulator.h"
-#include "pipeline/DspWorker.h"
+#include "pipeline/ChannelCore.h"
+#include "pipeline/WorkerPool.h"
 #include "storage/Database.h"
 #include "storage/HistoryQuery.h"
 #include "storage/RawCodec.h"
@@ -72,6 +73,10 @@ pipeline::StoreItemPtr rawOf(const std::shared_ptr<const core::DeviceInfo>& dev,
     return item;
 }
 
+pipeline::StoreFeedPtr feedOf(const char* id, std::size_t capacity) {
+    return std::make_shared<pipeline::StoreFeed>(id, "", std::make_shared<core::DeviceCounters>(), capacity);
+}
+
 storage::SqliteWriter::Options opts(const std::string& path, bool raw = false) {
     storage::SqliteWriter::Options o;
     o.path = path;
@@ -130,8 +135,9 @@ private slots:
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/raw.db").toStdString();
         auto dev = device("r", 1000, 2);
-        core::SpscRing<pipeline::StoreItemPtr> ring(64);
-        core::DeviceCounters counters;
+        auto feed = feedOf("r", 64);
+        auto& ring = feed->ring;
+        auto& counters = *feed->counters;
         std::mt19937 rng(3);
         std::uniform_real_distribution<float> u(-4.f, 4.f);
         std::vector<std::vector<float>> blocks;
@@ -140,7 +146,7 @@ private slots:
             storage::SqliteWriter w(opts(path, true));
             std::string err;
             QVERIFY2(w.start(&err), err.c_str());
-            w.attach({"r", "sim://r", &ring, &counters});
+            w.attach(feed);
             for (std::size_t i = 0; i < firsts.size(); ++i) {
                 std::vector<float> planar(500);
                 for (auto& x : planar)
@@ -210,12 +216,14 @@ private slots:
     }
 
     void dspWorkerRawAccountingWithOverflow() {
-        // With raw storage on, every processed block goes to the store ring; those that do not fit count as
+        // With raw storage on, every processed block goes to the store feed; those that do not fit count as
         // StoreOverflow, rollups that do not fit count nothing (derived data). So received = raw items in
-        // the ring + StoreOverflow exactly.
-        core::SpscRing<core::SampleBlockPtr> input(256);
-        core::SpscRing<pipeline::StoreItemPtr> store(8);
-        core::DeviceCounters counters;
+        // the feed + StoreOverflow exactly (drop-newest policy, no back-pressure).
+        pipeline::WorkerPool pool(1);
+        auto core = std::make_shared<pipeline::ChannelCore>("w", "test://w", pipeline::DspSettings{}, pool,
+                                                            nullptr, nullptr);
+        auto feed = std::make_shared<pipeline::StoreFeed>("w", "test://w", core->counters(), 8);
+        core->setStore(feed, {true, false});
         auto dev = device("w", 1000, 2);
         std::uint64_t received = 0;
         for (std::uint64_t i = 0; i < 40; ++i) {
@@ -226,43 +234,40 @@ private slots:
             b->count = 100;
             b->startTimeNs = kT0 + static_cast<std::int64_t>(i) * 100'000'000;
             b->data.assign(200, 0.5f);
-            QVERIFY(input.tryPush(b));
+            QVERIFY(core->outlet().deliver(b));
             received += 100;
         }
-        counters.samplesReceived = received;
-        pipeline::DspWorker worker(input, store, counters, pipeline::DspSettings{});
-        worker.setStoring(true);
-        worker.setStoringRaw(true);
-        worker.start();
-        worker.stop(); // drains the input and flushes the last second
+        core->finish(); // drains the input and flushes the last second
+        QVERIFY(core->waitFinished(30'000'000'000));
         std::uint64_t rawSamples = 0, rawItems = 0, rollups = 0;
         pipeline::StoreItemPtr item;
-        while (store.tryPop(item)) {
+        while (feed->ring.tryPop(item)) {
             if (item->raw) {
                 rawSamples += item->raw->count;
                 ++rawItems;
             }
             rollups += item->rollup ? 1 : 0;
         }
-        const auto c = counters.snapshot();
+        const auto c = core->counters()->snapshot();
+        QCOMPARE(c.samplesReceived, received);
         QVERIFY(rawItems > 0 && rawItems < 40);
         QCOMPARE(rawSamples + c.dropped(core::DropReason::StoreOverflow), received);
         QCOMPARE(c.droppedTotal(), c.dropped(core::DropReason::StoreOverflow));
-        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the ring was full
+        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the feed was full
     }
 
     void checkpointsKeepTheWalBounded() {
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/wal.db").toStdString();
         auto dev = device("c", 16000, 2);
-        core::SpscRing<pipeline::StoreItemPtr> ring(64);
-        core::DeviceCounters counters;
+        auto feed = feedOf("c", 64);
+        auto& ring = feed->ring;
         auto o = opts(path, true);
         o.checkpointPages = 50;
         storage::SqliteWriter w(o);
         std::string err;
         QVERIFY(w.start(&err));
-        w.attach({"c", "", &ring, &counters});
+        w.attach(feed);
         std::mt19937 rng(9);
         std::uniform_real_distribution<float> u(-1.f, 1.f);
         std::uintmax_t maxWal = 0;
@@ -280,7 +285,8 @@ private slots:
                                               : std::filesystem::file_size(path + "-wal", ec));
             }
         }
-        w.detach("c");
+        feed->close();
+        QTRY_COMPARE(feed.use_count(), 1L); // drained, committed and released
         QVERIFY2(w.checkpoints() >= 3, qPrintable(QString("checkpoints %1 commits %2 wal %3")
                                                       .arg(w.checkpoints())
                                                       .arg(w.commits())
@@ -310,12 +316,12 @@ private slots:
             all[1].push_back(static_cast<float>(-2.0 + 3.0 * noise(rng)));
         }
         auto runWriter = [&](int fromSample, int toSample) {
-            core::SpscRing<pipeline::StoreItemPtr> ring(512);
-            core::DeviceCounters counters;
+            auto feed = feedOf("m", 512);
+            auto& ring = feed->ring;
             storage::SqliteWriter w(opts(path));
             std::string err;
             QVERIFY2(w.start(&err), err.c_str());
-            w.attach({"m", "", &ring, &counters});
+            w.attach(feed);
             for (int s0 = fromSample; s0 < toSample;) {
                 const int s1 = std::min(toSample, (s0 / 100 + 1) * 100);
                 std::vector<std::vector<float>> part(2);
@@ -382,13 +388,13 @@ private slots:
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/v.db").toStdString();
         auto dev = device("v", 10, 2);
-        core::SpscRing<pipeline::StoreItemPtr> ring(8);
-        core::DeviceCounters counters;
+        auto feed = feedOf("v", 8);
+        auto& ring = feed->ring;
         {
             storage::SqliteWriter w(opts(path));
             std::string err;
             QVERIFY(w.start(&err));
-            w.attach({"v", "", &ring, &counters});
+            w.attach(feed);
             const double vel[3][2] = {{3.0, std::nan("")}, {4.0, 1.0}, {0.0, 2.0}};
             const dsp::SeverityZone zones[3] = {dsp::SeverityZone::A, dsp::SeverityZone::C,
                                                 dsp::SeverityZone::Unknown};
@@ -519,8 +525,9 @@ private slots:
     void rangeLatestAsOfAndOutOfOrder() {
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/q.db").toStdString();
-        core::SpscRing<pipeline::StoreItemPtr> ra(1024), rb(1024), rc(16);
-        core::DeviceCounters ca, cb, cc;
+        auto fa = feedOf("a", 1024), fb = feedOf("b", 1024), fc = feedOf("c", 16);
+        auto &ra = fa->ring, &rb = fb->ring, &rc = fc->ring;
+        auto& cc = *fc->counters;
         auto a = device("a", 10, 1), b = device("b", 10, 1), c = device("c", 10, 1);
         auto sec = [](const std::shared_ptr<const core::DeviceInfo>& d, std::int64_t t, float amp) {
             std::vector<float> x(10);
@@ -532,9 +539,9 @@ private slots:
             storage::SqliteWriter w(opts(path));
             std::string err;
             QVERIFY2(w.start(&err), err.c_str());
-            w.attach({"a", "", &ra, &ca});
-            w.attach({"b", "", &rb, &cb});
-            w.attach({"c", "", &rc, &cc});
+            w.attach(fa);
+            w.attach(fb);
+            w.attach(fc);
             // a: 3 hours of seconds with an amplitude that grows each hour; b: 10 s at amplitude 5;
             for (int s = 0; s < 3 * 3600; ++s) {
                 while (!ra.tryPush(sec(a, kT0 + s * kS, 1.f + float(s / 3600))))
@@ -628,18 +635,16 @@ private slots:
             storage::SqliteWriter w(opts(path));
             std::string err;
             QVERIFY(w.start(&err));
-            std::vector<std::unique_ptr<core::SpscRing<pipeline::StoreItemPtr>>> rings;
-            std::vector<std::unique_ptr<core::DeviceCounters>> counters;
+            std::vector<pipeline::StoreFeedPtr> feeds;
             for (int d = 0; d < 3; ++d) {
-                rings.push_back(std::make_unique<core::SpscRing<pipeline::StoreItemPtr>>(4));
-                counters.push_back(std::make_unique<core::DeviceCounters>());
-                w.attach({names[d], "", rings.back().get(), counters.back().get()});
+                feeds.push_back(feedOf(names[d], 4));
+                w.attach(feeds.back());
                 auto item = rollupOf(device(names[d], 10, 1), kT0, {std::vector<float>(10, 1.f)});
                 auto rec = std::make_shared<pipeline::RollupRecord>(*item->rollup);
                 rec->velocityRmsMmS = {vel[d]};
                 auto it = std::make_shared<pipeline::StoreItem>();
                 it->rollup = rec;
-                QVERIFY(rings.back()->tryPush(it));
+                QVERIFY(feeds.back()->ring.tryPush(it));
             }
             w.stop();
         }
@@ -698,8 +703,9 @@ private slots:
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/full.db").toStdString();
         auto dev = device("f", 1000, 2);
-        core::SpscRing<pipeline::StoreItemPtr> ring(4096);
-        core::DeviceCounters counters;
+        auto feed = feedOf("f", 4096);
+        auto& ring = feed->ring;
+        auto& counters = *feed->counters;
         std::mt19937 rng(5);
         std::uniform_real_distribution<float> u(-1.f, 1.f);
         std::uint64_t pushed = 0;
@@ -709,7 +715,7 @@ private slots:
             storage::SqliteWriter w(o);
             std::string err;
             QVERIFY2(w.start(&err), err.c_str());
-            w.attach({"f", "", &ring, &counters});
+            w.attach(feed);
             for (std::uint64_t i = 0; i < 2000 && !w.failed(); ++i) {
                 std::vector<float> planar(2000);
                 for (auto& x : planar)

@@ -98,7 +98,7 @@ private slots:
             raw,
             "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
             "data) VALUES(1,1,0,200,2000000000,3000000000,100,1,2,x'03')"));
-        QVERIFY2(storage::Schema::migrate(raw, 2, &err), err.c_str());
+        QVERIFY2(storage::Schema::migrateTo(raw, 2, 3, &err), err.c_str());
         QCOMPARE(scalar(raw, "PRAGMA user_version"), 3);
         QCOMPARE(scalar(raw, "SELECT count(*) FROM raw_block"), 2);
         QVERIFY(exec(
@@ -111,6 +111,42 @@ private slots:
             "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
             "data) VALUES(1,1,7,100,1000000000,2000000000,100,1,2,x'04')"));
         QCOMPARE(scalar(raw, "SELECT sum(n) FROM raw_block"), 300);
+        sqlite3_close(raw);
+    }
+
+    void v3ToV4AddsAlarmColumnsToEvents() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/v3.db").toStdString();
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        std::string err;
+        QVERIFY2(storage::Schema::migrateTo(raw, 0, 3, &err), err.c_str());
+        QVERIFY(exec(
+            raw, "INSERT INTO device(id, name, rate_hz, axes, axis_names, unit) VALUES(1,'a',100,1,'x','g');"
+                 "INSERT INTO session(id, started_ns) VALUES(1, 0);"
+                 "INSERT INTO event(device_id, session_id, t_ns, kind, first_sample, samples, detail) "
+                 "VALUES(1, 1, 5, 'gap', 100, 50, 'detected'), (NULL, 1, 9, 'unclean_shutdown', NULL, "
+                 "NULL, 'quick_check: ok')"));
+        // version 3 has no alarm columns
+        QVERIFY(!exec(raw, "INSERT INTO event(t_ns, kind, rule) VALUES(1, 'alarm', 'rms>1')"));
+        QVERIFY2(storage::Schema::migrate(raw, 3, &err), err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 4);
+        QCOMPARE(scalar(raw,
+                        "SELECT count(*) FROM event WHERE kind='gap' AND first_sample=100 AND samples=50 AND "
+                        "detail='detected' AND state IS NULL AND rule IS NULL AND axis IS NULL AND value IS "
+                        "NULL AND threshold IS NULL AND metric IS NULL"),
+                 1);
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM event"), 2);
+        QVERIFY(exec(raw,
+                     "INSERT INTO event(device_id, session_id, t_ns, kind, state, rule, metric, axis, value, "
+                     "threshold, detail) VALUES(1, 1, 20, 'alarm', 'raised', 'velocity>4.5', 'velocity', 0, "
+                     "7.75, 4.5, 'velocity RMS x 7.75 mm/s > 4.5')"));
+        QCOMPARE(real(raw, "SELECT value FROM event WHERE kind='alarm'"), 7.75);
+        // per-device time queries use the new index
+        storage::Statement plan(
+            raw, "EXPLAIN QUERY PLAN SELECT * FROM event WHERE device_id=1 AND t_ns>=0 AND t_ns<9");
+        QCOMPARE(plan.step(), SQLITE_ROW);
+        QVERIFY2(plan.text(3).find("event_device_time") != std::string::npos, plan.text(3).c_str());
         sqlite3_close(raw);
     }
 

@@ -41,14 +41,14 @@ private slots:
         overlap->setCurrentIndex(overlap->findData(0.75));
         averaging->setCurrentIndex(averaging->findData(int(vibra::dsp::Averaging::Linear)));
         averages->setValue(20);
-        const auto sa = a->worker().settings().spectrum;
+        const auto sa = a->settings().spectrum;
         QCOMPARE(sa.fftSize, std::size_t(16384));
         QCOMPARE(sa.window, vibra::dsp::WindowType::FlatTop);
         QCOMPARE(sa.overlap, 0.75);
         QCOMPARE(sa.averaging, vibra::dsp::Averaging::Linear);
         QCOMPARE(sa.averages, std::size_t(20));
         // The other device is untouched.
-        QCOMPARE(b->worker().settings().spectrum.fftSize, std::size_t(4096));
+        QCOMPARE(b->settings().spectrum.fftSize, std::size_t(4096));
         // The worker really runs with it: the spectrum it publishes has 16384/2+1 lines.
         QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(0) == 8192, 8000);
 
@@ -56,7 +56,7 @@ private slots:
         auto* severity = c.findChild<QComboBox*>(QStringLiteral("severityPreset"));
         QVERIFY(severity);
         severity->setCurrentIndex(severity->findData(QStringLiteral("iso10816-3/group1/flexible")));
-        QCOMPARE(a->worker().settings().severityPreset, std::string("iso10816-3/group1/flexible"));
+        QCOMPARE(a->settings().severityPreset, std::string("iso10816-3/group1/flexible"));
         QTRY_VERIFY_WITH_TIMEOUT(w.dashboard().snapshot(QStringLiteral("a"))->severityPreset ==
                                      "iso10816-3/group1/flexible",
                                  3000);
@@ -69,7 +69,7 @@ private slots:
         w.dashboard().setSelectedDevice(QStringLiteral("b"));
         QCOMPARE(size->currentData().toInt(), 4096);
         QCOMPARE(window->currentData().toInt(), int(vibra::dsp::WindowType::Hann));
-        QCOMPARE(a->worker().settings().spectrum.fftSize, std::size_t(16384));
+        QCOMPARE(a->settings().spectrum.fftSize, std::size_t(16384));
         QCOMPARE(severity->currentData().toString(),
                  QStringLiteral("iso10816-3/group2/rigid")); // b's default
         rpm->setValue(3000);
@@ -91,11 +91,11 @@ private slots:
         vibra::ui::MainWindow w(pipeline);
         w.show();
         pipeline.startAll();
-        QVERIFY(!ch->worker().settings().envelope);
+        QVERIFY(!ch->settings().envelope);
         auto* env = w.spectrumControls().findChild<QCheckBox*>(QStringLiteral("envelope"));
         QVERIFY(env);
         env->setChecked(true);
-        const auto s = ch->worker().settings();
+        const auto s = ch->settings();
         QVERIFY(s.envelope.has_value());
         QCOMPARE(s.envelope->bandLowHz, 2000.0);
         QCOMPARE(s.envelope->bandHighHz, 5000.0);
@@ -107,7 +107,7 @@ private slots:
         const auto& drawn = w.spectrumView().peaks(0).front();
         QVERIFY2(std::abs(drawn.frequency - 100.0) < 4.0, qPrintable(QString::number(drawn.frequency)));
         env->setChecked(false);
-        QVERIFY(!ch->worker().settings().envelope);
+        QVERIFY(!ch->settings().envelope);
         pipeline.stopAll();
     }
 
@@ -123,9 +123,9 @@ private slots:
         pipeline.startAll();
         auto* zoom = w.spectrumControls().findChild<QComboBox*>(QStringLiteral("zoom"));
         QVERIFY(zoom);
-        QCOMPARE(ch->worker().settings().zoomFactor, 1);
+        QCOMPARE(ch->settings().zoomFactor, 1);
         zoom->setCurrentIndex(zoom->findData(16));
-        QCOMPARE(ch->worker().settings().zoomFactor, 16);
+        QCOMPARE(ch->settings().zoomFactor, 16);
         QVERIFY(w.spectrumView().options().zoom);
         // 4096 points at 1 kHz: 2048 lines (DC skipped) of 0.244 Hz; the peak within one of them.
         QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(0) == 2048, 10000);
@@ -134,7 +134,7 @@ private slots:
                                          1000.0 / 4096,
                                  10000);
         zoom->setCurrentIndex(zoom->findData(1));
-        QCOMPARE(ch->worker().settings().zoomFactor, 1);
+        QCOMPARE(ch->settings().zoomFactor, 1);
         // Back to the full spectrum: the peak sits on its 3.906 Hz grid again (line 26 = 101.5625 Hz).
         QTRY_VERIFY_WITH_TIMEOUT(!w.spectrumView().peaks(0).empty() &&
                                      std::abs(w.spectrumView().peaks(0).front().frequency - 101.5625) < 1e-6,

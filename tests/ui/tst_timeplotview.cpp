@@ -31,10 +31,10 @@ private slots:
         auto& tv = w.timeView();
         tv.setWindowSeconds(1.0);
         QCOMPARE(w.dashboard().displaySeconds(), 1.0);
-        QCOMPARE(ch->worker().settings().displaySeconds, 1.0);
-        QCOMPARE(ch->worker().settings().rawWindowSamples, 0); // no cursors: no raw samples
+        QCOMPARE(ch->settings().displaySeconds, 1.0);
+        QCOMPARE(ch->settings().rawWindowSamples(16000.0), std::size_t{0}); // no cursors: no raw samples
         tv.setCursorsEnabled(true);
-        QCOMPARE(ch->worker().settings().rawWindowSamples, 16001);
+        QCOMPARE(ch->settings().rawWindowSamples(16000.0), std::size_t{16001});
         QTRY_VERIFY_WITH_TIMEOUT(w.dashboard().snapshot(QStringLiteral("s")) &&
                                      w.dashboard().snapshot(QStringLiteral("s"))->raw.size() == 3 &&
                                      w.dashboard().snapshot(QStringLiteral("s"))->raw[0].size() == 16001,
@@ -100,8 +100,8 @@ private slots:
         // Rising through 0.5 g on x, 25 % pre-trigger.
         tv.setTrigger(Mode::Normal, 0, 0.5, true, 0.25);
         QCOMPARE(w.dashboard().rawFactor(), 2.0);
-        QCOMPARE(ch->worker().settings().rawWindowSamples, 3201);     // 2 x 0.1 s x 16 kHz + 1
-        QTRY_VERIFY_WITH_TIMEOUT(tv.trigger().captures() >= 3, 5000); // normal mode keeps capturing
+        QCOMPARE(ch->settings().rawWindowSamples(16000.0), std::size_t{3201}); // 2 x 0.1 s x 16 kHz + 1
+        QTRY_VERIFY_WITH_TIMEOUT(tv.trigger().captures() >= 3, 5000);          // normal mode keeps capturing
         tv.setCursorsEnabled(true);
         // Cursor 1 on the trigger sample (400 samples after the frame start = -(1599 - 400) / fs), cursor 2
         // one sample before it.

@@ -76,12 +76,12 @@ private slots:
         QVERIFY(o.showBearing);
         QCOMPARE(o.shaftRpm, 1500.0);
         QCOMPARE(o.bearing.rollingElements, 12);
-        const auto b = pipeline.find(QStringLiteral("b"))->worker().settings();
+        const auto b = pipeline.find(QStringLiteral("b"))->settings();
         QCOMPARE(b.spectrum.fftSize, std::size_t(16384));
         QCOMPARE(b.spectrum.window, vibra::dsp::WindowType::FlatTop);
         QVERIFY(b.envelope && b.envelope->bandLowHz == 1000.0);
         QCOMPARE(b.severityPreset, std::string("iso10816-1/class3"));
-        const auto a = pipeline.find(QStringLiteral("a"))->worker().settings();
+        const auto a = pipeline.find(QStringLiteral("a"))->settings();
         QCOMPARE(a.spectrum.fftSize, std::size_t(4096));
         QVERIFY(!a.envelope);
         QVERIFY(w.findChild<QDockWidget*>(QStringLiteral("readouts"))->isHidden());

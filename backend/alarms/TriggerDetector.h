@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-namespace vibra::ui {
+namespace vibra::alarms {
 
 /// Oscilloscope-style trigger on the raw-sample window of successive snapshots: finds the first sample
 /// where one axis crosses a level with the chosen slope (rising: previous < level <= sample; falling:
@@ -52,4 +52,4 @@ private:
     std::uint64_t m_captures = 0;
 };
 
-} // namespace vibra::ui
+} // namespace vibra::alarms

@@ -1,8 +1,8 @@
-#include "ui/TriggerDetector.h"
+#include "alarms/TriggerDetector.h"
 
 #include <algorithm>
 
-namespace vibra::ui {
+namespace vibra::alarms {
 
 void TriggerDetector::setSettings(const Settings& s) {
     m_settings = s;
@@ -70,4 +70,4 @@ std::optional<TriggerDetector::Capture> TriggerDetector::feed(const pipeline::De
     return c;
 }
 
-} // namespace vibra::ui
+} // namespace vibra::alarms

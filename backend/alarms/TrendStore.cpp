@@ -1,9 +1,9 @@
-#include "ui/TrendStore.h"
+#include "alarms/TrendStore.h"
 
 #include <cmath>
 #include <limits>
 
-namespace vibra::ui {
+namespace vibra::alarms {
 
 bool TrendStore::add(const pipeline::DeviceSnapshot& s) {
     if (!s.device || s.lastSecond.empty() || s.lastSecondStartNs == 0)
@@ -70,4 +70,4 @@ QString TrendStore::metricName(Metric m) {
     return {};
 }
 
-} // namespace vibra::ui
+} // namespace vibra::alarms

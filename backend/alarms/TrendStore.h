@@ -8,7 +8,7 @@
 #include <deque>
 #include <vector>
 
-namespace vibra::ui {
+namespace vibra::alarms {
 
 /// Per-second metrics of every device over the last hour, collected from the snapshots' "last second"
 /// readouts, for the trend plot and the alarm monitor.
@@ -44,4 +44,4 @@ private:
     QHash<QString, Series> m_series;
 };
 
-} // namespace vibra::ui
+} // namespace vibra::alarms

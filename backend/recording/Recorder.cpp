@@ -1,0 +1,254 @@
+#include "recording/Recorder.h"
+
+#include "core/Clock.h"
+#include "pipeline/Pipeline.h"
+
+#include <chrono>
+
+namespace vibra::recording {
+
+namespace {
+constexpr std::int64_t kCloseTimeoutNs = 30 * core::kSecondNs;
+
+void addCounters(core::CounterSnapshot& sum, const core::CounterSnapshot& c) {
+    sum.bytes += c.bytes;
+    sum.frames += c.frames;
+    sum.samplesReceived += c.samplesReceived;
+    sum.samplesProcessed += c.samplesProcessed;
+    sum.samplesStored += c.samplesStored;
+    for (std::size_t r = 0; r < core::kDropReasonCount; ++r) {
+        sum.samplesDropped[r] += c.samplesDropped[r];
+        sum.framesDropped[r] += c.framesDropped[r];
+    }
+    sum.gapsDetected += c.gapsDetected;
+    sum.gapsInferred += c.gapsInferred;
+    sum.samplesMissing += c.samplesMissing;
+    sum.reconnects += c.reconnects;
+}
+} // namespace
+
+Recorder::Recorder(pipeline::Pipeline& pipeline, Options options, QObject* parent)
+    : QObject(parent)
+    , m_pipeline(pipeline)
+    , m_options(std::move(options)) {
+    connect(&pipeline, &pipeline::Pipeline::deviceAdded, this, [this](pipeline::DeviceChannel* ch) {
+        if (m_recording)
+            attach(ch);
+    });
+}
+
+Recorder::~Recorder() {
+    stop();
+}
+
+void Recorder::joinOp() {
+    if (m_op.joinable())
+        m_op.join();
+}
+
+bool Recorder::open(std::string* error) {
+    if (!m_options.parquetDir.empty()) {
+        exporting::ParquetRecordingSink::Options so;
+        so.dir = m_options.parquetDir;
+        so.rotateNs = m_options.rotateNs;
+        so.createdBy = "vibrascope " + m_options.appVersion;
+        auto sink = std::make_unique<exporting::ParquetRecordingSink>(so);
+        if (!sink->start(error))
+            return false;
+        m_sink = std::move(sink);
+    }
+    if (!m_options.dbPath.empty()) {
+        storage::SqliteWriter::Options wo;
+        wo.path = m_options.dbPath;
+        wo.durability = m_options.durability;
+        wo.configJson = m_options.configJson;
+        wo.appVersion = m_options.appVersion;
+        wo.storeRaw = m_options.raw;
+        wo.retention = m_options.retention;
+        wo.maxPageCount = m_options.maxPageCount;
+        auto writer = std::make_unique<storage::SqliteWriter>(wo);
+        if (!writer->start(error)) {
+            if (m_sink) {
+                m_sink->stop();
+                m_sink.reset();
+            }
+            return false;
+        }
+        m_writer = std::move(writer);
+    }
+    m_open = true;
+    return true;
+}
+
+bool Recorder::start(std::string* error) {
+    if (m_recording || isBusy()) {
+        *error = "already recording";
+        return false;
+    }
+    joinOp();
+    m_attached.clear();
+    if (!open(error))
+        return false;
+    m_recording = true;
+    attachAll();
+    return true;
+}
+
+void Recorder::startAsync() {
+    if (m_recording || isBusy()) {
+        emit started(false, tr("already recording or busy finishing the previous recording"));
+        return;
+    }
+    joinOp();
+    m_attached.clear();
+    m_opDone = false;
+    m_op = std::thread([this] {
+        std::string err;
+        const bool ok = open(&err);
+        m_opDone = true;
+        // Dropped by Qt if this object is gone by then (the destructor joined this thread first).
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, err] {
+                joinOp();
+                if (ok) {
+                    m_recording = true;
+                    attachAll();
+                }
+                emit started(ok, QString::fromStdString(err));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Recorder::attachAll() {
+    for (const auto& ch : m_pipeline.channels())
+        attach(ch.get());
+}
+
+void Recorder::attach(pipeline::DeviceChannel* ch) {
+    const auto& core = ch->core();
+    if (core->isFinished())
+        return; // nothing more will come from it
+    Attached a;
+    a.core = core;
+    if (m_writer) {
+        a.feed = std::make_shared<pipeline::StoreFeed>(core->deviceId(), core->uri(), core->counters());
+        m_writer->attach(a.feed);
+        core->setStore(a.feed, {m_options.raw, m_options.backpressure});
+    }
+    if (m_sink) {
+        a.tap = std::make_shared<pipeline::TapFeed>(core->deviceId(), core->uri());
+        m_sink->addFeed(a.tap);
+        core->addTap(a.tap);
+    }
+    m_attached[core->deviceId()].push_back(std::move(a));
+}
+
+void Recorder::detachAll() {
+    for (auto& [id, list] : m_attached)
+        for (auto& a : list)
+            if (auto core = a.core.lock()) {
+                if (a.feed)
+                    core->setStore(nullptr, {});
+                if (a.tap)
+                    core->removeTap(a.tap);
+            }
+}
+
+void Recorder::finish() {
+    // Every processor closes its feeds at its next slice (or has finished already); then the writer's final
+    // drain sees everything they pushed.
+    const std::int64_t deadline = core::monotonicNs() + kCloseTimeoutNs;
+    for (auto& [id, list] : m_attached)
+        for (auto& a : list) {
+            const auto done = [&a] {
+                const auto core = a.core.lock();
+                const bool gone = !core || core->isFinished();
+                return gone || ((!a.feed || a.feed->closed()) && (!a.tap || a.tap->closed()));
+            };
+            while (!done() && core::monotonicNs() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    if (m_writer)
+        m_writer->stop();
+    if (m_sink)
+        m_sink->stop();
+    m_open = false;
+}
+
+void Recorder::stop() {
+    joinOp(); // an asynchronous start or stop in flight completes first
+    if (!m_open)
+        return;
+    m_recording = false;
+    detachAll();
+    finish();
+}
+
+void Recorder::stopAsync() {
+    if (!m_recording || isBusy())
+        return; // not recording, or a start or stop is in flight
+    joinOp();
+    m_recording = false;
+    detachAll();
+    m_opDone = false;
+    m_op = std::thread([this] {
+        finish();
+        m_opDone = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                joinOp();
+                emit stopped();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+Recorder::Report Recorder::report() const {
+    Report r;
+    std::vector<exporting::ParquetRecordingSink::DeviceAccounting> parquet;
+    if (m_sink)
+        parquet = m_sink->accounting();
+    for (const auto& [id, list] : m_attached) {
+        DeviceReport d;
+        d.id = id;
+        for (const auto& a : list)
+            if (a.feed)
+                addCounters(d.counters, a.feed->sessionCounters());
+        for (const auto& p : parquet)
+            if (p.name == id) {
+                d.hasParquet = true;
+                d.parquet = p;
+            }
+        if ((m_writer && !d.balanced()) || (d.hasParquet && !d.parquet.balanced()))
+            r.balanced = false;
+        r.devices.push_back(std::move(d));
+    }
+    r.failed = failed();
+    r.error = m_writer && m_writer->failed() ? m_writer->errorMessage() : std::string();
+    return r;
+}
+
+const storage::SqliteWriter::Recovery* Recorder::recovery() const {
+    return m_writer ? &m_writer->recovery() : nullptr;
+}
+
+std::vector<std::string> Recorder::leftoverPartials() const {
+    return m_sink ? m_sink->leftoverPartials() : std::vector<std::string>{};
+}
+
+bool Recorder::failed() const {
+    return (m_writer && m_writer->failed()) || (m_sink && m_sink->failed());
+}
+
+std::string Recorder::errorMessage() const {
+    return m_writer && m_writer->failed() ? m_writer->errorMessage() : std::string();
+}
+
+std::vector<std::string> Recorder::takeErrors() {
+    return m_sink ? m_sink->takeErrors() : std::vector<std::string>{};
+}
+
+} // namespace vibra::recording
