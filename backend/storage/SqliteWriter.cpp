@@ -1,5 +1,7 @@
 #include "storage/SqliteWriter.h"
 
+#include "core/Clock.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -711,6 +713,7 @@ void SqliteWriter::cycle(bool final) {
     std::vector<std::uint64_t> pending(n, 0), records(n, 0), duplicates(n, 0), duplicateBlocks(n, 0);
     const bool healthy = !failed();
     std::string error;
+    const std::int64_t beganNs = core::monotonicNs();
     bool ok = healthy && m_db.exec("BEGIN IMMEDIATE", &error);
     for (std::size_t i = 0; i < n; ++i) {
         DeviceState& dev = *m_feeds[i].device;
@@ -781,6 +784,7 @@ void SqliteWriter::cycle(bool final) {
             if (duplicates[i])
                 counters.addDropped(core::DropReason::Duplicate, duplicates[i], duplicateBlocks[i]);
         }
+        m_commitLatency.observe(core::monotonicNs() - beganNs);
         m_commits.fetch_add(1, std::memory_order_relaxed);
     } else {
         if (healthy) {
