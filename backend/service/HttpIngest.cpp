@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cmath>
+
 namespace vibra::service {
 
 namespace {
@@ -17,6 +19,31 @@ QString fieldOf(const std::string& error) {
     if (b == std::string::npos)
         return {};
     return QString::fromStdString(error.substr(a + 1, b - a - 1));
+}
+
+/// Range checks that name the field (JsonBlock reports some of them jointly); empty when fine.
+std::pair<QString, QString> precheck(const decode::Json& b) {
+    if (!b.isObject())
+        return {QStringLiteral("body"), QStringLiteral("a block must be a JSON object")};
+    const auto integer = [&](const char* k) -> QString {
+        const decode::Json* v = b.find(k);
+        if (v && (!v->isNumber() || !v->isInteger() || v->integer() < 0))
+            return QStringLiteral("'%1' must be a whole number >= 0").arg(QLatin1String(k));
+        return {};
+    };
+    for (const char* k : {"seq", "first", "t0_ns", "n"})
+        if (const QString e = integer(k); !e.isEmpty())
+            return {QString::fromLatin1(k), e};
+    if (const decode::Json* r = b.find("rate_hz");
+        r && (!r->isNumber() || !(r->number() > 0) || r->number() > 10e6))
+        return {QStringLiteral("rate_hz"), QStringLiteral("'rate_hz' must be a number in (0, 10e6]")};
+    if (const decode::Json* sc = b.find("scale");
+        sc && (!sc->isNumber() || !std::isfinite(sc->number()) || sc->number() == 0))
+        return {QStringLiteral("scale"), QStringLiteral("'scale' must be a finite number other than 0")};
+    if (const decode::Json* a = b.find("axes");
+        a && (!a->isNumber() || !a->isInteger() || a->integer() < 1 || a->integer() > 3))
+        return {QStringLiteral("axes"), QStringLiteral("'axes' must be 1, 2 or 3")};
+    return {};
 }
 
 HttpResponse invalid(QJsonArray errors) {
@@ -69,7 +96,13 @@ HttpResponse HttpIngest::handle(const HttpRequest& request) {
     QJsonArray errors;
     for (std::size_t i = 0; i < blocks.size(); ++i) {
         std::string err;
-        if (!decode::JsonBlock::decode(*blocks[i], m_frames[i], &err)) {
+        if (const auto [field, why] = precheck(*blocks[i]); !field.isEmpty()) {
+            QJsonObject e;
+            e[QStringLiteral("index")] = static_cast<qint64>(i);
+            e[QStringLiteral("field")] = field;
+            e[QStringLiteral("error")] = why;
+            errors.append(e);
+        } else if (!decode::JsonBlock::decode(*blocks[i], m_frames[i], &err)) {
             QJsonObject e;
             e[QStringLiteral("index")] = static_cast<qint64>(i);
             e[QStringLiteral("field")] = fieldOf(err);
