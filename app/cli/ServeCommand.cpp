@@ -14,6 +14,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <csignal>
@@ -38,6 +39,16 @@ void addServeOptions(QCommandLineParser& p) {
                  QStringLiteral("FILE")});
     p.addOption({QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."),
                  QStringLiteral("FILE")});
+    p.addOption(
+        {QStringLiteral("trigger"),
+         QStringLiteral("Triggered recording rule (repeatable), keys separated by ';': "
+                        "name=N;device=ID; then when=RULE (an alarm rule, e.g. rms>0.5,hysteresis=0.1 "
+                        "or zone>=C) or every=DURATION;duration=DURATION or external; and pre=, post=, "
+                        "holdoff=. Windows of raw samples go to --trigger-dir as Parquet."),
+         QStringLiteral("SPEC")});
+    p.addOption({QStringLiteral("trigger-dir"),
+                 QStringLiteral("Directory for triggered windows (default: 'triggers' beside --db)."),
+                 QStringLiteral("DIR")});
     p.addOption({QStringLiteral("max-body"),
                  QStringLiteral("Largest request body in bytes (default 8388608); larger: 413."),
                  QStringLiteral("BYTES"), QStringLiteral("8388608")});
@@ -108,6 +119,32 @@ bool parseHttp(const QCommandLineParser& p, const RecorderOptions& o, service::S
     out->tempDir = QDir::tempPath();
     out->maxDevices = o.maxDevices;
     out->version = QCoreApplication::applicationVersion();
+    for (const QString& text : p.values(QStringLiteral("trigger"))) {
+        std::string e;
+        auto spec = service::TriggerSpec::parse(text.toStdString(), &e);
+        if (!spec) {
+            *error = QString::fromStdString(e);
+            return false;
+        }
+        for (const auto& other : out->triggers)
+            if (other.name == spec->name) {
+                *error = QStringLiteral("two triggers named '%1'").arg(QString::fromStdString(spec->name));
+                return false;
+            }
+        out->triggers.push_back(*spec);
+    }
+    out->triggerDir = p.value(QStringLiteral("trigger-dir")).toStdString();
+    if (out->triggerDir.empty() && !out->triggers.empty()) {
+        if (o.recorder.dbPath.empty()) {
+            *error =
+                QStringLiteral("--trigger needs --trigger-dir (or --db, beside which 'triggers' is made)");
+            return false;
+        }
+        out->triggerDir = QFileInfo(QString::fromStdString(o.recorder.dbPath))
+                              .absoluteDir()
+                              .filePath(QStringLiteral("triggers"))
+                              .toStdString();
+    }
     return true;
 }
 } // namespace
@@ -221,6 +258,7 @@ int runServe(const CommandContext& ctx) {
     if (!pipe.stopAll())
         *ctx.err << "vibrascope serve: some devices did not finish processing in time; their backlog is "
                     "counted as dropped\n";
+    service.stopTriggers();
     recorder.stop();
     for (const auto& e : recorder.takeErrors())
         *ctx.err << "vibrascope serve: " << QString::fromStdString(e) << "\n";

@@ -51,6 +51,9 @@ Service::Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Op
     hp.tempDir = m_options.tempDir;
     m_history = std::make_unique<HistoryApi>(hp, *m_queries);
     m_history->addRoutes(m_router);
+    m_triggers = std::make_unique<TriggerManager>(pipeline, m_options.triggers, m_options.triggerDir);
+    m_triggers->addRoutes(m_router);
+    m_metrics->addSection([this](PrometheusText& t) { m_triggers->metrics(t); });
 }
 
 Service::~Service() {
@@ -59,6 +62,13 @@ Service::~Service() {
 }
 
 bool Service::start(QString* error) {
+    if (!m_options.triggers.empty()) {
+        std::string e;
+        if (!m_triggers->start(&e)) {
+            *error = QString::fromStdString(e);
+            return false;
+        }
+    }
     if (!m_http->listen(error))
         return false;
     m_ingest->server().startWithoutListening(m_http->port());
@@ -70,6 +80,11 @@ void Service::close() {
         m_http->close();
     if (m_ingest)
         m_ingest->close();
+}
+
+void Service::stopTriggers() {
+    if (m_triggers)
+        m_triggers->stop();
 }
 
 } // namespace vibra::service

@@ -8,6 +8,8 @@
 #include "service/Router.h"
 #include "service/ServiceMetrics.h"
 #include "service/TokenSet.h"
+#include "service/TriggerManager.h"
+#include "service/TriggerSpec.h"
 
 #include <QObject>
 
@@ -41,6 +43,8 @@ public:
         QString version;
         qint64 ingestMaxMessageBytes = 1 << 20;
         int maxDevices = 1000;
+        std::vector<TriggerSpec> triggers;
+        std::string triggerDir; ///< where triggered windows go (required with triggers)
     };
     Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Options options,
             QObject* parent = nullptr);
@@ -50,6 +54,9 @@ public:
     bool start(QString* error);
     /// Stops accepting: closes HTTP connections and ingest (call before stopping the pipeline).
     void close();
+    /// After the pipeline stopped: the trigger engine drains its taps, completes the windows that have all
+    /// their data and stops.
+    void stopTriggers();
 
     quint16 port() const { return m_http ? m_http->port() : 0; }
     Router& router() { return m_router; }
@@ -69,6 +76,7 @@ private:
     std::unique_ptr<ServiceMetrics> m_metrics;
     std::unique_ptr<LiveApi> m_live;
     std::unique_ptr<HistoryApi> m_history;
+    std::unique_ptr<TriggerManager> m_triggers;
 };
 
 } // namespace vibra::service
