@@ -10,6 +10,7 @@
 #include "recording/Recorder.h"
 #include "recording/StatusReporter.h"
 #include "service/Service.h"
+#include "service/SystemdNotifier.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -210,6 +211,10 @@ int runServe(const CommandContext& ctx) {
              << ":" << service.port()
              << (so.tokens.empty() ? " without authentication" : " with bearer tokens") << "\n";
     ctx.err->flush();
+    service::SystemdNotifier notifier(pipe, recorder);
+    notifier.ready(QStringLiteral("recording %1 device(s), HTTP on port %2")
+                       .arg(pipe.channels().size())
+                       .arg(service.port()));
 
     QCoreApplication* app = QCoreApplication::instance();
     QString stopReason;
@@ -221,8 +226,17 @@ int runServe(const CommandContext& ctx) {
     };
     UnixSignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, app, [&](int sig) {
-        if (sig != SIGHUP)
+        if (sig != SIGHUP) {
             stop(sig == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+            return;
+        }
+        // Reloading the configuration is not implemented yet: say so instead of pretending.
+        notifier.reloading();
+        *ctx.err
+            << "vibrascope serve: SIGHUP: configuration reload is not supported yet; restart the service to "
+               "apply changes\n";
+        ctx.err->flush();
+        notifier.ready(QStringLiteral("running (reload not supported)"));
     });
     QTimer durationTimer;
     durationTimer.setSingleShot(true);
@@ -253,6 +267,7 @@ int runServe(const CommandContext& ctx) {
     app->exec();
     statusTimer.stop();
 
+    notifier.stopping();
     // Drain: no more HTTP or WebSocket input; sources stop; cores flush; the writer commits and closes.
     service.close();
     if (!pipe.stopAll())
