@@ -22,9 +22,9 @@ enum class DropReason : std::size_t {
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::Count);
 
 constexpr std::string_view dropReasonName(DropReason r) {
-    constexpr std::array<std::string_view, kDropReasonCount> names{
+    constexpr std::array<std::string_view, kDropReasonCount> kNames{
         "ring_overflow", "store_overflow", "write_error", "malformed", "crc", "duplicate", "unauthorized"};
-    return names[static_cast<std::size_t>(r)];
+    return kNames[static_cast<std::size_t>(r)];
 }
 
 } // namespace vibra::core

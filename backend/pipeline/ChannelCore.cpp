@@ -112,11 +112,7 @@ void ChannelCore::setAlarmRules(std::shared_ptr<const alarms::AlarmRules> rules)
 }
 
 void ChannelCore::setStore(StoreFeedPtr feed, StorePolicy policy) {
-    post([&](Control& c) {
-        c.storeChanged = true;
-        c.store = feed;
-        c.policy = policy;
-    });
+    post([&](Control& c) { c.storeChanges.emplace_back(feed, policy); });
 }
 
 void ChannelCore::addTap(TapFeedPtr tap) {
@@ -149,8 +145,12 @@ bool ChannelCore::hasWork() const {
     return m_controlPending.load(std::memory_order_seq_cst) || !m_input.empty();
 }
 
-core::CounterSnapshot ChannelCore::accountedCounters() const {
+core::CounterSnapshot ChannelCore::accountedCounters(bool rollupAligned) const {
     core::CounterSnapshot c = m_counters->snapshot();
+    if (rollupAligned) {
+        const std::uint64_t open = std::min(m_proc.bucketSamples(), c.samplesProcessed);
+        c.samplesProcessed -= open;
+    }
     c.samplesReceived = c.samplesProcessed;
     for (auto r : kInputStage)
         c.samplesReceived += c.dropped(r);
@@ -171,10 +171,12 @@ void ChannelCore::applyControl() {
     }
     if (c.rules)
         m_alarms.setRules(*c.rules);
-    if (c.storeChanged) {
+    // In the order requested: a feed attached and detached before the worker got here is still attached and
+    // closed (with an empty share), so its writer is never left waiting.
+    for (auto& [feed, policy] : c.storeChanges) {
         closeStore();
-        if (c.store)
-            attachStore(std::move(c.store), c.policy);
+        if (feed)
+            attachStore(std::move(feed), policy);
     }
     for (auto& t : c.removeTaps) {
         const auto it = std::find(m_taps.begin(), m_taps.end(), t);
@@ -197,7 +199,9 @@ void ChannelCore::applyControl() {
 void ChannelCore::attachStore(StoreFeedPtr feed, StorePolicy policy) {
     // A feed attached before the first processed block (the recorder attaches new devices before they start)
     // owns everything from the stream's start, drops before this moment included.
-    feed->setBaseline(m_proc.processed() == 0 ? core::CounterSnapshot{} : accountedCounters());
+    // Rollups-only storage counts a sample as stored with its second's rollup, so a feed attached mid-second
+    // owns that whole second (and a feed closed mid-second does not): both ends align to the open rollup.
+    feed->setBaseline(m_proc.processed() == 0 ? core::CounterSnapshot{} : accountedCounters(!policy.raw));
     m_store = std::move(feed);
     m_policy = policy;
 }
@@ -205,7 +209,7 @@ void ChannelCore::attachStore(StoreFeedPtr feed, StorePolicy policy) {
 void ChannelCore::closeStore() {
     if (!m_store)
         return;
-    m_store->setEnd(accountedCounters());
+    m_store->setEnd(accountedCounters(!m_policy.raw));
     m_store->close();
     m_store.reset();
 }

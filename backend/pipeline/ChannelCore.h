@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vibra::pipeline {
@@ -124,9 +125,7 @@ private:
     struct Control {
         std::optional<DspSettings> settings;
         std::optional<std::shared_ptr<const alarms::AlarmRules>> rules;
-        bool storeChanged = false;
-        StoreFeedPtr store;
-        StorePolicy policy;
+        std::vector<std::pair<StoreFeedPtr, StorePolicy>> storeChanges; ///< in order; nullptr = stop storing
         std::vector<TapFeedPtr> addTaps;
         std::vector<TapFeedPtr> removeTaps;
         bool watchChanged = false;
@@ -137,7 +136,9 @@ private:
     void applyControl();
     void attachStore(StoreFeedPtr feed, StorePolicy policy);
     void closeStore();
-    core::CounterSnapshot accountedCounters() const;
+    /// The counters with samplesReceived = processed + input-stage drops. rollupAligned: the samples of the
+    /// second still being accumulated are left out (they reach storage with that second's rollup, later).
+    core::CounterSnapshot accountedCounters(bool rollupAligned = false) const;
     bool flushPendingStore();
     void pushStore(StoreItemPtr item, std::uint64_t samples, bool countDrop);
     void emitOutputs();
