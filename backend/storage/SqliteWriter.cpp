@@ -322,6 +322,8 @@ void SqliteWriter::cycle(bool final) {
     ok = ok && writeAccounting(&error);
     ok = ok && (!final || m_session.close(core::utcNowNs(), true, &error));
     ok = ok && m_db.exec("COMMIT", &error);
+    if (ok)
+        m_commitLatency.observe(core::monotonicNs() - beganNs);
     if (!ok && healthy) {
         m_db.exec("ROLLBACK", nullptr);
         setError("writing to '" + m_options.path + "' failed: " + error);
@@ -340,7 +342,6 @@ void SqliteWriter::finishCycle(bool committed) {
                 counters.addDropped(core::DropReason::Duplicate, f.duplicates, f.duplicateBlocks);
         }
         m_raw.committed();
-        m_commitLatency.observe(core::monotonicNs() - beganNs);
         m_commits.fetch_add(1, std::memory_order_relaxed);
     } else {
         m_rollups.forgetOpenBuckets(); // the rolled-back transaction may have advanced them

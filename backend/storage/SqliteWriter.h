@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/LatencyHistogram.h"
 #include "pipeline/StoreFeed.h"
 #include "storage/Checkpointer.h"
 #include "storage/Database.h"
