@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QRegularExpression>
+#include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -51,6 +52,48 @@ bool IngestServer::listen(QString* error) {
     m_port.store(m_server->serverPort());
     connect(m_server, &QWebSocketServer::newConnection, this, &IngestServer::onNewConnection);
     return true;
+}
+
+void IngestServer::startWithoutListening(quint16 reportedPort) {
+    if (m_server)
+        return;
+    m_server = new QWebSocketServer(QStringLiteral("vibrascope"), QWebSocketServer::NonSecureMode, this);
+    m_port.store(reportedPort);
+    connect(m_server, &QWebSocketServer::newConnection, this, &IngestServer::onNewConnection);
+}
+
+void IngestServer::handleUpgrade(QTcpSocket* socket) {
+    if (!m_server) {
+        socket->deleteLater();
+        return;
+    }
+    m_server->handleConnection(socket);
+}
+
+IngestServer::SubmitResult IngestServer::submit(const QString& deviceName, const decode::DecodedFrame& frame,
+                                                std::int64_t* ack) {
+    Device* dev = deviceNamed(deviceName);
+    if (!dev) {
+        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
+        return SubmitResult::Refused;
+    }
+    *ack = dev->ack;
+    if (static_cast<std::int64_t>(frame.header.sequence) <= dev->ack) {
+        dev->outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
+        return SubmitResult::Duplicate;
+    }
+    if (!dev->outlet->hasRoom(frame.header.count))
+        return SubmitResult::QueueFull; // the producer is this thread: room now means deliver() succeeds
+    dev->outlet->counters().bytes.fetch_add(frame.header.payloadBytes() + decode::FrameCodec::kHeaderBytes,
+                                            std::memory_order_relaxed);
+    auto block = dev->stream->accept(frame, utcNowNs());
+    dev->ack = frame.header.sequence;
+    *ack = dev->ack;
+    if (block) {
+        relay(*dev, *block, frame.header);
+        dev->outlet->deliver(std::move(block));
+    }
+    return SubmitResult::Accepted;
 }
 
 void IngestServer::close() {
@@ -231,7 +274,10 @@ IngestServer::Device* IngestServer::deviceFor(QWebSocket* ws, std::uint16_t devF
         return nullptr;
     if (cit->deviceName.isEmpty())
         cit->deviceName = QStringLiteral("dev%1").arg(devField);
-    const QString name = cit->deviceName;
+    return deviceNamed(cit->deviceName);
+}
+
+IngestServer::Device* IngestServer::deviceNamed(const QString& name) {
     if (auto it = m_devices.find(name); it != m_devices.end())
         return it->get();
     if (m_devices.size() >= m_opt.maxDevices) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 
+class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
 
@@ -69,6 +70,19 @@ public:
 
     /// Starts listening. Returns false and sets *error (e.g. address in use).
     bool listen(QString* error);
+    /// Instead of listen(): serve connections that another server accepted and hands over with
+    /// handleUpgrade() (`vibrascope serve` runs /ingest and /stream on its HTTP port this way).
+    void startWithoutListening(quint16 reportedPort);
+    /// Takes ownership of a socket whose WebSocket handshake request has not been read yet.
+    void handleUpgrade(QTcpSocket* socket);
+
+    /// Result of submit().
+    enum class SubmitResult { Accepted, Duplicate, QueueFull, Refused };
+    /// Server thread: delivers a decoded block for deviceName exactly as if it had arrived on /ingest
+    /// (same device state, sequence check and outlet), for the HTTP ingest route. QueueFull: the device's
+    /// input queue has no room, nothing was consumed (the caller retries later); Duplicate: seq at or below
+    /// the stored one (nothing delivered); *ack is the device's stored sequence afterwards.
+    SubmitResult submit(const QString& deviceName, const decode::DecodedFrame& frame, std::int64_t* ack);
     /// Closes every connection and stops listening; outlets are no longer used afterwards.
     void close();
     /// Server thread: drops a device (closes its ingest connections, never uses its outlet again). A device
@@ -101,6 +115,7 @@ private:
     void onDisconnected(QWebSocket* ws);
     void accept(QWebSocket* ws, const decode::DecodedFrame& frame, const QByteArray* rawFrame);
     Device* deviceFor(QWebSocket* ws, std::uint16_t devField);
+    Device* deviceNamed(const QString& name);
     void reject(QWebSocket* ws, core::DropReason reason, const QString& why, std::int64_t seq = -1);
     void relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h);
     static void sendJson(QWebSocket* ws, const QByteArray& json);
