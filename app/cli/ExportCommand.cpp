@@ -129,6 +129,8 @@ int runExport(const CommandContext& ctx) {
     if (stats.convertedUnits)
         *ctx.err << "; devices had different units, all values converted to m/s2";
     *ctx.err << "\n";
+    if (!stats.note.empty())
+        *ctx.err << "export: note: " << QString::fromStdString(stats.note) << "\n";
     return kExitOk;
 }
 

@@ -56,6 +56,9 @@ QJsonObject stateJson(const storage::HistoryQuery::State& s) {
     o[QStringLiteral("rms")] = s.rms;
     o[QStringLiteral("velocity_rms_mm_s")] = optionalJson(s.velocityRms);
     o[QStringLiteral("zone")] = s.zone ? QJsonValue(zoneText(s.zone)) : QJsonValue(QJsonValue::Null);
+    o[QStringLiteral("velocity_time_utc")] =
+        s.velocityTNs ? QJsonValue(QString::fromStdString(storage::TimeText::isoMicros(*s.velocityTNs)))
+                      : QJsonValue(QJsonValue::Null);
     QJsonArray axes;
     for (std::size_t a = 0; a < s.axes.size(); ++a)
         axes.append(axisJson(s.device, a, s.axes[a]));
@@ -253,6 +256,8 @@ int runQuery(const CommandContext& ctx) {
         *ctx.err << "vibrascope query: " << QString::fromStdString(error) << "\n";
         return kExitFailure;
     }
+    if (!db.note().empty())
+        *ctx.err << "vibrascope query: note: " << QString::fromStdString(db.note()) << "\n";
     storage::HistoryQuery q(db);
     QTextStream& out = *ctx.out;
 
@@ -347,9 +352,9 @@ int runQuery(const CommandContext& ctx) {
         const QString lv = p.value(QStringLiteral("level"));
         if (lv != QLatin1String("auto")) {
             level = storage::parseLevel(lv.toStdString());
-            if (!level || *level == storage::RollupLevel::Raw)
+            if (!level)
                 return usageError(ctx, kCmd,
-                                  QStringLiteral("unknown --level '%1' (auto, 1s, 1m, 1h)").arg(lv));
+                                  QStringLiteral("unknown --level '%1' (auto, raw, 1s, 1m, 1h)").arg(lv));
         }
         storage::HistoryQuery::Range range;
         if (!q.range(device, from, to, points, level, &range, &error)) {

@@ -11,6 +11,9 @@ namespace vibra::decode {
 std::uint32_t crc32c(std::span<const std::uint8_t> data);
 
 /// Incremental form: start with state = 0xFFFFFFFF, update over the pieces, final value = state ^ 0xFFFFFFFF.
+/// Uses the CPU's CRC32C instruction (SSE4.2) when present, else slicing-by-4 tables.
 std::uint32_t crc32cUpdate(std::uint32_t state, std::span<const std::uint8_t> data);
+/// The table implementation alone (tests compare both).
+std::uint32_t crc32cSoftware(std::uint32_t state, std::span<const std::uint8_t> data);
 
 } // namespace vibra::decode

@@ -112,25 +112,28 @@ void FrameCodec::payloadToPlanar(const FrameHeader& h, std::span<const std::uint
     const std::size_t n = h.count;
     const std::size_t axes = h.axes;
     out.resize(n * axes);
-    const std::size_t size = sampleFormatSize(h.format);
-    const std::uint8_t* p = payload.data();
     const double scale = h.scale;
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t a = 0; a < axes; ++a, p += size) {
-            double v;
-            switch (h.format) {
-            case SampleFormat::Int16:
-                v = readLe<std::int16_t>(p);
-                break;
-            case SampleFormat::Int32:
-                v = readLe<std::int32_t>(p);
-                break;
-            default:
-                v = readLe<float>(p);
-                break;
-            }
-            out[a * n + i] = static_cast<float>(v * scale);
+    // One tight loop per format and axis (no per-sample switch): interleaved payload -> planar floats, each
+    // value converted as double(v) * scale, the arithmetic the format defines.
+    const auto deinterleave = [&]<typename T>(T) {
+        const std::size_t stride = axes * sizeof(T);
+        for (std::size_t a = 0; a < axes; ++a) {
+            const std::uint8_t* src = payload.data() + a * sizeof(T);
+            float* dst = out.data() + a * n;
+            for (std::size_t i = 0; i < n; ++i, src += stride)
+                dst[i] = static_cast<float>(static_cast<double>(readLe<T>(src)) * scale);
         }
+    };
+    switch (h.format) {
+    case SampleFormat::Int16:
+        deinterleave(std::int16_t{});
+        break;
+    case SampleFormat::Int32:
+        deinterleave(std::int32_t{});
+        break;
+    default:
+        deinterleave(float{});
+        break;
     }
 }
 

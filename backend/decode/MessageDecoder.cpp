@@ -85,6 +85,13 @@ MessageResult MessageDecoder::onMessage(std::span<const std::uint8_t> message, M
     return acceptFrame(hostNowNs, out);
 }
 
+MessageResult MessageDecoder::onFrame(const DecodedFrame& frame, std::int64_t hostNowNs, Blocks& out) {
+    if (m_cfg.format == InputFormat::SensorServer)
+        return reject(core::DropReason::Malformed, "a frame, but format=sensorserver");
+    m_frame = frame;
+    return acceptFrame(hostNowNs, out);
+}
+
 MessageResult MessageDecoder::acceptFrame(std::int64_t hostNowNs, Blocks& out) {
     MessageResult r;
     r.header = &m_frame.header;

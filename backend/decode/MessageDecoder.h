@@ -39,6 +39,7 @@ public:
 protected:
     MessageResult onMessage(std::span<const std::uint8_t> message, MessageKind kind, std::int64_t hostNowNs,
                             Blocks& out) override;
+    MessageResult onFrame(const DecodedFrame& frame, std::int64_t hostNowNs, Blocks& out) override;
     void onClose(Blocks& out) override;
     void onFlush(Blocks& out) override { m_assembler.take(out, true); }
     bool onFinish(Blocks& out) override;

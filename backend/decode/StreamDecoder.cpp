@@ -53,6 +53,22 @@ MessageResult StreamDecoder::feedMessage(std::span<const std::uint8_t> message, 
     return r;
 }
 
+MessageResult StreamDecoder::feedFrame(const DecodedFrame& frame, std::int64_t hostNowNs, Blocks& out) {
+    m_stats.bytes += FrameCodec::kHeaderBytes + frame.header.payloadBytes() + FrameCodec::kCrcBytes;
+    const std::size_t before = out.size();
+    MessageResult r = onFrame(frame, hostNowNs, out);
+    refreshStats();
+    countSamples(out, before);
+    return r;
+}
+
+MessageResult StreamDecoder::onFrame(const DecodedFrame&, std::int64_t, Blocks&) {
+    ++m_stats.malformed;
+    MessageResult r;
+    r.error = "format=" + formatName() + " does not take decoded frames";
+    return r;
+}
+
 void StreamDecoder::flush(Blocks& out) {
     const std::size_t before = out.size();
     onFlush(out);

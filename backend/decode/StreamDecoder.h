@@ -77,6 +77,10 @@ public:
     /// Message transports: one whole message; appends finished blocks to out.
     MessageResult feedMessage(std::span<const std::uint8_t> message, MessageKind kind, std::int64_t hostNowNs,
                               Blocks& out);
+    /// Message transports: a frame already decoded and validated by the caller (the HTTP ingest route checks
+    /// a whole request before anything is accepted); it goes through the same sequence checks and accounting
+    /// as a message (bytes: header + payload).
+    MessageResult feedFrame(const DecodedFrame& frame, std::int64_t hostNowNs, Blocks& out);
     /// Closes blocks still open (decoders that assemble single samples); call after each read or on a timer.
     void flush(Blocks& out);
     /// End of a finite input: parses what is left and places held samples. False when the input could not
@@ -121,6 +125,7 @@ protected:
     virtual void onBytes(std::span<const std::uint8_t> bytes, std::int64_t hostNowNs, Blocks& out);
     virtual MessageResult onMessage(std::span<const std::uint8_t> message, MessageKind kind,
                                     std::int64_t hostNowNs, Blocks& out);
+    virtual MessageResult onFrame(const DecodedFrame& frame, std::int64_t hostNowNs, Blocks& out);
     virtual void onFlush(Blocks& out) { (void)out; }
     virtual void onClose(Blocks& out) { onFlush(out); }
     virtual bool onFinish(Blocks& out) {

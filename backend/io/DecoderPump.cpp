@@ -30,6 +30,12 @@ decode::MessageResult DecoderPump::feedMessage(std::span<const std::uint8_t> mes
     return r;
 }
 
+decode::MessageResult DecoderPump::feedFrame(const decode::DecodedFrame& frame, std::int64_t hostNowNs) {
+    decode::MessageResult r = m_decoder->feedFrame(frame, hostNowNs, m_blocks);
+    publish();
+    return r;
+}
+
 void DecoderPump::flush() {
     m_decoder->flush(m_blocks);
     publish();

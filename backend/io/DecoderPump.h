@@ -39,6 +39,8 @@ public:
     /// Feeds one message; blocks as for feed().
     decode::MessageResult feedMessage(std::span<const std::uint8_t> message, decode::MessageKind kind,
                                       std::int64_t hostNowNs);
+    /// Feeds a frame the caller decoded and validated (HTTP ingest); blocks as for feed().
+    decode::MessageResult feedFrame(const decode::DecodedFrame& frame, std::int64_t hostNowNs);
     /// Closes blocks still open (slow sample-at-a-time streams: call on a timer).
     void flush();
     /// End of a finite input (see StreamDecoder::finish).

@@ -4,6 +4,7 @@
 #include "decode/MessageDecoder.h"
 
 #include <QRegularExpression>
+#include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -53,6 +54,46 @@ bool IngestServer::listen(QString* error) {
     m_port.store(m_server->serverPort());
     connect(m_server, &QWebSocketServer::newConnection, this, &IngestServer::onNewConnection);
     return true;
+}
+
+void IngestServer::startWithoutListening(quint16 reportedPort) {
+    if (m_server)
+        return;
+    m_server = new QWebSocketServer(QStringLiteral("vibrascope"), QWebSocketServer::NonSecureMode, this);
+    m_port.store(reportedPort);
+    connect(m_server, &QWebSocketServer::newConnection, this, &IngestServer::onNewConnection);
+}
+
+void IngestServer::handleUpgrade(QTcpSocket* socket) {
+    if (!m_server) {
+        socket->deleteLater();
+        return;
+    }
+    m_server->handleConnection(socket);
+}
+
+IngestServer::SubmitResult IngestServer::submit(const QString& deviceName, const decode::DecodedFrame& frame,
+                                                std::int64_t* ack) {
+    std::string error;
+    Device* dev = deviceNamed(deviceName, &error);
+    if (!dev) {
+        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
+        return SubmitResult::Refused;
+    }
+    *ack = dev->ack;
+    if (static_cast<std::int64_t>(frame.header.sequence) > dev->ack &&
+        !dev->outlet->hasRoom(frame.header.count))
+        return SubmitResult::QueueFull; // the producer is this thread: room now means deliver() succeeds
+    // the same decoder as /ingest: sequence, duplicates and accounting in one place
+    const decode::MessageResult r = dev->pump.feedFrame(frame, core::utcNowNs());
+    if (r.status == decode::MessageResult::Status::Duplicate)
+        return SubmitResult::Duplicate;
+    dev->ack = static_cast<std::int64_t>(frame.header.sequence);
+    *ack = dev->ack;
+    for (const auto& block : dev->pump.blocks())
+        relay(*dev, *block, frame.header);
+    dev->pump.deliver();
+    return SubmitResult::Accepted;
 }
 
 void IngestServer::close() {
@@ -209,7 +250,10 @@ IngestServer::Device* IngestServer::deviceFor(QWebSocket* ws, std::span<const st
         return nullptr;
     if (cit->deviceName.isEmpty())
         cit->deviceName = QStringLiteral("dev%1").arg(devField);
-    const QString name = cit->deviceName;
+    return deviceNamed(cit->deviceName, error);
+}
+
+IngestServer::Device* IngestServer::deviceNamed(const QString& name, std::string* error) {
     if (auto it = m_devices.find(name); it != m_devices.end())
         return it->get();
     if (m_devices.size() >= m_opt.maxDevices) {

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 
+class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
 
@@ -71,6 +72,19 @@ public:
 
     /// Starts listening. Returns false and sets *error (e.g. address in use).
     bool listen(QString* error);
+    /// Instead of listen(): serve connections that another server accepted and hands over with
+    /// handleUpgrade() (`vibrascope serve` runs /ingest and /stream on its HTTP port this way).
+    void startWithoutListening(quint16 reportedPort);
+    /// Takes ownership of a socket whose WebSocket handshake request has not been read yet.
+    void handleUpgrade(QTcpSocket* socket);
+
+    /// Result of submit().
+    enum class SubmitResult { Accepted, Duplicate, QueueFull, Refused };
+    /// Server thread: delivers a decoded block for deviceName exactly as if it had arrived on /ingest
+    /// (same device state, sequence check and outlet), for the HTTP ingest route. QueueFull: the device's
+    /// input queue has no room, nothing was consumed (the caller retries later); Duplicate: seq at or below
+    /// the stored one (nothing delivered); *ack is the device's stored sequence afterwards.
+    SubmitResult submit(const QString& deviceName, const decode::DecodedFrame& frame, std::int64_t* ack);
     /// Closes every connection and stops listening; outlets are no longer used afterwards.
     void close();
     /// Server thread: drops a device (closes its ingest connections, never uses its outlet again). A device
@@ -105,6 +119,7 @@ private:
     void onDisconnected(QWebSocket* ws);
     Device* deviceFor(QWebSocket* ws, std::span<const std::uint8_t> message, decode::MessageKind kind,
                       std::string* error);
+    Device* deviceNamed(const QString& name, std::string* error);
     void relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h);
     static void sendAck(QWebSocket* ws, qint64 seq);
     static void sendError(QWebSocket* ws, const std::string& why, qint64 seq = -1);

@@ -10,6 +10,7 @@ namespace vibra::pipeline {
 namespace {
 constexpr std::int64_t kParkNs = 2'000'000;                  ///< retry a full store feed after 2 ms
 constexpr std::int64_t kMaxBlockedNs = 10 * core::kSecondNs; ///< then give up on a writer that stopped
+constexpr std::int64_t kCoalesceNs = 20'000'000;             ///< grid on which streaming devices are revisited
 constexpr core::DropReason kInputStage[] = {core::DropReason::RingOverflow, core::DropReason::Malformed,
                                             core::DropReason::Crc, core::DropReason::Duplicate,
                                             core::DropReason::Unauthorized};
@@ -112,11 +113,7 @@ void ChannelCore::setAlarmRules(std::shared_ptr<const alarms::AlarmRules> rules)
 }
 
 void ChannelCore::setStore(StoreFeedPtr feed, StorePolicy policy) {
-    post([&](Control& c) {
-        c.storeChanged = true;
-        c.store = feed;
-        c.policy = policy;
-    });
+    post([&](Control& c) { c.storeChanges.emplace_back(feed, policy); });
 }
 
 void ChannelCore::addTap(TapFeedPtr tap) {
@@ -149,8 +146,12 @@ bool ChannelCore::hasWork() const {
     return m_controlPending.load(std::memory_order_seq_cst) || !m_input.empty();
 }
 
-core::CounterSnapshot ChannelCore::accountedCounters() const {
+core::CounterSnapshot ChannelCore::accountedCounters(bool rollupAligned) const {
     core::CounterSnapshot c = m_counters->snapshot();
+    if (rollupAligned) {
+        const std::uint64_t open = std::min(m_proc.bucketSamples(), c.samplesProcessed);
+        c.samplesProcessed -= open;
+    }
     c.samplesReceived = c.samplesProcessed;
     for (auto r : kInputStage)
         c.samplesReceived += c.dropped(r);
@@ -171,10 +172,12 @@ void ChannelCore::applyControl() {
     }
     if (c.rules)
         m_alarms.setRules(*c.rules);
-    if (c.storeChanged) {
+    // In the order requested: a feed attached and detached before the worker got here is still attached and
+    // closed (with an empty share), so its writer is never left waiting.
+    for (auto& [feed, policy] : c.storeChanges) {
         closeStore();
-        if (c.store)
-            attachStore(std::move(c.store), c.policy);
+        if (feed)
+            attachStore(std::move(feed), policy);
     }
     for (auto& t : c.removeTaps) {
         const auto it = std::find(m_taps.begin(), m_taps.end(), t);
@@ -197,7 +200,9 @@ void ChannelCore::applyControl() {
 void ChannelCore::attachStore(StoreFeedPtr feed, StorePolicy policy) {
     // A feed attached before the first processed block (the recorder attaches new devices before they start)
     // owns everything from the stream's start, drops before this moment included.
-    feed->setBaseline(m_proc.processed() == 0 ? core::CounterSnapshot{} : accountedCounters());
+    // Rollups-only storage counts a sample as stored with its second's rollup, so a feed attached mid-second
+    // owns that whole second (and a feed closed mid-second does not): both ends align to the open rollup.
+    feed->setBaseline(m_proc.processed() == 0 ? core::CounterSnapshot{} : accountedCounters(!policy.raw));
     m_store = std::move(feed);
     m_policy = policy;
 }
@@ -205,7 +210,7 @@ void ChannelCore::attachStore(StoreFeedPtr feed, StorePolicy policy) {
 void ChannelCore::closeStore() {
     if (!m_store)
         return;
-    m_store->setEnd(accountedCounters());
+    m_store->setEnd(accountedCounters(!m_policy.raw));
     m_store->close();
     m_store.reset();
 }
@@ -338,7 +343,8 @@ PoolTask::Result ChannelCore::runSlice() {
     if (m_controlPending.load(std::memory_order_seq_cst))
         applyControl();
     core::SampleBlockPtr block;
-    for (int n = 0; n < kSliceBlocks && m_pendingStore.empty() && m_input.tryPop(block); ++n) {
+    int taken = 0;
+    for (; taken < kSliceBlocks && m_pendingStore.empty() && m_input.tryPop(block); ++taken) {
         handleBlock(block);
         block.reset();
     }
@@ -351,12 +357,22 @@ PoolTask::Result ChannelCore::runSlice() {
     maybePublish(false);
     if (!m_input.empty())
         return {Outcome::Again, 0};
-    if (m_dirty && m_watchers.load(std::memory_order_relaxed) > 0) {
-        // Something new that a watcher has not seen: publish when the rate limit allows.
-        const std::int64_t due =
-            m_lastPublishNs + core::kSecondNs / m_proc.settings().snapshotHz - core::monotonicNs();
-        return {Outcome::Park, std::max<std::int64_t>(due, 0)};
+    const std::int64_t now = core::monotonicNs();
+    std::int64_t wake = -1; // absolute monotonic time to run again, -1: only when new work arrives
+    if (m_dirty && m_watchers.load(std::memory_order_relaxed) > 0) // a watcher has not seen the newest data
+        wake = m_lastPublishNs + core::kSecondNs / m_proc.settings().snapshotHz;
+    // Coalescing: a device that is streaming comes back on the next tick of a shared grid instead of being
+    // woken for every block, so the pool wakes ~1/kCoalesceNs times a second whatever the number of devices
+    // (one futex wake per block was the largest cost of a busy ingest). A stream that stops goes idle after one
+    // empty look.
+    const bool streaming = taken > 0 || m_streaming;
+    m_streaming = taken > 0;
+    if (streaming) {
+        const std::int64_t tick = (now / kCoalesceNs + 1) * kCoalesceNs;
+        wake = wake < 0 ? tick : std::min(wake, tick);
     }
+    if (wake >= 0)
+        return {Outcome::Park, std::max<std::int64_t>(wake - now, 0)};
     return {Outcome::Idle, 0};
 }
 

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace vibra::pipeline {
@@ -47,6 +48,8 @@ class WorkerPool;
 /// item (counted store_overflow).
 /// Snapshots: at most settings.snapshotHz per second and only while watched (a summary, plus the display
 /// fields while a display watcher exists).
+/// Coalescing: while a device streams, it is revisited on a shared 20 ms grid instead of being woken for every
+/// block (the pool then wakes about 50 times a second whatever the number of devices); latency <= 20 ms.
 class ChannelCore : public PoolTask, public std::enable_shared_from_this<ChannelCore> {
 public:
     static constexpr int kSliceBlocks = 16;
@@ -124,9 +127,7 @@ private:
     struct Control {
         std::optional<DspSettings> settings;
         std::optional<std::shared_ptr<const alarms::AlarmRules>> rules;
-        bool storeChanged = false;
-        StoreFeedPtr store;
-        StorePolicy policy;
+        std::vector<std::pair<StoreFeedPtr, StorePolicy>> storeChanges; ///< in order; nullptr = stop storing
         std::vector<TapFeedPtr> addTaps;
         std::vector<TapFeedPtr> removeTaps;
         bool watchChanged = false;
@@ -137,7 +138,9 @@ private:
     void applyControl();
     void attachStore(StoreFeedPtr feed, StorePolicy policy);
     void closeStore();
-    core::CounterSnapshot accountedCounters() const;
+    /// The counters with samplesReceived = processed + input-stage drops. rollupAligned: the samples of the
+    /// second still being accumulated are left out (they reach storage with that second's rollup, later).
+    core::CounterSnapshot accountedCounters(bool rollupAligned = false) const;
     bool flushPendingStore();
     void pushStore(StoreItemPtr item, std::uint64_t samples, bool countDrop);
     void emitOutputs();
@@ -180,6 +183,7 @@ private:
     std::vector<TapFeedPtr> m_taps;
     std::vector<core::EventPtr> m_newEvents;
     std::int64_t m_blockedSinceNs = 0; ///< when the oldest pending store item was refused
+    bool m_streaming = false; ///< the last slice processed data (revisit on the coalescing grid)
     bool m_finishing = false;
     bool m_flushed = false;
     bool m_dirty = false;

@@ -4,8 +4,6 @@
 
 #include <QThread>
 
-#include <future>
-
 namespace vibra::pipeline {
 
 DeviceChannel::DeviceChannel(std::unique_ptr<io::Source> source, ChannelCorePtr core, IoThreads& io)
@@ -45,26 +43,38 @@ void DeviceChannel::start() {
 }
 
 void DeviceChannel::stop() {
-    if (!m_running) {
-        m_core->finish(); // never started (or stopped already): nothing queued, the core just closes up
+    beginStop();
+    endStop();
+}
+
+void DeviceChannel::beginStop() {
+    if (!m_running || m_stopped)
         return;
-    }
-    m_running = false;
     io::Source* src = m_source.get();
     QThread* home = thread();
     // The source stops on its own thread and comes home so it can be destroyed here. The promise gives the
     // hand-back a happens-before edge that ThreadSanitizer sees (Qt's own blocking wait is invisible to it).
-    std::promise<void> stopped;
-    auto done = stopped.get_future();
+    m_stopped = std::make_unique<std::promise<void>>();
+    std::promise<void>* stopped = m_stopped.get();
     QMetaObject::invokeMethod(
         src,
-        [src, home, &stopped] {
+        [src, home, stopped] {
             src->stop();
             src->moveToThread(home);
-            stopped.set_value();
+            stopped->set_value();
         },
         Qt::QueuedConnection);
-    done.wait();
+}
+
+void DeviceChannel::endStop() {
+    if (!m_running) {
+        m_core->finish(); // never started (or stopped already): nothing queued, the core just closes up
+        return;
+    }
+    beginStop(); // no-op when already begun
+    m_stopped->get_future().wait();
+    m_stopped.reset();
+    m_running = false;
     m_io.release(m_thread);
     m_thread = nullptr;
     m_core->finish(); // the pool drains what is queued, flushes the partial second, closes the feeds

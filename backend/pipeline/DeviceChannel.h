@@ -5,6 +5,7 @@
 
 #include <QObject>
 
+#include <future>
 #include <memory>
 
 class QThread;
@@ -30,6 +31,10 @@ public:
     void start();
     /// Stops the source (synchronously, on its thread) and asks the core to finish (asynchronously).
     void stop();
+    /// stop() in two halves, so many channels can stop at once (Pipeline::stopAll): beginStop() asks the
+    /// source's thread to stop it and returns at once; endStop() waits for that and finishes like stop().
+    void beginStop();
+    void endStop();
     bool isRunning() const { return m_running; }
 
     const QString& deviceId() const { return m_deviceId; }
@@ -64,6 +69,7 @@ private:
     IoThreads& m_io;
     std::unique_ptr<io::Source> m_source; ///< lives on m_thread while running
     QThread* m_thread = nullptr;
+    std::unique_ptr<std::promise<void>> m_stopped; ///< set by the source's thread when a stop is in flight
     bool m_running = false;
     bool m_finished = false;
     io::Source::State m_state = io::Source::State::Idle;

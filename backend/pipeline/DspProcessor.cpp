@@ -55,8 +55,9 @@ void DspProcessor::configure(const std::shared_ptr<const core::DeviceInfo>& devi
     const double rate = device->sampleRate;
     m_bucketSpectra.clear();
     m_bucketSpectra.reserve(static_cast<std::size_t>(axes));
+    const dsp::SpectrumConfig vc = velocitySpectrumConfig(rate);
     for (int a = 0; a < axes; ++a)
-        m_bucketSpectra.emplace_back(velocitySpectrumConfig(rate), rate);
+        m_bucketSpectra.emplace_back(vc.fftSize, vc.overlap, vc.window, rate, vc.removeMean);
     if (static_cast<int>(m_bucketAcc.size()) != axes) {
         m_bucketAcc.assign(axes, dsp::MomentAccumulator{});
         m_lastRollup.reset();
@@ -147,7 +148,7 @@ RollupRecordPtr DspProcessor::finishRecord() {
     rec->velocityRmsMmS.reserve(m_bucketSpectra.size());
     for (auto& sp : m_bucketSpectra) {
         double v = std::numeric_limits<double>::quiet_NaN();
-        if (sp.spectrum().frames > 0 && hi > m_settings.velocityLowHz)
+        if (sp.frames() > 0 && hi > m_settings.velocityLowHz)
             v = dsp::velocityRmsMmPerS(sp.spectrum(), m_settings.velocityLowHz, hi, toMs2);
         rec->velocityRmsMmS.push_back(v);
         if (std::isfinite(v))

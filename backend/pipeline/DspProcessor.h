@@ -4,7 +4,8 @@
 #include "core/SampleBlock.h"
 #include "dsp/MomentAccumulator.h"
 #include "dsp/SeverityTable.h"
-#include "dsp/SpectrumAnalyzer.h"
+#include "dsp/SpectrumConfig.h"
+#include "dsp/WelchAccumulator.h"
 #include "pipeline/DeviceSnapshot.h"
 #include "pipeline/DisplayChain.h"
 #include "pipeline/DspSettings.h"
@@ -49,6 +50,8 @@ public:
     DeviceSnapshotPtr makeSnapshot(const core::CounterSnapshot& counters, std::uint64_t sequence) const;
     bool hasDevice() const { return m_device != nullptr; }
     std::uint64_t processed() const { return m_processed; }
+    /// Samples per axis in the second being accumulated (not yet in a completed rollup).
+    std::uint64_t bucketSamples() const { return m_bucketActive ? m_bucketSamples : 0; }
     /// The newest completed second (for alarms and status): null before the first.
     const RollupRecordPtr& lastRollup() const { return m_lastRollup; }
 
@@ -67,7 +70,7 @@ private:
     bool m_displayWanted = false;
     std::optional<DisplayChain> m_display;
     std::vector<dsp::MomentAccumulator> m_bucketAcc;
-    std::vector<dsp::SpectrumAnalyzer> m_bucketSpectra; ///< Welch of the current second, per axis
+    std::vector<dsp::WelchAccumulator> m_bucketSpectra; ///< Welch of the current second, per axis (lean)
     bool m_bucketActive = false;
     std::int64_t m_bucketStartNs = 0;
     std::uint64_t m_bucketSamples = 0;

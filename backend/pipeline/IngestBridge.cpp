@@ -56,7 +56,7 @@ core::BlockOutlet* IngestBridge::provide(const QString& deviceId, const QString&
 
 bool IngestBridge::parseListen(const QString& spec, const QString& token, io::IngestServer::Options* out,
                                QString* error) {
-    const int colon = spec.lastIndexOf(QLatin1Char(':'));
+    const auto colon = static_cast<int>(spec.lastIndexOf(QLatin1Char(':')));
     bool portOk = false;
     const int port = colon > 0 ? spec.mid(colon + 1).toInt(&portOk) : 0;
     QString host = spec.left(std::max(colon, 0));

@@ -73,8 +73,12 @@ void Pipeline::startAll() {
 }
 
 bool Pipeline::stopAll(std::int64_t timeoutNs) {
+    // Ask every source to stop at once (each on its own I/O thread), then collect: a busy shared thread
+    // handles all its stop requests in one pass instead of one pass per device.
     for (auto& c : m_channels)
-        c->stop();
+        c->beginStop();
+    for (auto& c : m_channels)
+        c->endStop();
     const std::int64_t deadline = core::monotonicNs() + timeoutNs;
     bool all = true;
     for (auto& c : m_channels) {

@@ -34,11 +34,15 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::schedule(const std::shared_ptr<PoolTask>& task) {
     if (!task || task->m_scheduled.exchange(true, std::memory_order_seq_cst))
         return; // queued, parked, running or done: the worker re-checks hasWork() before letting go
+    bool wake = false;
     {
         std::lock_guard lock(m_mutex);
         enqueueLocked(task);
+        wake = m_waiting > 0;
     }
-    m_cv.notify_one();
+    // Under load every worker is busy and will find the task without a wake-up: no futex call per block.
+    if (wake)
+        m_cv.notify_one();
 }
 
 void WorkerPool::enqueueLocked(std::shared_ptr<PoolTask> task) {
@@ -72,15 +76,17 @@ void WorkerPool::run(int index) {
         if (m_stopping)
             return;
         if (m_ready.empty()) {
+            ++m_waiting;
             if (m_parked.empty())
                 m_cv.wait(lock);
             else
                 m_cv.wait_for(lock, std::chrono::nanoseconds(m_parked.top().dueNs - now));
+            --m_waiting;
             continue;
         }
         std::shared_ptr<PoolTask> task = std::move(m_ready.front());
         m_ready.pop_front();
-        if (!m_ready.empty())
+        if (!m_ready.empty() && m_waiting > 0)
             m_cv.notify_one(); // more work than this worker: wake another
         lock.unlock();
 
@@ -114,7 +120,8 @@ void WorkerPool::run(int index) {
         } else if (r.outcome == PoolTask::Outcome::Park) {
             ++m_parks;
             m_parked.push({t1 + std::max<std::int64_t>(r.parkNs, 0), std::move(task)});
-            m_cv.notify_one(); // a sleeping worker may need an earlier deadline
+            if (m_waiting > 0)
+                m_cv.notify_one(); // a sleeping worker may need an earlier deadline
         }
     }
 }

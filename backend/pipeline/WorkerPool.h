@@ -66,6 +66,7 @@ private:
     std::deque<std::shared_ptr<PoolTask>> m_ready;
     std::priority_queue<Parked, std::vector<Parked>, std::greater<>> m_parked;
     bool m_stopping = false;
+    int m_waiting = 0; ///< workers blocked in the condition variable (wake only when someone sleeps)
     std::uint64_t m_slices = 0;
     std::uint64_t m_parks = 0;
     std::size_t m_maxReady = 0;

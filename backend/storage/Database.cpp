@@ -2,6 +2,11 @@
 
 #include "storage/Schema.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -21,6 +26,36 @@ bool queryInt(sqlite3* db, const char* sql, std::int64_t* out, std::string* erro
     }
     *out = st.int64(0);
     return true;
+}
+
+/// Whether files can be created next to path (what SQLite needs for -wal/-shm): tried, not guessed from the
+/// mode bits (root passes those; a read-only mount or an immutable directory stops everyone).
+bool directoryWritable(const std::string& path) {
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (dir.empty())
+        dir = ".";
+    const std::string probe = (dir / (".vibrascope-probe-" + std::to_string(::getpid()))).string();
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno == EEXIST; // a stale probe of ours: the directory took it, so it is writable
+    ::close(fd);
+    ::unlink(probe.c_str());
+    return true;
+}
+
+/// "file:PATH?immutable=1" with the URI-special characters of PATH escaped.
+std::string immutableUri(const std::string& path) {
+    std::string uri = "file:";
+    for (const char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+            uri += buf;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
 }
 
 void removeDatabaseFiles(const std::string& path) {
@@ -55,6 +90,7 @@ bool Database::exec(const char* sql, std::string* error) {
 bool Database::open(const std::string& path, Mode mode, std::string* error, Durability durability) {
     close();
     m_path = path;
+    m_note.clear();
     m_unclean = false;
     m_quickCheck.clear();
     std::error_code ec;
@@ -67,12 +103,31 @@ bool Database::open(const std::string& path, Mode mode, std::string* error, Dura
         *error = "'" + path + "' is a directory, not a database file";
         return false;
     }
-    const int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
-                      : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
-                                                : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
+                : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                                          : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     const bool createdHere = !existed;
     const bool hadWal = std::filesystem::exists(path + "-wal", ec);
     const bool hadShm = std::filesystem::exists(path + "-shm", ec);
+    std::string target = path;
+    if (mode == Mode::ReadOnly && !directoryWritable(path)) {
+        // A finished history in a directory we cannot write (read-only mount, permissions): SQLite cannot
+        // create its -shm there. Without WAL content the file is complete: read it as an unchanging file.
+        const auto walBytes = hadWal ? std::filesystem::file_size(path + "-wal", ec) : 0;
+        if (walBytes > 0 && !hadShm) {
+            *error =
+                "cannot read '" + path + "': its directory is not writable and '" + path +
+                "-wal' holds data not yet in the database file (the recorder is still running or did not "
+                "stop cleanly); copy both files to a writable directory";
+            return false;
+        }
+        if (walBytes == 0) {
+            target = immutableUri(path);
+            flags |= SQLITE_OPEN_URI;
+            m_note = "the directory of '" + path +
+                     "' is not writable: reading it read-only, as an unchanging file";
+        }
+    }
     auto fail = [&](const std::string& message) {
         *error = message;
         close();
@@ -87,7 +142,7 @@ bool Database::open(const std::string& path, Mode mode, std::string* error, Dura
         }
         return false;
     };
-    if (sqlite3_open_v2(path.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(target.c_str(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
         const std::string why = m_db ? sqlite3_errmsg(m_db) : "out of memory";
         return fail("cannot open database '" + path + "': " + why +
                     (createdHere ? " (does the directory exist and is it writable?)" : ""));

@@ -1,6 +1,7 @@
 #include "storage/HistoryQuery.h"
 
 #include "storage/RawCursor.h"
+#include "storage/StatsColumns.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,21 +10,6 @@
 namespace vibra::storage {
 
 namespace {
-HistoryQuery::AxisValues readAxis(const Statement& st, int col) {
-    HistoryQuery::AxisValues a;
-    a.min = st.real(col);
-    a.max = st.real(col + 1);
-    a.mean = st.real(col + 2);
-    a.rms = st.real(col + 3);
-    a.peak = st.real(col + 4);
-    a.crest = st.real(col + 5);
-    if (!st.isNull(col + 6))
-        a.velocityRms = st.real(col + 6);
-    if (!st.isNull(col + 7))
-        a.zone = static_cast<int>(st.int64(col + 7));
-    return a;
-}
-
 std::vector<std::string> splitNames(const std::string& s) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -36,8 +22,6 @@ std::vector<std::string> splitNames(const std::string& s) {
     }
     return out;
 }
-
-constexpr const char* kAxisCols = "min, max, mean, rms, peak, crest, velocity_rms, zone";
 
 void summarize(HistoryQuery::State* s) {
     s->rms = 0;
@@ -73,13 +57,16 @@ RollupLevel HistoryQuery::chooseLevel(std::int64_t spanNs, int minPoints) {
     return RollupLevel::Second;
 }
 
+bool HistoryQuery::fail(const std::string& sqliteMessage, std::string* error) const {
+    *error = "reading '" + m_db.path() + "' failed: " + sqliteMessage;
+    return false;
+}
+
 bool HistoryQuery::findDevice(const std::string& name, StoredDevice* out, std::string* error) {
     std::string err;
     const auto all = RollupCursor::listDevices(m_db, &err);
-    if (!err.empty()) {
-        *error = err;
-        return false;
-    }
+    if (!err.empty())
+        return fail(err, error);
     auto it = std::find_if(all.begin(), all.end(), [&](const StoredDevice& d) { return d.name == name; });
     if (it == all.end()) {
         std::string known;
@@ -107,7 +94,11 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
         Statement any(m_db.handle(),
                       "SELECT 1 FROM raw_block WHERE device_id = ?1 AND t_ns < ?3 AND end_ns > ?2 LIMIT 1");
         any.bind(1, out->device.rowId).bind(2, fromNs).bind(3, toNs);
-        if (any.step() == SQLITE_ROW) {
+        std::string err;
+        const bool haveRaw = any.fetch(&err);
+        if (!err.empty())
+            return fail(err, error);
+        if (haveRaw) {
             any.reset();
             out->level = RollupLevel::Raw;
             return rawEnvelope(fromNs, toNs, minPoints, out, error);
@@ -116,8 +107,7 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
     out->bucketNs = levelBucketNs(out->level);
     // One primary-key range scan per axis (device, axis, t_ns), merged by time: no sort, no index lookups.
     Statement st(m_db.handle(),
-                 "SELECT t_ns, n, gaps, " + std::string(kAxisCols) + " FROM " +
-                     std::string(levelTable(out->level)) +
+                 "SELECT t_ns, " + StatsColumns::list() + " FROM " + std::string(levelTable(out->level)) +
                      " WHERE device_id = ?1 AND axis = ?2 AND t_ns >= ?3 AND t_ns < ?4 ORDER BY t_ns");
     if (!st.isValid()) {
         *error = st.error();
@@ -145,14 +135,12 @@ bool HistoryQuery::range(const std::string& device, std::int64_t fromNs, std::in
                 pts.insert(pts.begin() + static_cast<std::ptrdiff_t>(i), std::move(p));
             }
             auto& p = pts[i];
-            p.samples = static_cast<std::uint64_t>(st.int64(1));
-            p.gaps = static_cast<std::uint32_t>(st.int64(2));
-            p.axes[axis] = readAxis(st, 3);
+            p.axes[axis] = StatsColumns::read(st, 1);
+            p.samples = p.axes[axis].n;
+            p.gaps = static_cast<std::uint32_t>(p.axes[axis].gaps);
         }
-        if (rc != SQLITE_DONE) {
-            *error = sqlite3_errmsg(m_db.handle());
-            return false;
-        }
+        if (rc != SQLITE_DONE)
+            return fail(sqlite3_errmsg(m_db.handle()), error);
     }
     return true;
 }
@@ -178,8 +166,7 @@ bool HistoryQuery::rawEnvelope(std::int64_t fromNs, std::int64_t toNs, int minPo
     while (cursor.next(&b)) {
         const auto blockAxes = std::min<std::size_t>(axes, static_cast<std::size_t>(b.axes));
         for (std::uint32_t k = 0; k < b.count; ++k) {
-            // the same time formula as SampleBlock::timeOfSampleNs
-            const std::int64_t t = b.tNs + static_cast<std::int64_t>(static_cast<double>(k) * 1e9 / rate);
+            const std::int64_t t = b.timeOfSampleNs(k, rate);
             if (t < fromNs || t >= toNs)
                 continue;
             const auto bucket = static_cast<std::size_t>((t - fromNs) / out->bucketNs);
@@ -236,8 +223,9 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
         ~End() { db.exec("COMMIT", nullptr); }
     } end{m_db};
     Statement count(m_db.handle(), "SELECT count(DISTINCT device_id) FROM device_latest");
-    if (count.step() == SQLITE_ROW)
-        *total = static_cast<std::uint64_t>(count.int64(0));
+    if (!count.fetch(&err))
+        return fail(err.empty() ? "no count" : err, error);
+    *total = static_cast<std::uint64_t>(count.int64(0));
     const char* dir = request.descending ? "DESC" : "ASC";
     std::string order;
     switch (request.sort) {
@@ -265,11 +253,15 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
     page.bind(1, static_cast<std::int64_t>(std::max(0, request.limit)))
         .bind(2, static_cast<std::int64_t>(std::max(0, request.offset)));
     std::vector<std::int64_t> ids;
-    while (page.step() == SQLITE_ROW)
+    while (page.fetch(&err))
         ids.push_back(page.int64(0));
+    if (!err.empty())
+        return fail(err, error);
     const auto devices = RollupCursor::listDevices(m_db, &err);
-    Statement axes(m_db.handle(), "SELECT axis, t_ns, n, " + std::string(kAxisCols) +
-                                      " FROM device_latest WHERE device_id = ? ORDER BY axis");
+    if (!err.empty())
+        return fail(err, error);
+    Statement axes(m_db.handle(), "SELECT axis, t_ns, " + StatsColumns::list() +
+                                      ", velocity_t_ns FROM device_latest WHERE device_id = ? ORDER BY axis");
     for (auto id : ids) {
         State s;
         auto d = std::find_if(devices.begin(), devices.end(),
@@ -279,14 +271,19 @@ bool HistoryQuery::latest(const LatestRequest& request, std::vector<State>* out,
         s.device = *d;
         axes.reset();
         axes.bind(1, id);
-        while (axes.step() == SQLITE_ROW) {
+        while (axes.fetch(&err)) {
             const auto axis = static_cast<std::size_t>(axes.int64(0));
             if (axis >= s.axes.size())
                 s.axes.resize(axis + 1);
             s.tNs = std::max(s.tNs, axes.int64(1));
-            s.samples = static_cast<std::uint64_t>(axes.int64(2));
-            s.axes[axis] = readAxis(axes, 3);
+            s.axes[axis] = StatsColumns::read(axes, 2);
+            s.samples = s.axes[axis].n;
+            const int vt = 2 + StatsColumns::kCount;
+            if (!axes.isNull(vt))
+                s.velocityTNs = std::max(s.velocityTNs.value_or(axes.int64(vt)), axes.int64(vt));
         }
+        if (!err.empty())
+            return fail(err, error);
         summarize(&s);
         out->push_back(std::move(s));
     }
@@ -301,7 +298,7 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
         return false;
     for (auto level : {RollupLevel::Second, RollupLevel::Minute, RollupLevel::Hour}) {
         const std::string table(levelTable(level));
-        Statement st(m_db.handle(), "SELECT axis, t_ns, n, " + std::string(kAxisCols) + " FROM " + table +
+        Statement st(m_db.handle(), "SELECT axis, t_ns, " + StatsColumns::list() + " FROM " + table +
                                         " WHERE device_id = ?1 AND t_ns = (SELECT max(t_ns) FROM " + table +
                                         " WHERE device_id = ?1 AND t_ns <= ?2) ORDER BY axis");
         if (!st.isValid()) {
@@ -311,18 +308,25 @@ bool HistoryQuery::asOf(const std::string& device, std::int64_t atNs, State* out
         // A coarser bucket only answers when it ends within the second of atNs (no data from after atNs).
         st.bind(1, out->device.rowId)
             .bind(2, atNs - (levelBucketNs(level) - levelBucketNs(RollupLevel::Second)));
-        while (st.step() == SQLITE_ROW) {
+        std::string err;
+        while (st.fetch(&err)) {
             const auto axis = static_cast<std::size_t>(st.int64(0));
             if (axis >= out->axes.size())
                 out->axes.resize(axis + 1);
             out->tNs = st.int64(1);
-            out->samples = static_cast<std::uint64_t>(st.int64(2));
-            out->axes[axis] = readAxis(st, 3);
+            out->axes[axis] = StatsColumns::read(st, 2);
+            out->samples = out->axes[axis].n;
             *found = true;
+        }
+        if (!err.empty()) { // an unreadable finer level must not quietly answer from a coarser one
+            *found = false;
+            return fail(err, error);
         }
         if (*found) {
             out->level = level;
             summarize(out);
+            if (out->velocityRms || out->zone)
+                out->velocityTNs = out->tNs;
             return true;
         }
     }
@@ -360,10 +364,8 @@ bool HistoryQuery::events(const EventRequest& request, std::vector<EventRecord>*
     } end{m_db};
     Statement count(m_db.handle(), "SELECT count(*) FROM event e" + where);
     bindFilter(count);
-    if (!count.fetch(&err)) {
-        *error = err.empty() ? "counting events failed" : err;
-        return false;
-    }
+    if (!count.fetch(&err))
+        return fail(err.empty() ? "no count" : err, error);
     *total = static_cast<std::uint64_t>(count.int64(0));
     Statement st(m_db.handle(),
                  "SELECT e.id, d.name, d.axes, d.axis_names, e.session_id, e.t_ns, e.kind, e.state, e.rule, "
@@ -404,8 +406,7 @@ bool HistoryQuery::events(const EventRequest& request, std::vector<EventRecord>*
         out->push_back(std::move(e));
     }
     if (!err.empty()) {
-        *error = "reading events from '" + m_db.path() + "' failed: " + err;
-        return false;
+        return fail(err, error);
     }
     return true;
 }

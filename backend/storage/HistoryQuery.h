@@ -3,6 +3,7 @@
 #include "storage/Database.h"
 #include "storage/RollupCursor.h"
 #include "storage/RollupLevel.h"
+#include "storage/RollupStats.h"
 
 #include <cstdint>
 #include <optional>
@@ -17,11 +18,9 @@ namespace vibra::storage {
 /// short read transaction (never holds a snapshot open between calls, so checkpoints are not starved).
 class HistoryQuery {
 public:
-    struct AxisValues {
-        double min = 0, max = 0, mean = 0, rms = 0, peak = 0, crest = 0;
-        std::optional<double> velocityRms;
-        std::optional<int> zone;
-    };
+    /// One axis of a bucket: every statistics column (StatsColumns), for raw envelopes the ones computed from
+    /// the samples (n, min, max, mean, rms, peak, crest).
+    using AxisValues = RollupStats;
     /// One bucket of a range query: [tNs, tNs + bucket), min/max are the envelope.
     struct Point {
         std::int64_t tNs = 0;
@@ -41,9 +40,12 @@ public:
         std::int64_t tNs = 0; ///< start of the newest 1 s bucket
         std::uint64_t samples = 0;
         std::vector<AxisValues> axes;
-        double rms = 0;                          ///< largest AC RMS over the axes
-        std::optional<double> velocityRms;       ///< largest over the axes
-        std::optional<int> zone;                 ///< worst over the axes
+        double rms = 0;                    ///< largest AC RMS over the axes
+        std::optional<double> velocityRms; ///< largest over the axes
+        std::optional<int> zone;           ///< worst over the axes
+        /// Start of the second velocityRms and zone come from: tNs, or an older second when the newest one
+        /// had neither (the last, partial second of a stream; latest() only).
+        std::optional<std::int64_t> velocityTNs;
         RollupLevel level = RollupLevel::Second; ///< where an as-of answer came from
     };
     enum class SortKey { Device, Time, Rms, Velocity };
@@ -111,6 +113,8 @@ public:
 private:
     bool rawEnvelope(std::int64_t fromNs, std::int64_t toNs, int minPoints, Range* out, std::string* error);
     bool findDevice(const std::string& name, StoredDevice* out, std::string* error);
+    /// *error = "reading 'PATH' failed: MESSAGE"; returns false.
+    bool fail(const std::string& sqliteMessage, std::string* error) const;
     Database& m_db;
 };
 

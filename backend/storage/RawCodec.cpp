@@ -69,4 +69,72 @@ bool RawCodec::decode(int format, std::span<const std::uint8_t> blob, std::size_
     return true;
 }
 
+namespace {
+void putVarint(std::vector<std::uint8_t>* out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out->push_back(static_cast<std::uint8_t>(v | 0x80));
+        v >>= 7;
+    }
+    out->push_back(static_cast<std::uint8_t>(v));
+}
+
+std::uint64_t zigzag(std::int64_t v) {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+
+std::int64_t unzigzag(std::uint64_t v) {
+    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+
+bool getVarint(std::span<const std::uint8_t> in, std::size_t* pos, std::uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && *pos < in.size(); shift += 7) {
+        const std::uint8_t b = in[(*pos)++];
+        *v |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+} // namespace
+
+void RawCodec::encodeParts(std::span<const RawPart> parts, std::int64_t rowSeq, std::int64_t rowTNs,
+                           std::vector<std::uint8_t>* out) {
+    out->clear();
+    std::int64_t seq = rowSeq, t = rowTNs;
+    for (const auto& p : parts) {
+        putVarint(out, p.count);
+        putVarint(out, zigzag(p.sequence - seq));
+        putVarint(out, zigzag(p.startTimeNs - t));
+        putVarint(out, p.offset);
+        seq = p.sequence;
+        t = p.startTimeNs;
+    }
+}
+
+bool RawCodec::decodeParts(std::span<const std::uint8_t> blob, std::int64_t rowSeq, std::int64_t rowTNs,
+                           std::uint64_t rowCount, std::vector<RawPart>* out, std::string* error) {
+    out->clear();
+    std::int64_t seq = rowSeq, t = rowTNs;
+    std::uint64_t total = 0;
+    std::size_t pos = 0;
+    while (pos < blob.size()) {
+        std::uint64_t count = 0, dseq = 0, dt = 0, offset = 0;
+        if (!getVarint(blob, &pos, &count) || !getVarint(blob, &pos, &dseq) || !getVarint(blob, &pos, &dt) ||
+            !getVarint(blob, &pos, &offset) || count == 0 || count > 0xFFFFFFFFu || offset > 0xFFFFFFFFu) {
+            *error = "raw block parts are corrupt";
+            return false;
+        }
+        seq += unzigzag(dseq);
+        t += unzigzag(dt);
+        out->push_back({static_cast<std::uint32_t>(count), seq, t, static_cast<std::uint32_t>(offset)});
+        total += count;
+    }
+    if (out->empty() || total != rowCount) {
+        *error = "raw block parts do not add up to the row's samples";
+        return false;
+    }
+    return true;
+}
+
 } // namespace vibra::storage

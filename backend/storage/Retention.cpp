@@ -81,6 +81,18 @@ bool Retention::applyBatch(sqlite3* db, std::int64_t nowNs, const RetentionPolic
     return ok;
 }
 
+bool Retention::runIfDue(sqlite3* db, std::int64_t utcNowNs, Result* result, std::string* error) {
+    *result = {};
+    const auto now = std::chrono::steady_clock::now();
+    if (!enabled() || (!m_more && now - m_last < kInterval))
+        return true;
+    m_last = now;
+    if (!applyBatch(db, utcNowNs, m_policy, m_batchRows, result, error))
+        return false;
+    m_more = result->more;
+    return true;
+}
+
 std::optional<std::int64_t> Retention::parseDuration(const std::string& text) {
     static const std::regex re(R"(^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d|w)\s*$)");
     std::smatch m;

@@ -1,5 +1,7 @@
 #include "storage/RollupCursor.h"
 
+#include "storage/StatsColumns.h"
+
 #include <algorithm>
 #include <limits>
 #include <sstream>
@@ -24,7 +26,8 @@ std::vector<StoredDevice> RollupCursor::listDevices(Database& db, std::string* e
         *error = st.error();
         return out;
     }
-    while (st.step() == SQLITE_ROW) {
+    std::string err;
+    while (st.fetch(&err)) {
         StoredDevice d;
         d.rowId = st.int64(0);
         d.name = st.text(1);
@@ -33,6 +36,10 @@ std::vector<StoredDevice> RollupCursor::listDevices(Database& db, std::string* e
         d.axisNames = split(st.text(4));
         d.unit = st.text(5);
         out.push_back(std::move(d));
+    }
+    if (!err.empty()) {
+        *error = "reading the devices of '" + db.path() + "' failed: " + err;
+        out.clear();
     }
     return out;
 }
@@ -95,13 +102,14 @@ bool RollupCursor::open(Database& db, RollupLevel level, const std::vector<std::
         return false;
     }
     count.bind(1, from).bind(2, to);
-    if (count.step() == SQLITE_ROW)
-        m_count = static_cast<std::uint64_t>(count.int64(0));
-    m_stmt = Statement(db.handle(),
-                       "SELECT r.device_id, r.t_ns, r.axis, r.n, r.min, r.max, r.mean, r.rms, r.peak, "
-                       "r.kurtosis, r.gaps FROM " +
-                           std::string(levelTable(level)) + " r" + where +
-                           " ORDER BY r.t_ns, r.device_id, r.axis");
+    if (!count.fetch(&err)) {
+        *error = "reading '" + db.path() + "' failed: " + (err.empty() ? std::string("no count") : err);
+        return false;
+    }
+    m_count = static_cast<std::uint64_t>(count.int64(0));
+    m_stmt = Statement(db.handle(), "SELECT r.device_id, r.t_ns, r.axis, " + StatsColumns::list("r") +
+                                        " FROM " + std::string(levelTable(level)) + " r" + where +
+                                        " ORDER BY r.t_ns, r.device_id, r.axis");
     if (!m_stmt.isValid()) {
         *error = m_stmt.error();
         return false;
@@ -139,14 +147,9 @@ bool RollupCursor::next(RollupRow* row) {
         if (axis >= row->axes.size())
             row->axes.resize(axis + 1);
         auto& a = row->axes[axis];
-        row->samples = static_cast<std::uint64_t>(m_stmt.int64(3));
-        a.min = m_stmt.real(4);
-        a.max = m_stmt.real(5);
-        a.mean = m_stmt.real(6);
-        a.rms = m_stmt.real(7);
-        a.peak = m_stmt.real(8);
-        a.kurtosis = m_stmt.real(9);
-        row->gaps = static_cast<std::uint32_t>(m_stmt.int64(10));
+        a = StatsColumns::read(m_stmt, 3);
+        row->samples = a.n;
+        row->gaps = static_cast<std::uint32_t>(a.gaps);
         const int rc = m_stmt.step();
         if (rc != SQLITE_ROW) {
             if (rc != SQLITE_DONE)

@@ -2,6 +2,7 @@
 
 #include "storage/Database.h"
 #include "storage/RollupLevel.h"
+#include "storage/RollupStats.h"
 
 #include <cstdint>
 #include <optional>
@@ -20,15 +21,13 @@ struct StoredDevice {
     std::string unit; ///< "g" or "m/s2"
 };
 
-/// One device-second of 1-second rollups, all axes.
+/// One device-bucket of rollups (1 s, 1 min or 1 h), all axes.
 struct RollupRow {
     const StoredDevice* device = nullptr;
     std::int64_t tNs = 0;
     std::uint64_t samples = 0;
     std::uint32_t gaps = 0;
-    struct Axis {
-        double min = 0, max = 0, mean = 0, rms = 0, peak = 0, kurtosis = 0;
-    };
+    using Axis = RollupStats; ///< every statistics column of the axis (StatsColumns)
     std::vector<Axis> axes;
 };
 

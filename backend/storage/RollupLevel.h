@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/Clock.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,11 +16,11 @@ enum class RollupLevel { Raw, Second, Minute, Hour };
 constexpr std::int64_t levelBucketNs(RollupLevel l) {
     switch (l) {
     case RollupLevel::Second:
-        return 1'000'000'000LL;
+        return core::kSecondNs;
     case RollupLevel::Minute:
-        return 60'000'000'000LL;
+        return 60 * core::kSecondNs;
     case RollupLevel::Hour:
-        return 3'600'000'000'000LL;
+        return 3600 * core::kSecondNs;
     case RollupLevel::Raw:
         break;
     }

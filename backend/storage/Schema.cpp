@@ -164,6 +164,23 @@ ALTER TABLE event ADD COLUMN value REAL;        -- the value that crossed (zone:
 ALTER TABLE event ADD COLUMN threshold REAL;
 CREATE INDEX event_device_time ON event(device_id, t_ns);
 )sql",
+    // 5: frames dropped by reason in the session accounting; device_latest carries every statistics column
+    // and keeps the last known velocity/zone with their time; raw rows may hold several contiguous blocks.
+    R"sql(
+ALTER TABLE session_device ADD COLUMN frames_dropped_total INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE session_device ADD COLUMN frames_dropped_json TEXT NOT NULL DEFAULT '{}'; -- {"reason": frames}
+ALTER TABLE device_latest ADD COLUMN kurtosis REAL NOT NULL DEFAULT 0;
+ALTER TABLE device_latest ADD COLUMN gaps INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE device_latest ADD COLUMN velocity_t_ns INTEGER;  -- second velocity_rms/zone come from
+UPDATE device_latest SET
+  kurtosis = coalesce((SELECT r.kurtosis FROM rollup_1s r WHERE r.device_id = device_latest.device_id AND
+                       r.axis = device_latest.axis AND r.t_ns = device_latest.t_ns), 0),
+  gaps = coalesce((SELECT r.gaps FROM rollup_1s r WHERE r.device_id = device_latest.device_id AND
+                   r.axis = device_latest.axis AND r.t_ns = device_latest.t_ns), 0),
+  velocity_t_ns = CASE WHEN velocity_rms IS NOT NULL OR zone IS NOT NULL THEN t_ns END;
+ALTER TABLE raw_block ADD COLUMN blocks INTEGER NOT NULL DEFAULT 1; -- source blocks in this row
+ALTER TABLE raw_block ADD COLUMN parts BLOB;  -- NULL = one block; else per block: count, seq, start (varints)
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

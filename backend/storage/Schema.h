@@ -14,11 +14,14 @@ namespace vibra::storage {
 ///      device_latest (filled from the newest 1 s rollups of a version-1 database).
 ///   3: raw_block unique by (device_id, session_id, first_sample) instead of (..., seq).
 ///   4: event.state/rule/metric/axis/value/threshold (alarms); index event(device_id, t_ns).
+///   5: session_device.frames_dropped_total/_json; device_latest.kurtosis/gaps/velocity_t_ns;
+///   raw_block.blocks/
+///      parts (several contiguous source blocks in one row).
 /// Each step migrates from the previous version inside one transaction and has a test that starts from
 /// the previous version.
 class Schema {
 public:
-    static constexpr int kCurrentVersion = 4;
+    static constexpr int kCurrentVersion = 5;
     /// PRAGMA application_id of every Vibrascope database: 'VBSC'.
     static constexpr int kApplicationId = 0x56425343;
 

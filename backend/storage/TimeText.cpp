@@ -1,5 +1,7 @@
 #include "storage/TimeText.h"
 
+#include "core/Clock.h"
+
 #include <QDateTime>
 #include <QRegularExpression>
 
@@ -10,16 +12,12 @@
 namespace vibra::storage {
 
 std::string TimeText::isoMicros(std::int64_t ns) {
-    std::int64_t sec = ns / 1'000'000'000;
-    std::int64_t rem = ns % 1'000'000'000;
-    if (rem < 0) {
-        rem += 1'000'000'000;
-        --sec;
-    }
+    const std::int64_t sec = core::floorDiv(ns, core::kSecondNs);
+    const std::int64_t rem = ns - sec * core::kSecondNs;
     const std::time_t t = static_cast<std::time_t>(sec);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    char buf[48];
+    char buf[96]; // room for any int the format could get: no truncation
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(rem / 1000));
     return buf;

@@ -101,6 +101,7 @@ Rate benchRawWriter(const std::string& path, const std::vector<std::vector<float
             std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
     feed->close();
+    w.requestCommit(); // the last transaction now, not at the end of the commit interval
     while (counters.samplesStored.load() < static_cast<std::uint64_t>(blocks.size()) * n && !w.failed())
         std::this_thread::sleep_for(std::chrono::milliseconds(1)); // everything committed
     const double s = secondsSince(t);
@@ -186,8 +187,10 @@ Rate benchRollupWriter(const std::string& path, int devices, int seconds) {
             while (!feeds[d]->ring.tryPush(item))
                 std::this_thread::sleep_for(std::chrono::microseconds(100));
         }
-    for (auto& f : feeds) {
+    for (auto& f : feeds)
         f->close();
+    w.requestCommit();
+    for (auto& f : feeds) {
         while (f->counters->samplesStored.load() < static_cast<std::uint64_t>(seconds) * 16000 && !w.failed())
             std::this_thread::sleep_for(std::chrono::milliseconds(1)); // everything committed
     }

@@ -59,8 +59,8 @@ with tempfile.TemporaryDirectory() as tmp:
             for i in range(0, len(rows), max(1, len(rows) // 997)):  # a spread of rows, every column
                 want = rows[i][name]
                 got = cols[name][i]
-                if name in ("device",):
-                    ok = got == want
+                if name in ("device", "zone"):
+                    ok = got == want  # zone: A..D, or empty when not evaluated (both formats)
                 elif name in ("time_ns", "samples", "sample_index", "gaps"):
                     ok = int(got) == int(want)
                 elif want == "":
@@ -71,6 +71,18 @@ with tempfile.TemporaryDirectory() as tmp:
                 if not ok:
                     check(False, f"{level} row {i} column {name}: parquet {got!r} vs csv {want!r}")
                     break
+    # velocity, zone and crest are exported at every rollup level (the simulator's devices have a zone)
+    for level in ("1s", "1m", "1h"):
+        with open(os.path.join(tmp, f"{level}.csv"), newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        names = list(rows[0].keys()) if rows else []
+        crest = [n for n in names if n.endswith("_crest")]
+        velocity = [n for n in names if n.endswith("_velocity_rms_mm_s")]
+        check(len(crest) == 3 and len(velocity) == 3 and "zone" in names, f"{level}: new columns {names}")
+        check(any(r["zone"] in ("A", "B", "C", "D") for r in rows), f"{level}: zones exported")
+        check(velocity and any(r[velocity[0]] and float(r[velocity[0]]) > 0 for r in rows),
+              f"{level}: velocities exported")
+        check(crest and all(float(r[c]) >= 1.0 for r in rows for c in crest if r[c]), f"{level}: crest >= 1")
     raw = files.get("raw.parquet")
     if raw:
         check(len(raw["columns"]["time_ns"]) == 5 * 16000 + 5 * 2000, "raw rows: every stored sample of both devices")

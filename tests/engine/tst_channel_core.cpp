@@ -281,6 +281,28 @@ void displayOnlyWhileWatched() {
     core->finish();
     CHECK(core->waitFinished(30 * core::kSecondNs));
 }
+void attachThenDetachBeforeTheWorkerRuns() {
+    // Requests are applied in order even when they pile up: the feed is attached and closed (empty share), so
+    // a writer waiting for it is never left waiting.
+    pipeline::WorkerPool pool(1);
+    auto core = makeCore(pool, 256);
+    std::vector<pipeline::StoreFeedPtr> feeds;
+    for (int i = 0; i < 5; ++i) {
+        feeds.push_back(std::make_shared<pipeline::StoreFeed>("d", "test://d", core->counters(), 4));
+        core->setStore(feeds.back(), {false, true});
+    }
+    core->setStore(nullptr, {});
+    CHECK(waitUntil([&] {
+        for (auto& f : feeds)
+            if (!f->closed())
+                return false;
+        return true;
+    }));
+    for (auto& f : feeds)
+        CHECK_EQ(f->sessionCounters().samplesReceived, std::uint64_t{0});
+    core->finish();
+    CHECK(core->waitFinished(30 * core::kSecondNs));
+}
 } // namespace
 
 int main() {
@@ -291,5 +313,6 @@ int main() {
     rc |= RUN(removeWhileTheWriterDrains);
     rc |= RUN(snapshotRateHoldsForAnyBlockSize);
     rc |= RUN(displayOnlyWhileWatched);
+    rc |= RUN(attachThenDetachBeforeTheWorkerRuns);
     return rc;
 }

@@ -1,5 +1,5 @@
 // ParquetRecordingSink: rotation at exact samples across UTC period boundaries, gap metadata, accounting, a
-// real DspWorker tap with overflow, idle close, name collisions, and write errors (unwritable directory,
+// real ChannelCore tap with overflow, idle close, name collisions, and write errors (unwritable directory,
 // RLIMIT_FSIZE -> EFBIG). Every file is read back by DuckDB and hyparquet (tests/e2e/parquet_dump.mjs, which
 // also checks that both readers agree value for value).
 #include "exporting/ParquetRecordingSink.h"
@@ -67,7 +67,7 @@ vibra::pipeline::TapFeedPtr addTap(ParquetRecordingSink& sink, const std::string
     return feed;
 }
 
-/// Acts as the DSP worker: pushes into the tap and counts.
+/// Acts as the DSP processor: pushes into the tap and counts.
 void offer(const vibra::pipeline::TapFeedPtr& tap, core::SampleBlockPtr b) {
     tap->counters.offeredSamples.fetch_add(b->count);
     while (!tap->ring.tryPush(b))
@@ -245,9 +245,9 @@ private slots:
         }
     }
 
-    // Through a real DspWorker: the tap gets the worker's blocks (same pointers, no copy); a 2-block tap that
-    // nobody drains overflows and the drops are counted in the tap's counters, and appear as a gap in the
-    // file.
+    // Through a real ChannelCore: the tap gets the processor's blocks (same pointers, no copy); a 2-block tap
+    // that nobody drains overflows and the drops are counted in the tap's counters, and appear as a gap in
+    // the file.
     void dspWorkerTapOverflowIsCounted() {
         QTemporaryDir tmp;
         ParquetRecordingSink::Options o;

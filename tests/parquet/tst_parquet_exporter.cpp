@@ -39,7 +39,8 @@ struct Dev {
 
 struct Rollup {
     std::int64_t devId, tNs, n, gaps;
-    std::vector<std::array<double, 6>> axes; // min max mean rms peak kurtosis
+    std::vector<std::array<double, 8>> axes; // min max mean rms peak kurtosis crest velocity (NaN = NULL)
+    int zone = -1;                           // -1 = NULL
 };
 
 std::uint64_t g_state = 12345;
@@ -83,8 +84,8 @@ std::vector<Rollup> makeDb(const std::string& path, std::vector<Dev>& devs, int 
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(
         h,
-        "INSERT INTO rollup_1s(device_id, axis, t_ns, n, min, max, mean, rms, peak, kurtosis, gaps) "
-        "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO rollup_1s(device_id, axis, t_ns, n, min, max, mean, rms, peak, kurtosis, gaps, crest, "
+        "velocity_rms, zone) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         -1, &st, nullptr);
     const std::int64_t t0 = 1795000000LL * 1000000000LL;
     for (std::size_t k = 0; k < devs.size(); ++k) {
@@ -93,11 +94,14 @@ std::vector<Rollup> makeDb(const std::string& path, std::vector<Dev>& devs, int 
                      t0 + (static_cast<std::int64_t>(k) * 7 + s) * 1000000000LL,
                      static_cast<std::int64_t>(devs[k].rate) - (s % 97 == 0 ? 100 : 0),
                      s % 211 == 0 ? 2 : 0,
-                     {}};
+                     {},
+                     s % 5 == 0 ? -1 : s % 4}; // some seconds without a zone
             for (std::size_t a = 0; a < devs[k].axes.size(); ++a) {
                 const double mean = 0.01 * rnd(), rms = 0.5 + 0.1 * rnd();
-                r.axes.push_back(
-                    {mean - 2 * rms, mean + 2 * rms + 0.001 * rnd(), mean, rms, 2.5 * rms, 3 + rnd()});
+                // velocity: NULL in some seconds and, for the last axis, always (as when the DSP had none)
+                const double velocity = s % 7 == 0 || a + 1 == devs[k].axes.size() ? NAN : 2 + rnd();
+                r.axes.push_back({mean - 2 * rms, mean + 2 * rms + 0.001 * rnd(), mean, rms, 2.5 * rms,
+                                  3 + rnd(), 2.5 + 0.01 * rnd(), velocity});
                 sqlite3_bind_int64(st, 1, r.devId);
                 sqlite3_bind_int64(st, 2, static_cast<std::int64_t>(a));
                 sqlite3_bind_int64(st, 3, r.tNs);
@@ -105,6 +109,15 @@ std::vector<Rollup> makeDb(const std::string& path, std::vector<Dev>& devs, int 
                 for (int i = 0; i < 6; ++i)
                     sqlite3_bind_double(st, 5 + i, r.axes.back()[static_cast<std::size_t>(i)]);
                 sqlite3_bind_int64(st, 11, r.gaps);
+                sqlite3_bind_double(st, 12, r.axes.back()[6]);
+                if (std::isnan(r.axes.back()[7]))
+                    sqlite3_bind_null(st, 13);
+                else
+                    sqlite3_bind_double(st, 13, r.axes.back()[7]);
+                if (r.zone < 0)
+                    sqlite3_bind_null(st, 14);
+                else
+                    sqlite3_bind_int64(st, 14, r.zone);
                 if (sqlite3_step(st) != SQLITE_DONE)
                     std::fprintf(stderr, "insert failed: %s\n", sqlite3_errmsg(h));
                 sqlite3_reset(st);
@@ -178,6 +191,11 @@ std::string expectFile(const std::string& file, const exporting::ExportRequest& 
     for (const auto& n : names)
         cols.push_back({n + "_kurtosis", "DOUBLE", "", {}});
     cols.push_back({"gaps", "INT64", "", {}});
+    for (const auto& n : names)
+        cols.push_back({n + "_crest", "DOUBLE", "", {}});
+    for (const auto& n : names)
+        cols.push_back({n + "_velocity_rms_mm_s", "DOUBLE", "", {}});
+    cols.push_back({"zone", "BYTE_ARRAY", "", {}});
     for (const Rollup& r : rows) {
         const Dev* d = *std::find_if(sel.begin(), sel.end(), [&](const Dev* x) { return x->id == r.devId; });
         const double scale = d->unit == unit ? 1.0 : core::kStandardGravity;
@@ -191,6 +209,11 @@ std::string expectFile(const std::string& file, const exporting::ExportRequest& 
         for (std::size_t a = 0; a < axes; ++a)
             cols[c++].values.push_back(hexDouble(a < r.axes.size() ? r.axes[a][5] : NAN));
         cols[c++].values.push_back(std::to_string(r.gaps));
+        for (std::size_t k : {6, 7}) // crest, velocity: no unit, not converted
+            for (std::size_t a = 0; a < axes; ++a)
+                cols[c++].values.push_back(hexDouble(a < r.axes.size() ? r.axes[a][k] : NAN));
+        cols[c++].values.push_back(r.zone < 0 ? std::string()
+                                              : std::string(1, static_cast<char>('A' + r.zone)));
     }
     std::string meta = "{\"source\":" + jsonString(req.dbPath) +
                        ",\"table\":\"rollup_1s\",\"unit\":" + jsonString(unit) +

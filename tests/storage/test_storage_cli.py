@@ -8,6 +8,7 @@ committed data intact and balanced.
 import csv
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -62,6 +63,14 @@ def test_raw_round_trip(tmp):
         contiguous = all(f1 == f0 + n0 for (f0, n0), (f1, _) in zip(blocks, blocks[1:]))
         check(contiguous and blocks[0][0] == 0, f"{name}: blocks contiguous from sample 0")
         check(con.execute("SELECT count(*) FROM event WHERE kind='gap'").fetchone()[0] == 0, "no gap events")
+        rows, blocks = con.execute("SELECT count(*), sum(blocks) FROM raw_block WHERE device_id=?", (dev_id,)).fetchone()
+        check(rows * 5 < blocks, f"{name}: contiguous blocks gathered into rows ({blocks} blocks in {rows} rows)")
+    # Raw storage on disk (pages of the table and its indexes, from dbstat) vs the float32 size of the samples:
+    # rows of ~64 KiB fill their overflow pages (one row per block took 1.36x)
+    pages = con.execute("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'raw_block%'").fetchone()[0]
+    f32 = con.execute("SELECT sum(n * axes * 4) FROM raw_block").fetchone()[0]
+    print(f"raw storage: {pages} bytes of pages for {f32} bytes of float32 = {pages / f32:.3f}x")
+    check(pages < 0.95 * f32, f"raw overhead {pages / f32:.3f}x of float32 (want < 0.95)")
 
     # export --level raw for device a, compare bit-exactly with the independently decoded blocks
     out = os.path.join(tmp, "a_raw.csv")
@@ -136,6 +145,14 @@ def test_query(tmp, db):
     known = [v for v in vel if v is not None]
     check(rc == 0 and known == sorted(known, reverse=True) and vel[:len(known)] == known,
           f"sorted by velocity desc, devices without one last: {vel}")
+    # after the stop the latest state keeps the last known velocity and zone: the final partial second has none
+    rc, out, _ = run(["query", "latest", "--db", db, "--json"])
+    for d in json.loads(out)["devices"] if rc == 0 else []:
+        t_vel, vel = con.execute(
+            "SELECT r.t_ns, max(r.velocity_rms) FROM rollup_1s r JOIN device d ON d.id=r.device_id WHERE d.name=? "
+            "AND r.velocity_rms IS NOT NULL GROUP BY r.t_ns ORDER BY r.t_ns DESC LIMIT 1", (d["device"],)).fetchone()
+        check(d["velocity_rms_mm_s"] == vel and d["velocity_time_utc"] is not None and
+              int(d["time_ns"]) >= t_vel, f"latest {d['device']}: velocity {d['velocity_rms_mm_s']} == newest known {vel}")
     rc, out, _ = run(["query", "latest", "--db", db, "--json", "--sort", "time"])
     times = [int(d["time_ns"]) for d in json.loads(out)["devices"]]
     check(rc == 0 and times == sorted(times), f"sorted by time asc: {times}")
@@ -158,6 +175,31 @@ def test_query(tmp, db):
     rc, out, err = run(["query", "range", "--db", db, "--device", "a", "--from", "2026-01-01T00:00:00Z",
                         "--to", "2026-12-31T00:00:00Z", "--points", "100", "--json"])
     check(rc == 0 and json.loads(out)["level"] == "1h", f"a year at 100 points -> 1h: {err}")
+    # --level raw: the envelope from the raw samples, against the samples exported here (numpy)
+    raw_csv = os.path.join(tmp, "a_env.csv")
+    rc, _, err = run(["export", "--db", db, "--out", raw_csv, "--level", "raw", "--device", "a", "--epoch-ns"])
+    rows = [line.split(",") for line in open(raw_csv).read().splitlines()[1:]] if rc == 0 else []
+    t_ns = np.array([int(r[0]) for r in rows], dtype=np.int64)
+    # the CSV holds float32 values as their shortest text: parse as float32, then widen exactly
+    data = np.array([[np.float32(v) for v in r[3:6]] for r in rows], dtype=np.float32).astype(np.float64).reshape(-1, 3)
+    frm, to, points = t0 + 10**9, t0 + 2 * 10**9, 20
+    rc, out, err = run(["query", "range", "--db", db, "--device", "a", "--from", f"{frm}ns", "--to", f"{to}ns",
+                        "--points", str(points), "--level", "raw", "--json"])
+    doc = json.loads(out) if rc == 0 else {}
+    bucket = (to - frm) // points
+    check(rc == 0 and doc.get("level") == "raw" and int(doc.get("bucket_ns", 0)) == bucket, f"range --level raw: {err}")
+    for p in doc.get("points", []):
+        t = int(p["time_ns"])
+        sel = (t_ns >= t) & (t_ns < t + bucket)
+        x = data[sel]
+        ok = p["samples"] == len(x) and all(
+            p["axes"][a]["min"] == x[:, a].min() and p["axes"][a]["max"] == x[:, a].max() and
+            abs(p["axes"][a]["mean"] - x[:, a].mean()) < 1e-9 for a in range(3))
+        check(ok, f"raw envelope bucket {t}: {p['samples']} samples vs {len(x)}")
+    check(len(doc.get("points", [])) == points, f"raw envelope: {len(doc.get('points', []))} points")
+    rc, out, err = run(["query", "range", "--db", db, "--device", "a", "--from", f"{frm}ns", "--to", f"{to}ns",
+                        "--points", "4", "--level", "raw"])
+    check(rc == 0 and "at level raw" in out, f"range --level raw as a table: {rc} {err} {out[-200:]}")
     rc, out, err = run(["query", "asof", "--db", db, "--device", "b", "--at", f"{t1 + 5 * 10**8}ns", "--json"])
     check(rc == 0 and int(json.loads(out)["time_ns"]) == t1, f"asof: {err} {out[:120]}")
     rc, out, _ = run(["query", "asof", "--db", db, "--device", "b", "--at", "2000-01-01T00:00:00Z", "--json"])
@@ -233,6 +275,183 @@ def test_query_events(tmp, db):
     con.close()
 
 
+def test_malformed_input_in_session_row(tmp):
+    """Frames dropped without a known sample count (malformed CSV lines) are stored in the session row."""
+    src = os.path.join(tmp, "bad.csv")
+    with open(src, "w") as f:
+        for i in range(5000):
+            f.write(f"{i};{-i}\n")
+            if i in (100, 2000, 4321):
+                f.write("not a number;x\n")
+    db = os.path.join(tmp, "bad.db")
+    rc, _, err = run(["record", "--source", f"file://{src}?realtime=0&rate=1000&id=bad", "--db", db, "-q"])
+    check(rc == 0, f"record from a file with malformed lines: {rc} {err}")
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT received, stored, dropped_total, frames_dropped_total, frames_dropped_json "
+                      "FROM session_device").fetchone()
+    check(row is not None and row[:2] == (5000, 5000) and row[2] == 0 and row[3] == 3 and
+          json.loads(row[4]) == {"malformed": 3}, f"malformed lines in the session row: {row}")
+    con.close()
+
+
+def corrupt_table(src, dst, table):
+    """Copy src to dst and overwrite the root page of `table` with garbage (a real damaged page)."""
+    shutil.copy(src, dst)
+    con = sqlite3.connect(dst)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name=?", (table,)).fetchone()[0]
+    con.close()
+    check(not os.path.exists(dst + "-wal") or os.path.getsize(dst + "-wal") == 0, "checkpointed copy")
+    with open(dst, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes([0xFF, 0x13, 0x37, 0xA5] * (page_size // 4)))
+
+
+def test_corrupt_pages(tmp):
+    """An SQLite error while querying is an error (exit 1 with the message), never an empty or fallback answer."""
+    db = os.path.join(tmp, "good.db")
+    rc, _, err = run(["record", "--source", "sim://a", "--source", "sim://b", "--db", db, "--duration", "2.5", "-q"])
+    check(rc == 0, f"record: {err}")
+    con = sqlite3.connect(db)
+    t_last = con.execute("SELECT max(t_ns) FROM rollup_1s").fetchone()[0]
+    con.execute("INSERT INTO event(device_id, session_id, t_ns, kind, detail) VALUES(1, 1, ?, 'alarm', 'x')", (t_last,))
+    con.commit()
+    con.close()
+    later = f"{t_last + 120 * 10**9}ns"  # the 1 min bucket has ended: a fallback could answer from it
+    outputs = [os.path.join(tmp, "c.csv"), os.path.join(tmp, "c.parquet")]
+    cases = [
+        ("device_latest", ["query", "latest"]),
+        ("device_latest", ["query", "latest", "--json"]),
+        ("rollup_1s", ["query", "asof", "--device", "a", "--at", later]),
+        ("rollup_1s", ["query", "range", "--device", "a", "--from", f"{t_last - 10**9}ns", "--to", f"{t_last}ns"]),
+        ("rollup_1s", ["export", "--out", outputs[0]]),
+        ("rollup_1s", ["export", "--format", "parquet", "--out", outputs[1]]),
+        ("event", ["query", "events"]),
+    ]
+    for table, args in cases:
+        rc, out, err = run(args[:1] + ["--db", db] + args[1:])
+        check(rc == 0 and "malformed" not in err, f"intact: {args}: {rc} {err}")
+        for f in outputs:
+            if os.path.exists(f):
+                os.remove(f)
+        bad = os.path.join(tmp, f"bad_{table}.db")
+        corrupt_table(db, bad, table)
+        rc, out, err = run(args[:1] + ["--db", bad] + args[1:])
+        check(rc == 1 and "malformed" in err and bad in err,
+              f"corrupt {table}: {args} -> exit {rc}, stderr {err.strip()[:200]!r}, stdout {out[:100]!r}")
+        check(not any(os.path.exists(f) or os.path.exists(f + ".partial") for f in outputs),
+              f"corrupt {table}: no export file left")
+
+
+def read_only_commands(db, out_dir):
+    """Commands a user runs on a finished history: (args, output file or None)."""
+    csv_out = os.path.join(out_dir, "ro.csv")
+    return [(["query", "latest", "--db", db, "--json"], None),
+            (["query", "range", "--db", db, "--device", "a", "--from", "2000-01-01T00:00:00Z", "--to",
+              "2100-01-01T00:00:00Z", "--points", "50", "--json"], None),
+            (["query", "events", "--db", db, "--json"], None),
+            (["export", "--db", db, "--out", csv_out], csv_out)]
+
+
+def run_as(user, args):
+    if user is None:
+        return run(args)
+    p = subprocess.run(["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", VIBRASCOPE] + args,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_read_only_dir(tmp, label, ro_dir, db_name, out_dir, user=None):
+    """query/export on a history in a directory nobody may write give the same answers as on a writable copy,
+    say that they read it read-only, and leave the directory untouched."""
+    before = sorted(os.listdir(ro_dir))
+    ro_db, rw_db = os.path.join(ro_dir, db_name), os.path.join(tmp, "rw_" + db_name)
+    for (ro_args, ro_file), (rw_args, rw_file) in zip(read_only_commands(ro_db, out_dir),
+                                                      read_only_commands(rw_db, os.path.join(tmp, "rw_out"))):
+        rc, out, err = run_as(user, ro_args)
+        rc2, out2, _ = run(rw_args)
+        check(rc == 0 and "read-only" in err, f"{label}: {ro_args[:2]} in a read-only directory: {rc} {err.strip()}")
+        if ro_file:
+            same = rc == 0 and open(ro_file, "rb").read() == open(rw_file, "rb").read()
+        else:
+            same = out.replace(ro_db, rw_db) == out2
+        check(rc2 == 0 and same, f"{label}: {ro_args[:2]} answers as on the writable copy")
+    check(sorted(os.listdir(ro_dir)) == before, f"{label}: nothing created next to the database: {os.listdir(ro_dir)}")
+
+
+def make_pending_wal_copy(db, dst):
+    """dst (+ dst-wal, no -shm): a copy taken while a writer had committed data only in its WAL."""
+    work = dst + ".work"
+    shutil.copy(db, work)
+    con = sqlite3.connect(work)
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("INSERT INTO event(t_ns, kind) VALUES(1, 'x')")
+    con.commit()
+    shutil.copy(work, dst)
+    shutil.copy(work + "-wal", dst + "-wal")
+    con.close()
+    os.remove(work)
+
+
+def test_read_only(tmp, db):
+    """Finished histories open read-only when their directory is not writable: a read-only tmpfs, an immutable
+    directory (chattr +i) and another user's directory (setpriv to nobody) as root; chmod 555 otherwise."""
+    os.makedirs(os.path.join(tmp, "rw_out"), exist_ok=True)
+    shutil.copy(db, os.path.join(tmp, "rw_h.db"))
+    ran = []
+    if os.geteuid() == 0:
+        mnt = os.path.join(tmp, "ro_mnt")
+        os.makedirs(mnt)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", mnt], capture_output=True).returncode == 0:
+            try:
+                shutil.copy(db, os.path.join(mnt, "h.db"))
+                make_pending_wal_copy(db, os.path.join(mnt, "w.db"))
+                subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+                check_read_only_dir(tmp, "read-only tmpfs", mnt, "h.db", os.path.join(tmp, "rw_out"))
+                rc, _, err = run(["query", "latest", "--db", os.path.join(mnt, "w.db")])
+                check(rc == 1 and "copy both files to a writable directory" in err,
+                      f"read-only with pending WAL data: {rc} {err.strip()}")
+                ran.append("tmpfs")
+            finally:
+                subprocess.run(["umount", mnt])
+        imm = os.path.join(tmp, "immutable")
+        os.makedirs(imm)
+        shutil.copy(db, os.path.join(imm, "h.db"))
+        if subprocess.run(["chattr", "+i", imm], capture_output=True).returncode == 0:
+            try:
+                check_read_only_dir(tmp, "immutable directory", imm, "h.db", os.path.join(tmp, "rw_out"))
+                ran.append("chattr")
+            finally:
+                subprocess.run(["chattr", "-i", imm])
+        if shutil.which("setpriv"):
+            # nobody (uid/gid 65534) may read the history but not write its directory (root owns it)
+            other, out = os.path.join(tmp, "other"), os.path.join(tmp, "other_out")
+            os.makedirs(other)
+            os.makedirs(out)
+            shutil.copy(db, os.path.join(other, "h.db"))
+            os.chmod(tmp, 0o755)
+            os.chmod(other, 0o555)
+            os.chmod(os.path.join(other, "h.db"), 0o644)
+            os.chmod(out, 0o777)
+            try:
+                check_read_only_dir(tmp, "another user's directory", other, "h.db", out, user=65534)
+                ran.append("setpriv")
+            finally:
+                os.chmod(tmp, 0o700)
+    else:
+        ro = os.path.join(tmp, "chmod")
+        os.makedirs(ro)
+        shutil.copy(db, os.path.join(ro, "h.db"))
+        os.chmod(ro, 0o555)
+        try:
+            check_read_only_dir(tmp, "chmod 555", ro, "h.db", os.path.join(tmp, "rw_out"))
+            ran.append("chmod")
+        finally:
+            os.chmod(ro, 0o755)
+    print("read-only directories tested:", ran)
+    check(ran, "at least one way to make a directory read-only was available")
+
+
 def test_retention(tmp):
     db = os.path.join(tmp, "ret.db")
     rc, _, err = run(["record", "--source", "sim://r?rate=4000", "--db", db, "--duration", "5", "--raw",
@@ -269,13 +488,32 @@ def check_full_database(tmp, db_dir, extra, label):
             shutil.copy(db + suffix, os.path.join(copy, "full.db" + suffix))
     con = sqlite3.connect(os.path.join(copy, "full.db"))
     check(con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"{label}: integrity after disk full")
-    for dev_id, stored in con.execute("SELECT device_id, stored FROM session_device").fetchall():
+    closed = con.execute("SELECT stopped_ns IS NOT NULL, clean FROM session").fetchone()
+    # the recorder's final table: device, received, stored, dropped, gaps, balanced, reasons
+    report = {m.group(1): tuple(int(x) for x in m.group(2, 3, 4)) for m in
+              re.finditer(r"^\s+(\w+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+(?:yes|no)\b", err, re.M)
+              if m.group(1) != "TOTAL"}
+    for name, dev_id, received, stored, dropped, dropped_json in con.execute(
+            "SELECT d.name, sd.device_id, sd.received, sd.stored, sd.dropped_total, sd.dropped_json "
+            "FROM session_device sd JOIN device d ON d.id = sd.device_id").fetchall():
         raw_n = con.execute("SELECT coalesce(sum(n), 0) FROM raw_block WHERE device_id=?", (dev_id,)).fetchone()[0]
         check(raw_n == stored and stored > 0, f"{label}: committed raw samples {raw_n} == accounted stored {stored}")
+        if closed[0]:
+            # the recorder closed the session with its final accounting: the DB says what was lost
+            check(closed[1] == 0 and (received, stored, dropped) == report.get(name) and
+                  json.loads(dropped_json).get("write_error", 0) > 0,
+                  f"{label}: {name}: session row {received}/{stored}/{dropped} {dropped_json} == report "
+                  f"{report.get(name)}, not clean")
+    if closed[0]:
+        check(con.execute("SELECT count(*) FROM event WHERE kind='write_error'").fetchone()[0] <= 1,
+              f"{label}: at most one write_error event")
+    print(f"{label}: session closed after the failure: {bool(closed[0])}")
     con.close()
-    # the recorder restarts on the copy (space available): recovery runs and passes quick_check
+    # the recorder restarts on the copy (space available); a session left open is recovered (quick_check)
     rc, _, err = run(["record", "--source", "sim://f", "--db", os.path.join(copy, "full.db"), "--duration", "1", "-q"])
-    check(rc == 0 and "quick_check ok" in err, f"{label}: restart after disk full: {rc} {err}")
+    check(rc == 0 and (closed[0] or "quick_check ok" in err), f"{label}: restart after disk full: {rc} {err}")
+    if label == "max_page_count":
+        check(closed[0], f"{label}: the session row is closed with its accounting (updates need no new pages)")
 
 
 def test_damaged_files(tmp, db):
@@ -318,6 +556,9 @@ with tempfile.TemporaryDirectory() as tmp:
     db = test_raw_round_trip(tmp)
     test_query(tmp, db)
     test_query_events(tmp, db)
+    test_malformed_input_in_session_row(tmp)
+    test_corrupt_pages(tmp)
+    test_read_only(tmp, db)
     test_retention(tmp)
     test_damaged_files(tmp, db)
     test_disk_full(tmp)

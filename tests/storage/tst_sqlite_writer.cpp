@@ -132,7 +132,7 @@ private slots:
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/d.db").toStdString();
         auto feed = feedOf("d1");
-        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 50, "{}", "test"});
+        storage::SqliteWriter w({path, storage::Database::Durability::Normal, 60000, "{}", "test"});
         std::string err;
         QVERIFY(w.start(&err));
         w.attach(feed);
@@ -141,6 +141,7 @@ private slots:
         for (int s = 0; s < 20; ++s)
             QVERIFY(feed->ring.tryPush(rollup(device("d1"), std::int64_t(s) * 1'000'000'000, 10, 0, 1)));
         feed->close();
+        w.requestCommit(); // a minute-long commit interval: the release happens now, not in a minute
         QTRY_COMPARE(feed.use_count(), 1L); // released by the writer
         QCOMPARE(feed->counters->samplesStored.load(), std::uint64_t{200});
         QVERIFY(feed->ring.empty());
@@ -196,6 +197,12 @@ private slots:
         storage::Statement js(db.handle(), (std::string("SELECT dropped_json ") + d1).c_str());
         QCOMPARE(js.step(), SQLITE_ROW);
         QCOMPARE(js.text(0), std::string(R"({"ring_overflow":10,"store_overflow":20})"));
+        // frames (blocks, records) dropped by reason next to the samples: the only count for malformed input
+        storage::Statement fs(
+            db.handle(), (std::string("SELECT frames_dropped_json, frames_dropped_total ") + d1).c_str());
+        QCOMPARE(fs.step(), SQLITE_ROW);
+        QCOMPARE(fs.text(0), std::string(R"({"ring_overflow":1,"store_overflow":2})"));
+        QCOMPARE(fs.int64(1), 3);
         QCOMPARE(scalar(db, "SELECT sum(n) FROM rollup_1s WHERE axis=0 AND device_id=(SELECT id FROM device "
                             "WHERE name='d1')"),
                  50);

@@ -1,12 +1,9 @@
-// Raw blocks (bit-exact round trip, gaps, duplicates, accounting), incremental 1 min / 1 h rollups against
-// statistics computed directly from the samples, retention, range level selection, latest/as-of with
-// out-of-order data, and a full database (disk-full stand-in) during writing.
-#include "dsp/MomentAccumulator.h"
-#include "pipeline/ChannelCore.h"
-#include "pipeline/WorkerPool.h"
+// Incremental 1 min / 1 h rollups against statistics computed directly from the samples, velocity/zone,
+// checkpoints, retention, range level selection, latest/as-of with out-of-order data, and a full database
+// (disk-full stand-in) during writing. Raw blocks: tst_storage_raw.
+#include "StorageTestUtil.h"
 #include "storage/Database.h"
 #include "storage/HistoryQuery.h"
-#include "storage/RawCodec.h"
 #include "storage/RawCursor.h"
 #include "storage/Retention.h"
 #include "storage/SqliteWriter.h"
@@ -23,239 +20,11 @@
 
 using namespace vibra;
 
-namespace {
-constexpr std::int64_t kS = 1'000'000'000;
-constexpr std::int64_t kT0 = 1'763'870'400LL * kS; // 2025-11-23T04:00:00Z: a whole hour
-
-std::shared_ptr<const core::DeviceInfo> device(const char* name, double rate = 100, int axes = 2) {
-    auto d = std::make_shared<core::DeviceInfo>();
-    d->id = name;
-    d->sampleRate = rate;
-    d->axisNames = axes == 1 ? std::vector<std::string>{"x"} : std::vector<std::string>{"x", "y"};
-    d->unit = core::Unit::G;
-    return d;
-}
-
-std::int64_t scalar(sqlite3* db, const std::string& sql) {
-    storage::Statement st(db, sql);
-    return st.step() == SQLITE_ROW ? st.int64(0) : -999;
-}
-
-/// Rollup items of one second made from samples, the way DspWorker makes them.
-pipeline::StoreItemPtr rollupOf(const std::shared_ptr<const core::DeviceInfo>& dev, std::int64_t t,
-                                const std::vector<std::vector<float>>& axes) {
-    auto r = std::make_shared<pipeline::RollupRecord>();
-    r->device = dev;
-    r->bucketStartNs = t;
-    r->samples = axes[0].size();
-    for (const auto& x : axes) {
-        dsp::MomentAccumulator acc;
-        acc.add(x);
-        r->axes.push_back(acc.result());
-    }
-    auto item = std::make_shared<pipeline::StoreItem>();
-    item->rollup = std::move(r);
-    return item;
-}
-
-pipeline::StoreItemPtr rawOf(const std::shared_ptr<const core::DeviceInfo>& dev, std::uint64_t seq,
-                             std::uint64_t first, const std::vector<float>& planar, std::uint32_t count) {
-    auto b = std::make_shared<core::SampleBlock>();
-    b->device = dev;
-    b->sequence = seq;
-    b->firstSample = first;
-    b->count = count;
-    b->startTimeNs =
-        kT0 + static_cast<std::int64_t>(std::llround(static_cast<double>(first) * 1e9 / dev->sampleRate));
-    b->data = planar;
-    auto item = std::make_shared<pipeline::StoreItem>();
-    item->raw = std::move(b);
-    return item;
-}
-
-pipeline::StoreFeedPtr feedOf(const char* id, std::size_t capacity) {
-    return std::make_shared<pipeline::StoreFeed>(id, "", std::make_shared<core::DeviceCounters>(), capacity);
-}
-
-storage::SqliteWriter::Options opts(const std::string& path, bool raw = false) {
-    storage::SqliteWriter::Options o;
-    o.path = path;
-    o.commitIntervalMs = 20;
-    o.appVersion = "test";
-    o.storeRaw = raw;
-    return o;
-}
-
-bool sameBits(float a, float b) {
-    std::uint32_t x, y;
-    std::memcpy(&x, &a, 4);
-    std::memcpy(&y, &b, 4);
-    return x == y;
-}
-} // namespace
+using namespace storage_test;
 
 class TstStorageHistory : public QObject {
     Q_OBJECT
 private slots:
-    void rawCodecIsBitExact() {
-        std::mt19937 rng(7);
-        std::normal_distribution<float> noise(0.f, 1.f);
-        std::vector<float> v(3000);
-        for (auto& x : v)
-            x = 9.81f + noise(rng);
-        const float specials[] = {0.f,
-                                  -0.f,
-                                  std::numeric_limits<float>::infinity(),
-                                  -std::numeric_limits<float>::infinity(),
-                                  std::numeric_limits<float>::denorm_min(),
-                                  std::numeric_limits<float>::quiet_NaN(),
-                                  std::numeric_limits<float>::max()};
-        for (std::size_t i = 0; i < std::size(specials); ++i)
-            v[i * 97] = specials[i];
-        storage::RawCodec codec;
-        std::vector<std::uint8_t> blob;
-        const int fmt = codec.encode(v, &blob);
-        QVERIFY(blob.size() < v.size() * 4); // the sign/exponent planes compress
-        std::vector<float> back;
-        std::string err;
-        QVERIFY2(codec.decode(fmt, blob, v.size(), &back, &err), err.c_str());
-        QCOMPARE(back.size(), v.size());
-        for (std::size_t i = 0; i < v.size(); ++i)
-            QVERIFY2(sameBits(v[i], back[i]), qPrintable(QString::number(i)));
-        // corrupt data and a wrong size are refused with a message
-        auto bad = blob;
-        bad[bad.size() / 2] ^= 0xFF;
-        bad[4] ^= 0x55;
-        QVERIFY(!codec.decode(fmt, bad, v.size(), &back, &err) || back.size() == v.size());
-        QVERIFY(!codec.decode(fmt, blob, v.size() + 1, &back, &err));
-        QVERIFY(!codec.decode(9, blob, v.size(), &back, &err));
-    }
-
-    void rawBlocksRoundTripWithGapsAndAccounting() {
-        QTemporaryDir dir;
-        const std::string path = (dir.path() + "/raw.db").toStdString();
-        auto dev = device("r", 1000, 2);
-        auto feed = feedOf("r", 64);
-        auto& ring = feed->ring;
-        auto& counters = *feed->counters;
-        std::mt19937 rng(3);
-        std::uniform_real_distribution<float> u(-4.f, 4.f);
-        std::vector<std::vector<float>> blocks;
-        std::vector<std::uint64_t> firsts = {0, 250, 500, 900}; // 750..899 missing: a gap of 150
-        {
-            storage::SqliteWriter w(opts(path, true));
-            std::string err;
-            QVERIFY2(w.start(&err), err.c_str());
-            w.attach(feed);
-            for (std::size_t i = 0; i < firsts.size(); ++i) {
-                std::vector<float> planar(500);
-                for (auto& x : planar)
-                    x = u(rng);
-                blocks.push_back(planar);
-                QVERIFY(ring.tryPush(rawOf(dev, i, firsts[i], planar, 250)));
-            }
-            QVERIFY(ring.tryPush(rawOf(dev, 1, 250, blocks[1], 250))); // same first sample again: a duplicate
-            // a rollup does not count as stored in raw mode
-            QVERIFY(
-                ring.tryPush(rollupOf(dev, kT0, {std::vector<float>(10, 1.f), std::vector<float>(10, 2.f)})));
-            counters.samplesReceived = 1250;
-            w.stop();
-        }
-        QCOMPARE(counters.samplesStored.load(), std::uint64_t{1000});
-        QCOMPARE(counters.snapshot().dropped(core::DropReason::Duplicate), std::uint64_t{250});
-        const auto c = counters.snapshot();
-        QCOMPARE(c.samplesReceived, c.samplesStored + c.droppedTotal());
-
-        storage::Database db;
-        std::string err;
-        QVERIFY2(db.open(path, storage::Database::Mode::ReadOnly, &err), err.c_str());
-        QCOMPARE(scalar(db.handle(), "SELECT stored FROM session_device"), 1000);
-        QCOMPARE(scalar(db.handle(), "SELECT dropped_total FROM session_device"), 250); // duplicate, same txn
-        QCOMPARE(scalar(db.handle(),
-                        "SELECT count(*) FROM event WHERE kind='gap' AND first_sample=750 AND samples=150"),
-                 1);
-        storage::RawCursor cur;
-        QVERIFY2(cur.open(db, "r", std::nullopt, std::nullopt, &err), err.c_str());
-        QCOMPARE(cur.count(), std::uint64_t{4});
-        storage::RawBlock b;
-        std::size_t i = 0;
-        while (cur.next(&b)) {
-            QCOMPARE(b.firstSample, firsts[i]);
-            QCOMPARE(b.count, 250u);
-            QCOMPARE(b.tNs, kT0 + static_cast<std::int64_t>(firsts[i]) * 1'000'000);
-            QCOMPARE(b.endNs, b.tNs + 250'000'000);
-            QCOMPARE(b.data.size(), blocks[i].size());
-            QVERIFY(std::memcmp(b.data.data(), blocks[i].data(), b.data.size() * 4) == 0);
-            ++i;
-        }
-        QVERIFY2(cur.error().empty(), cur.error().c_str());
-        QCOMPARE(i, std::size_t{4});
-        // finer than 1 s: the range query builds an envelope from the raw samples (10 ms buckets here)
-        storage::HistoryQuery q(db);
-        storage::HistoryQuery::Range range;
-        QVERIFY2(q.range("r", kT0, kT0 + kS, 100, std::nullopt, &range, &err), err.c_str());
-        QCOMPARE(range.level, storage::RollupLevel::Raw);
-        QCOMPARE(range.bucketNs, std::int64_t{10'000'000});
-        QCOMPARE(range.points.size(), std::size_t{100 - 15}); // samples 750..899 are missing: 15 buckets
-        for (const auto& p : range.points) {
-            const auto first = static_cast<std::uint64_t>((p.tNs - kT0) / 1'000'000);
-            const std::size_t bi = first < 250 ? 0 : first < 500 ? 1 : first < 750 ? 2 : 3;
-            const std::size_t off = first - firsts[bi];
-            for (int a = 0; a < 2; ++a) {
-                const float* x = blocks[bi].data() + a * 250 + off;
-                const auto [mn, mx] = std::minmax_element(x, x + 10);
-                QCOMPARE(p.samples, std::uint64_t{10});
-                QCOMPARE(p.axes[a].min, double(*mn));
-                QCOMPARE(p.axes[a].max, double(*mx));
-            }
-        }
-        // a time window returns only the overlapping blocks
-        QVERIFY(cur.open(db, "r", kT0 + 300'000'000, kT0 + 600'000'000, &err));
-        QCOMPARE(cur.count(), std::uint64_t{2});
-        QVERIFY(!cur.open(db, "nope", std::nullopt, std::nullopt, &err));
-    }
-
-    void dspWorkerRawAccountingWithOverflow() {
-        // With raw storage on, every processed block goes to the store feed; those that do not fit count as
-        // StoreOverflow, rollups that do not fit count nothing (derived data). So received = raw items in
-        // the feed + StoreOverflow exactly (drop-newest policy, no back-pressure).
-        pipeline::WorkerPool pool(1);
-        auto core = std::make_shared<pipeline::ChannelCore>("w", "test://w", pipeline::DspSettings{}, pool,
-                                                            nullptr, nullptr);
-        auto feed = std::make_shared<pipeline::StoreFeed>("w", "test://w", core->counters(), 8);
-        core->setStore(feed, {true, false});
-        auto dev = device("w", 1000, 2);
-        std::uint64_t received = 0;
-        for (std::uint64_t i = 0; i < 40; ++i) {
-            auto b = std::make_shared<core::SampleBlock>();
-            b->device = dev;
-            b->sequence = i;
-            b->firstSample = i * 100;
-            b->count = 100;
-            b->startTimeNs = kT0 + static_cast<std::int64_t>(i) * 100'000'000;
-            b->data.assign(200, 0.5f);
-            QVERIFY(core->outlet().deliver(b));
-            received += 100;
-        }
-        core->finish(); // drains the input and flushes the last second
-        QVERIFY(core->waitFinished(30'000'000'000));
-        std::uint64_t rawSamples = 0, rawItems = 0, rollups = 0;
-        pipeline::StoreItemPtr item;
-        while (feed->ring.tryPop(item)) {
-            if (item->raw) {
-                rawSamples += item->raw->count;
-                ++rawItems;
-            }
-            rollups += item->rollup ? 1 : 0;
-        }
-        const auto c = core->counters()->snapshot();
-        QCOMPARE(c.samplesReceived, received);
-        QVERIFY(rawItems > 0 && rawItems < 40);
-        QCOMPARE(rawSamples + c.dropped(core::DropReason::StoreOverflow), received);
-        QCOMPARE(c.droppedTotal(), c.dropped(core::DropReason::StoreOverflow));
-        QCOMPARE(rawItems + rollups, std::uint64_t{8}); // the feed was full
-    }
-
     void checkpointsKeepTheWalBounded() {
         QTemporaryDir dir;
         const std::string path = (dir.path() + "/wal.db").toStdString();
@@ -432,6 +201,65 @@ private slots:
         QCOMPARE(m1.step(), SQLITE_ROW);
         QVERIFY(std::abs(m1.real(0) - std::sqrt((1.0 + 4.0) / 2.0)) <
                 1e-12); // seconds without one are skipped
+    }
+
+    void latestKeepsTheLastKnownVelocityAndZone() {
+        // A stream's last, partial second is too short for a velocity spectrum: device_latest shows that
+        // second with the velocity and zone of the last second that had them, and says which second that was.
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/lv.db").toStdString();
+        auto dev = device("lv", 10, 2);
+        auto feed = feedOf("lv", 8);
+        {
+            storage::SqliteWriter w(opts(path));
+            std::string err;
+            QVERIFY(w.start(&err));
+            w.attach(feed);
+            struct Second {
+                int n;
+                double vx, vy;
+                dsp::SeverityZone zone;
+            } seconds[] = {{10, 3.0, 1.0, dsp::SeverityZone::B},
+                           {10, 4.0, 2.0, dsp::SeverityZone::C},
+                           {4, std::nan(""), std::nan(""), dsp::SeverityZone::Unknown}};
+            for (int s = 0; s < 3; ++s) {
+                auto item =
+                    rollupOf(dev, kT0 + s * kS,
+                             {std::vector<float>(seconds[s].n, 1.f), std::vector<float>(seconds[s].n, 2.f)});
+                auto rec = std::make_shared<pipeline::RollupRecord>(*item->rollup);
+                rec->velocityRmsMmS = {seconds[s].vx, seconds[s].vy};
+                rec->zone = seconds[s].zone;
+                auto it = std::make_shared<pipeline::StoreItem>();
+                it->rollup = rec;
+                QVERIFY(feed->ring.tryPush(it));
+            }
+            w.stop();
+        }
+        storage::Database db;
+        std::string err;
+        QVERIFY(db.open(path, storage::Database::Mode::ReadOnly, &err));
+        storage::HistoryQuery q(db);
+        std::vector<storage::HistoryQuery::State> states;
+        std::uint64_t total = 0;
+        QVERIFY2(q.latest({}, &states, &total, &err), err.c_str());
+        QCOMPARE(states.size(), std::size_t{1});
+        const auto& s = states[0];
+        QCOMPARE(s.tNs, kT0 + 2 * kS); // the newest (partial) second
+        QCOMPARE(s.samples, std::uint64_t{4});
+        QCOMPARE(s.velocityRms.value_or(-1), 4.0); // from the second before
+        QCOMPARE(s.zone.value_or(-1), 2);
+        QCOMPARE(s.velocityTNs.value_or(0), kT0 + kS);
+        QCOMPARE(s.axes[1].velocityRms.value_or(-1), 2.0);
+        // the 1 s row of the partial second itself has none
+        QCOMPARE(
+            scalar(db.handle(), "SELECT count(*) FROM rollup_1s WHERE t_ns=" + std::to_string(kT0 + 2 * kS) +
+                                    " AND velocity_rms IS NULL AND zone IS NULL"),
+            2);
+        // as of that second: the row itself (no velocity)
+        storage::HistoryQuery::State at;
+        bool found = false;
+        QVERIFY(q.asOf("lv", kT0 + 2 * kS, &at, &found, &err));
+        QVERIFY(found && !at.velocityRms && !at.velocityTNs);
     }
 
     void retentionRemovesExactlyWhatIsDue() {
@@ -738,8 +566,24 @@ private slots:
         QCOMPARE(c.samplesReceived, c.samplesStored + c.droppedTotal());
         storage::Database db;
         std::string err;
-        QVERIFY2(db.open(path, storage::Database::Mode::ReadWrite, &err), err.c_str()); // quick_check passes
-        QVERIFY(db.recoveredUncleanSession());
+        QVERIFY2(db.open(path, storage::Database::Mode::ReadWrite, &err), err.c_str());
+        // The writer closed the session with its final accounting after the failure (no new pages needed):
+        // not clean, the write errors in the row, the message as an event.
+        QVERIFY(!db.recoveredUncleanSession());
+        QCOMPARE(scalar(db.handle(), "SELECT clean FROM session WHERE stopped_ns IS NOT NULL"), 0);
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT received FROM session_device")),
+                 c.samplesReceived);
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT dropped_total FROM session_device")),
+                 c.droppedTotal());
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT json_extract(dropped_json, "
+                                                                "'$.write_error') FROM session_device")),
+                 c.dropped(core::DropReason::WriteError));
+        QCOMPARE(static_cast<std::uint64_t>(scalar(db.handle(), "SELECT json_extract(frames_dropped_json, "
+                                                                "'$.write_error') FROM session_device")),
+                 c.framesDropped[static_cast<std::size_t>(core::DropReason::WriteError)]);
+        QCOMPARE(scalar(db.handle(), "SELECT count(*) FROM event WHERE kind='write_error' AND detail LIKE "
+                                     "'%full%'"),
+                 1);
         storage::Statement ic(db.handle(), "PRAGMA integrity_check");
         QCOMPARE(ic.step(), SQLITE_ROW);
         QCOMPARE(ic.text(0), std::string("ok"));

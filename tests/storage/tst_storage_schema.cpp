@@ -129,7 +129,7 @@ private slots:
                  "NULL, 'quick_check: ok')"));
         // version 3 has no alarm columns
         QVERIFY(!exec(raw, "INSERT INTO event(t_ns, kind, rule) VALUES(1, 'alarm', 'rms>1')"));
-        QVERIFY2(storage::Schema::migrate(raw, 3, &err), err.c_str());
+        QVERIFY2(storage::Schema::migrateTo(raw, 3, 4, &err), err.c_str());
         QCOMPARE(scalar(raw, "PRAGMA user_version"), 4);
         QCOMPARE(scalar(raw,
                         "SELECT count(*) FROM event WHERE kind='gap' AND first_sample=100 AND samples=50 AND "
@@ -147,6 +147,51 @@ private slots:
             raw, "EXPLAIN QUERY PLAN SELECT * FROM event WHERE device_id=1 AND t_ns>=0 AND t_ns<9");
         QCOMPARE(plan.step(), SQLITE_ROW);
         QVERIFY2(plan.text(3).find("event_device_time") != std::string::npos, plan.text(3).c_str());
+        sqlite3_close(raw);
+    }
+
+    void v4ToV5FillsLatestAndKeepsAccounting() {
+        QTemporaryDir dir;
+        const std::string path = (dir.path() + "/v4.db").toStdString();
+        sqlite3* raw = nullptr;
+        QCOMPARE(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        std::string err;
+        QVERIFY2(storage::Schema::migrateTo(raw, 0, 4, &err), err.c_str());
+        QVERIFY(exec(
+            raw,
+            "INSERT INTO device(id, name, rate_hz, axes, axis_names, unit) VALUES(1,'a',100,2,'x,y','g');"
+            "INSERT INTO session(id, started_ns) VALUES(1, 0);"
+            "INSERT INTO session_device(session_id, device_id, received, stored, dropped_total, "
+            "dropped_json) VALUES(1, 1, 300, 250, 50, '{\"malformed\":50}');"
+            "INSERT INTO rollup_1s(device_id, axis, t_ns, n, min, max, mean, rms, peak, kurtosis, gaps, "
+            "crest, velocity_rms, zone) VALUES(1, 0, 1000000000, 100, -1, 1, 0, 0.5, 1, 2.5, 1, 2, 3.5, "
+            "1), (1, 1, 1000000000, 100, -1, 1, 0, 0.5, 1, 4.5, 0, 2, NULL, NULL);"
+            "INSERT INTO device_latest(device_id, axis, t_ns, n, min, max, mean, rms, peak, crest, "
+            "velocity_rms, zone) VALUES(1, 0, 1000000000, 100, -1, 1, 0, 0.5, 1, 2, 3.5, 1), "
+            "(1, 1, 1000000000, 100, -1, 1, 0, 0.5, 1, 2, NULL, NULL);"
+            "INSERT INTO raw_block(device_id, session_id, seq, first_sample, t_ns, end_ns, n, axes, fmt, "
+            "data) VALUES(1, 1, 0, 0, 0, 1000000000, 100, 2, 2, x'00')"));
+        // version 4 has none of the new columns
+        QVERIFY(!exec(raw, "SELECT frames_dropped_json FROM session_device"));
+        QVERIFY2(storage::Schema::migrateTo(raw, 4, 5, &err), err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 5);
+        QCOMPARE(
+            scalar(raw,
+                   "SELECT received + stored + dropped_total + frames_dropped_total FROM session_device"),
+            600);
+        storage::Statement js(raw, "SELECT frames_dropped_json, dropped_json FROM session_device");
+        QCOMPARE(js.step(), SQLITE_ROW);
+        QCOMPARE(js.text(0), std::string("{}"));
+        QCOMPARE(js.text(1), std::string(R"({"malformed":50})"));
+        // device_latest: kurtosis and gaps filled from the 1 s row of its second; velocity time where known
+        QCOMPARE(real(raw, "SELECT kurtosis FROM device_latest WHERE axis=0"), 2.5);
+        QCOMPARE(real(raw, "SELECT kurtosis FROM device_latest WHERE axis=1"), 4.5);
+        QCOMPARE(scalar(raw, "SELECT gaps FROM device_latest WHERE axis=0"), 1);
+        QCOMPARE(scalar(raw, "SELECT velocity_t_ns FROM device_latest WHERE axis=0"), 1000000000);
+        QCOMPARE(scalar(raw, "SELECT velocity_t_ns IS NULL FROM device_latest WHERE axis=1"), 1);
+        // a version-4 raw row is one block
+        QCOMPARE(scalar(raw, "SELECT blocks FROM raw_block"), 1);
+        QCOMPARE(scalar(raw, "SELECT parts IS NULL FROM raw_block"), 1);
         sqlite3_close(raw);
     }
 
