@@ -10,7 +10,7 @@ namespace vibra::pipeline {
 namespace {
 constexpr std::int64_t kParkNs = 2'000'000;                  ///< retry a full store feed after 2 ms
 constexpr std::int64_t kMaxBlockedNs = 10 * core::kSecondNs; ///< then give up on a writer that stopped
-constexpr std::int64_t kCoalesceNs = 20'000'000;             ///< grid on which streaming devices are revisited
+constexpr std::int64_t kCoalesceNs = 20'000'000; ///< grid on which streaming devices are revisited
 constexpr core::DropReason kInputStage[] = {core::DropReason::RingOverflow, core::DropReason::Malformed,
                                             core::DropReason::Crc, core::DropReason::Duplicate,
                                             core::DropReason::Unauthorized};
@@ -363,8 +363,8 @@ PoolTask::Result ChannelCore::runSlice() {
         wake = m_lastPublishNs + core::kSecondNs / m_proc.settings().snapshotHz;
     // Coalescing: a device that is streaming comes back on the next tick of a shared grid instead of being
     // woken for every block, so the pool wakes ~1/kCoalesceNs times a second whatever the number of devices
-    // (one futex wake per block was the largest cost of a busy ingest). A stream that stops goes idle after one
-    // empty look.
+    // (one futex wake per block was the largest cost of a busy ingest). A stream that stops goes idle after
+    // one empty look.
     const bool streaming = taken > 0 || m_streaming;
     m_streaming = taken > 0;
     if (streaming) {
