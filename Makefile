@@ -42,7 +42,7 @@ test: test-deps build
 tsan: test-deps
 	cmake --preset tsan
 	cmake --build build/tsan -j $(JOBS) --target $(TSAN_TESTS)
-	cd build/tsan && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+	cd build/tsan && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1 die_after_fork=0" \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^($(shell echo $(TSAN_TESTS) | tr ' ' '|'))$$'
 
 bench: deps build

@@ -7,6 +7,7 @@
 #include "cli/ExportCommand.h"
 #include "cli/QueryCommand.h"
 #include "cli/RecordCommand.h"
+#include "cli/ServeCommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -26,6 +27,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"record", &runRecord, "record devices headless into a SQLite history"},
+    {"serve", &runServe, "record like `record` and serve an HTTP API (metrics, data, ingest, triggers)"},
     {"export", &runExport, "export rollups from a history database as CSV or Parquet"},
     {"analyze", &runAnalyze, "analyze a recorded or simulated signal offline (spectrum, velocity, envelope)"},
     {"devices", &runDevices, "list serial ports with USB vendor:product ids"},

@@ -137,7 +137,7 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
                                "are recorded"));
         listen = o;
         listenText = p.value(QStringLiteral("listen"));
-    } else if (p.isSet(QStringLiteral("token"))) {
+    } else if (p.isSet(QStringLiteral("token")) && !serve) {
         return fail(QStringLiteral("--token goes with --listen"));
     }
     if (db.isEmpty() && parquet.isEmpty())

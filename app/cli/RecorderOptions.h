@@ -26,6 +26,9 @@ struct RecorderOptions {
     bool quiet = false;
     bool verbose = false;
     QString reportJson; ///< write the final report here (JSON)
+    /// `serve`: --token is the HTTP server's control token (no --listen needed) and a source is optional
+    /// (devices may arrive over HTTP or WebSocket ingest). Set before parse().
+    bool serve = false;
 
     /// Declares every shared option on p.
     static void add(QCommandLineParser& p);

@@ -1,5 +1,6 @@
 #include "io/SimulatorSource.h"
 
+#include "core/Clock.h"
 #include "io/SourceUri.h"
 
 #include <QDateTime>
@@ -88,7 +89,7 @@ std::unique_ptr<Source> SimulatorSource::fromUri(SourceUri& uri, QString* error)
         static_cast<std::uint32_t>(uri.integer(QStringLiteral("block"), 256, 1, core::kMaxBlockSamples));
     const bool paced = uri.boolean(QStringLiteral("paced"), true);
     const double duration = uri.number(QStringLiteral("duration"), 0.0, 0.0, 10.0 * 365 * 86400);
-    qint64 t0 = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    qint64 t0 = core::utcNowNs();
     if (uri.has(QStringLiteral("t0"))) {
         const QString raw = uri.string(QStringLiteral("t0"));
         if (!parseT0(raw, &t0))

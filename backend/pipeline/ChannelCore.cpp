@@ -10,6 +10,7 @@ namespace vibra::pipeline {
 namespace {
 constexpr std::int64_t kParkNs = 2'000'000;                  ///< retry a full store feed after 2 ms
 constexpr std::int64_t kMaxBlockedNs = 10 * core::kSecondNs; ///< then give up on a writer that stopped
+constexpr std::int64_t kCoalesceNs = 20'000'000; ///< grid on which streaming devices are revisited
 constexpr core::DropReason kInputStage[] = {core::DropReason::RingOverflow, core::DropReason::Malformed,
                                             core::DropReason::Crc, core::DropReason::Duplicate,
                                             core::DropReason::Unauthorized};
@@ -342,7 +343,8 @@ PoolTask::Result ChannelCore::runSlice() {
     if (m_controlPending.load(std::memory_order_seq_cst))
         applyControl();
     core::SampleBlockPtr block;
-    for (int n = 0; n < kSliceBlocks && m_pendingStore.empty() && m_input.tryPop(block); ++n) {
+    int taken = 0;
+    for (; taken < kSliceBlocks && m_pendingStore.empty() && m_input.tryPop(block); ++taken) {
         handleBlock(block);
         block.reset();
     }
@@ -355,12 +357,22 @@ PoolTask::Result ChannelCore::runSlice() {
     maybePublish(false);
     if (!m_input.empty())
         return {Outcome::Again, 0};
-    if (m_dirty && m_watchers.load(std::memory_order_relaxed) > 0) {
-        // Something new that a watcher has not seen: publish when the rate limit allows.
-        const std::int64_t due =
-            m_lastPublishNs + core::kSecondNs / m_proc.settings().snapshotHz - core::monotonicNs();
-        return {Outcome::Park, std::max<std::int64_t>(due, 0)};
+    const std::int64_t now = core::monotonicNs();
+    std::int64_t wake = -1; // absolute monotonic time to run again, -1: only when new work arrives
+    if (m_dirty && m_watchers.load(std::memory_order_relaxed) > 0) // a watcher has not seen the newest data
+        wake = m_lastPublishNs + core::kSecondNs / m_proc.settings().snapshotHz;
+    // Coalescing: a device that is streaming comes back on the next tick of a shared grid instead of being
+    // woken for every block, so the pool wakes ~1/kCoalesceNs times a second whatever the number of devices
+    // (one futex wake per block was the largest cost of a busy ingest). A stream that stops goes idle after
+    // one empty look.
+    const bool streaming = taken > 0 || m_streaming;
+    m_streaming = taken > 0;
+    if (streaming) {
+        const std::int64_t tick = (now / kCoalesceNs + 1) * kCoalesceNs;
+        wake = wake < 0 ? tick : std::min(wake, tick);
     }
+    if (wake >= 0)
+        return {Outcome::Park, std::max<std::int64_t>(wake - now, 0)};
     return {Outcome::Idle, 0};
 }
 

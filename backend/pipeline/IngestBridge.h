@@ -36,6 +36,9 @@ public:
     void close();
     const io::IngestServer::Stats& stats() const { return m_server->stats(); }
     quint16 port() const { return m_server->port(); }
+    /// The server itself, for `serve` (which hands it WebSocket upgrades from its HTTP port and submits
+    /// HTTP-ingested blocks through it; see IngestServer::startWithoutListening / submit).
+    io::IngestServer& server() { return *m_server; }
 
     /// Parses "HOST:PORT" (IPv4, [IPv6] or localhost) into options with the given token. A non-loopback
     /// address without a token is refused. Returns false with a message.

@@ -251,4 +251,30 @@ std::vector<std::string> Recorder::takeErrors() {
     return m_sink ? m_sink->takeErrors() : std::vector<std::string>{};
 }
 
+std::vector<Recorder::FeedLevel> Recorder::feedLevels() const {
+    std::vector<FeedLevel> out;
+    if (!m_recording)
+        return out;
+    for (const auto& [id, list] : m_attached) {
+        FeedLevel l;
+        l.device = id;
+        bool open = false;
+        for (const auto& a : list) {
+            if (a.feed && !a.feed->closed()) {
+                l.storeDepth += a.feed->ring.size();
+                l.storeCapacity += a.feed->ring.capacity();
+                open = true;
+            }
+            if (a.tap && !a.tap->closed()) {
+                l.tapDepth += a.tap->ring.size();
+                l.tapCapacity += a.tap->ring.capacity();
+                open = true;
+            }
+        }
+        if (open)
+            out.push_back(std::move(l));
+    }
+    return out;
+}
+
 } // namespace vibra::recording

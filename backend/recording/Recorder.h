@@ -104,6 +104,14 @@ public:
     /// Parquet error messages since the last call.
     std::vector<std::string> takeErrors();
     const storage::SqliteWriter* writer() const { return m_writer.get(); }
+    /// Fill level of one device's open feeds (for `serve`'s /metrics). Owner thread.
+    struct FeedLevel {
+        std::string device;
+        std::size_t storeDepth = 0, storeCapacity = 0; ///< StoreFeed (0/0 without a database)
+        std::size_t tapDepth = 0, tapCapacity = 0;     ///< Parquet TapFeed (0/0 without Parquet)
+    };
+    /// The open (not yet closed) feeds of this recording, one entry per device. Owner thread.
+    std::vector<FeedLevel> feedLevels() const;
 
 signals:
     void started(bool ok, const QString& error);

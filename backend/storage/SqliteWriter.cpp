@@ -310,6 +310,7 @@ void SqliteWriter::cycle(bool final) {
     }
     const bool healthy = !failed();
     std::string error;
+    const std::int64_t beganNs = core::monotonicNs();
     bool ok = healthy && m_db.exec("BEGIN IMMEDIATE", &error);
     for (auto& f : m_feeds)
         ok = drain(f, ok, &error);
@@ -321,6 +322,8 @@ void SqliteWriter::cycle(bool final) {
     ok = ok && writeAccounting(&error);
     ok = ok && (!final || m_session.close(core::utcNowNs(), true, &error));
     ok = ok && m_db.exec("COMMIT", &error);
+    if (ok)
+        m_commitLatency.observe(core::monotonicNs() - beganNs);
     if (!ok && healthy) {
         m_db.exec("ROLLBACK", nullptr);
         setError("writing to '" + m_options.path + "' failed: " + error);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/LatencyHistogram.h"
 #include "pipeline/StoreFeed.h"
 #include "storage/Checkpointer.h"
 #include "storage/Database.h"
@@ -94,6 +95,9 @@ public:
     std::int64_t sessionId() const { return m_sessionId.load(std::memory_order_relaxed); }
     std::uint64_t checkpoints() const { return m_checkpointer.count(); }
     std::uint64_t retentionDeleted() const { return m_retentionDeleted.load(std::memory_order_relaxed); }
+    /// Time from BEGIN to a successful COMMIT of each transaction (written by the writer thread; any thread
+    /// reads). For `serve`'s /metrics (vibrascope_db_commit_duration_seconds).
+    const core::LatencyHistogram& commitLatency() const { return m_commitLatency; }
     /// Valid after a successful start().
     const Recovery& recovery() const { return m_recovery; }
     const std::string& path() const { return m_options.path; }
@@ -155,6 +159,7 @@ private:
     std::atomic<std::uint64_t> m_commits{0};
     std::atomic<std::int64_t> m_sessionId{-1};
     std::atomic<std::uint64_t> m_retentionDeleted{0};
+    core::LatencyHistogram m_commitLatency;
     Recovery m_recovery; ///< written by the writer thread before start() returns, then read-only
 
     // owner thread only

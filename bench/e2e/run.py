@@ -105,6 +105,7 @@ def measure(args, name, template, n):
     srv_out, srv_err = open(os.path.join(tmp, "server.out"), "w"), open(os.path.join(tmp, "server.err"), "w")
     server = subprocess.Popen(cmd, stdout=srv_out, stderr=srv_err)
     res = {"target": name, "devices": n}
+    lg = None
     if args.quiet_cores is not None:
         res["busy_before"] = wait_quiet(args.quiet_cores, args.quiet_timeout)
     try:
@@ -144,6 +145,9 @@ def measure(args, name, template, n):
                                           "ack_latency_ms_max", "ack_latency_ms_mean", "connect_failures",
                                           "reconnects", "cpu_us_per_device_s")})
     finally:
+        if lg is not None and lg.poll() is None:  # interrupted: stop the load generator first
+            lg.send_signal(signal.SIGTERM)
+            lg.wait(timeout=60)
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=60)
@@ -216,6 +220,7 @@ def main():
                    help="before each run wait until the machine is at most this busy (cores, 3-s sample)")
     p.add_argument("--quiet-timeout", type=float, default=600, help="longest wait for --quiet-cores (s)")
     args = p.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanup (finally) on SIGTERM too
     if args.duration < args.ramp + 4:
         p.error("--duration must exceed --ramp by at least 4 s (steady-state window)")
     bare = f"{args.build}/tools/loadgen/vibra-bare-server --listen {{listen}} --token {{token}}"

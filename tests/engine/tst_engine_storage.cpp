@@ -47,8 +47,8 @@ core::MutableBlockPtr block(const std::shared_ptr<const core::DeviceInfo>& dev, 
 }
 
 /// Sends `total` samples in blocks of `n`, waiting for room (like a file replay: nothing is dropped).
-void produce(pipeline::ChannelCore& core, const std::shared_ptr<const core::DeviceInfo>& dev, std::uint64_t from,
-             std::uint64_t total, std::uint32_t n) {
+void produce(pipeline::ChannelCore& core, const std::shared_ptr<const core::DeviceInfo>& dev,
+             std::uint64_t from, std::uint64_t total, std::uint32_t n) {
     for (std::uint64_t first = from; first < from + total;) {
         const auto k = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, from + total - first));
         while (!core.outlet().hasRoom(k))
@@ -70,10 +70,11 @@ std::map<std::string, Row> sessionRows(const std::string& path) {
         return rows;
     }
     sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db,
-                       "SELECT d.name, sum(sd.received), sum(sd.stored), sum(sd.dropped_total) FROM session_device sd "
-                       "JOIN device d ON d.id = sd.device_id GROUP BY d.name",
-                       -1, &st, nullptr);
+    sqlite3_prepare_v2(
+        db,
+        "SELECT d.name, sum(sd.received), sum(sd.stored), sum(sd.dropped_total) FROM session_device sd "
+        "JOIN device d ON d.id = sd.device_id GROUP BY d.name",
+        -1, &st, nullptr);
     while (st && sqlite3_step(st) == SQLITE_ROW)
         rows[reinterpret_cast<const char*>(sqlite3_column_text(st, 0))] = {
             sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
@@ -106,6 +107,7 @@ void devicesComeAndGoWhileTheWriterDrains() {
         CHECK(writer.start(&error));
         pipeline::WorkerPool pool(2);
         std::map<std::string, std::uint64_t> sent;
+        std::vector<std::weak_ptr<pipeline::ChannelCore>> finishing;
         // Eight devices, each added, fed from its own thread, removed (core finished and let go at once) and
         // added again with a new core and feed, three rounds, while the writer drains.
         for (int round = 0; round < 3; ++round) {
@@ -113,8 +115,8 @@ void devicesComeAndGoWhileTheWriterDrains() {
             std::vector<std::shared_ptr<pipeline::ChannelCore>> cores;
             for (int d = 0; d < 8; ++d) {
                 const std::string id = "dev" + std::to_string(d);
-                auto core = std::make_shared<pipeline::ChannelCore>(id, "test://" + id, pipeline::DspSettings{},
-                                                                    pool, nullptr, nullptr);
+                auto core = std::make_shared<pipeline::ChannelCore>(
+                    id, "test://" + id, pipeline::DspSettings{}, pool, nullptr, nullptr);
                 auto feed = std::make_shared<pipeline::StoreFeed>(id, core->uri(), core->counters(), 4);
                 writer.attach(feed);
                 core->setStore(feed, {raw, true});
@@ -122,19 +124,25 @@ void devicesComeAndGoWhileTheWriterDrains() {
                 const std::uint64_t from = sent[id];
                 const std::uint64_t total = static_cast<std::uint64_t>(kRate) * (1 + d % 3) + 17 * d;
                 sent[id] += total;
-                producers.emplace_back([core, id, from, total] { produce(*core, device(id), from, total, 100); });
+                producers.emplace_back(
+                    [core, id, from, total] { produce(*core, device(id), from, total, 100); });
                 cores.push_back(std::move(core));
             }
             for (auto& t : producers)
                 t.join();
-            for (auto& c : cores)
-                c->finish(); // removed: the owner lets go right away
+            for (auto& c : cores) {
+                c->finish(); // removed: the owner lets go right away (the pool and the feed keep what they
+                             // need)
+                finishing.emplace_back(c);
+            }
             cores.clear();
         }
-        // The feeds close as their cores finish; stop() drains everything and writes the final accounting.
+        // Like Recorder::finish: the feeds close as their cores finish; then stop() drains everything and
+        // writes the final accounting.
         const std::int64_t deadline = core::monotonicNs() + 30 * core::kSecondNs;
-        while (pool.stats().ready + pool.stats().parked > 0 && core::monotonicNs() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        for (auto& w : finishing)
+            while (!w.expired() && core::monotonicNs() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
         writer.stop();
         CHECK(!writer.failed());
         const auto rows = sessionRows(path);
@@ -164,8 +172,8 @@ void feedAttachedMidStreamBalances() {
     std::string error;
     CHECK(writer.start(&error));
     pipeline::WorkerPool pool(2);
-    auto core =
-        std::make_shared<pipeline::ChannelCore>("late", "test://late", pipeline::DspSettings{}, pool, nullptr, nullptr);
+    auto core = std::make_shared<pipeline::ChannelCore>("late", "test://late", pipeline::DspSettings{}, pool,
+                                                        nullptr, nullptr);
     const auto dev = device("late");
     produce(*core, dev, 0, 3000, 100); // before recording starts
     while (core->counters()->samplesProcessed.load() < 3000)
@@ -192,7 +200,8 @@ void feedAttachedMidStreamBalances() {
         const Row& r = it->second;
         CHECK_EQ(r.received, r.stored + r.dropped);
         // Its share: what was processed while attached. Rollups are per UTC second, so the share is whole
-        // seconds plus the partial second at each end; between 6000 and 8000 samples of the 7000 sent meanwhile.
+        // seconds plus the partial second at each end; between 6000 and 8000 samples of the 7000 sent
+        // meanwhile.
         CHECK(r.received >= 6000 && r.received <= 8000);
     }
     removeDb(path);

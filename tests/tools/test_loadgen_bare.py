@@ -57,6 +57,12 @@ try:
     check(rc == 0 and doc["total"]["ok"], f"48 devices: {rc} {err[-300:]}")
     check(doc["total"]["threads"] == threads_8 == 1, f"threads: {threads_8} for 8, {doc['total']['threads']} for 48")
 
+    # --threads shares the devices over a fixed number of event loops.
+    rc, doc, err = run_loadgen(["--url", server.url, "--token", "s3cret", "--devices", "6", "--prefix", "thr",
+                                "--threads", "2", "--duration", "1", "--progress", "0"])
+    check(rc == 0 and doc["total"]["ok"] and doc["total"]["threads"] == 2,
+          f"--threads 2: {rc} {doc and doc['total']} {err[-300:]}")
+
     # Interrupted: SIGINT once streaming, the run drains and every generated frame is acknowledged.
     p = subprocess.Popen([LOADGEN, "--url", server.url, "--token", "s3cret", "--devices", "3", "--prefix", "int",
                           "--duration", "60", "--progress", "0.5"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,

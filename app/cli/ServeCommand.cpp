@@ -1,0 +1,295 @@
+#include "cli/ServeCommand.h"
+
+#include "cli/ExitCode.h"
+#include "cli/RecordReport.h"
+#include "cli/RecorderOptions.h"
+#include "cli/UnixSignalWatcher.h"
+#include "io/SourceFactory.h"
+#include "pipeline/IngestBridge.h"
+#include "pipeline/Pipeline.h"
+#include "recording/Recorder.h"
+#include "recording/StatusReporter.h"
+#include "service/Service.h"
+#include "service/SystemdNotifier.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTimer>
+
+#include <csignal>
+#include <memory>
+
+namespace vibra::cli {
+
+namespace {
+const QString kCmd = QStringLiteral("serve");
+
+void addServeOptions(QCommandLineParser& p) {
+    p.addOption({QStringLiteral("http"),
+                 QStringLiteral("HTTP API address (REST, /metrics, WebSocket /ingest and /stream), default "
+                                "127.0.0.1:8080. Any address other than loopback needs --token."),
+                 QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8080")});
+    p.addOption(
+        {QStringLiteral("read-token"),
+         QStringLiteral("Bearer token that may only read (GET routes); repeatable. --token (or "
+                        "VIBRASCOPE_TOKEN) is the control token: reads, ingest, recording, triggers."),
+         QStringLiteral("T")});
+    p.addOption({QStringLiteral("tls-cert"), QStringLiteral("PEM certificate: serve HTTPS and wss://."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."),
+                 QStringLiteral("FILE")});
+    p.addOption(
+        {QStringLiteral("trigger"),
+         QStringLiteral("Triggered recording rule (repeatable), keys separated by ';': "
+                        "name=N;device=ID; then when=RULE (an alarm rule, e.g. rms>0.5,hysteresis=0.1 "
+                        "or zone>=C) or every=DURATION;duration=DURATION or external; and pre=, post=, "
+                        "holdoff=. Windows of raw samples go to --trigger-dir as Parquet."),
+         QStringLiteral("SPEC")});
+    p.addOption({QStringLiteral("trigger-dir"),
+                 QStringLiteral("Directory for triggered windows (default: 'triggers' beside --db)."),
+                 QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("max-body"),
+                 QStringLiteral("Largest request body in bytes (default 8388608); larger: 413."),
+                 QStringLiteral("BYTES"), QStringLiteral("8388608")});
+    p.addOption({QStringLiteral("max-connections"),
+                 QStringLiteral("Most HTTP connections open at once (default 256); beyond: 503."),
+                 QStringLiteral("N"), QStringLiteral("256")});
+    p.addOption(
+        {QStringLiteral("header-timeout"),
+         QStringLiteral("Seconds a client has to send a request head (default 10; slow clients get 408)."),
+         QStringLiteral("SECONDS"), QStringLiteral("10")});
+    p.addOption({QStringLiteral("idle-timeout"),
+                 QStringLiteral("Seconds an idle keep-alive connection stays open (default 30)."),
+                 QStringLiteral("SECONDS"), QStringLiteral("30")});
+}
+
+bool parseHttp(const QCommandLineParser& p, const RecorderOptions& o, service::Service::Options* out,
+               QString* error) {
+    io::IngestServer::Options addr;
+    const QString token = p.isSet(QStringLiteral("token")) ? p.value(QStringLiteral("token"))
+                                                           : qEnvironmentVariable("VIBRASCOPE_TOKEN");
+    QString e;
+    if (!pipeline::IngestBridge::parseListen(p.value(QStringLiteral("http")), token, &addr, &e)) {
+        *error = e.replace(QStringLiteral("--listen"), QStringLiteral("--http"));
+        return false;
+    }
+    auto& h = out->http;
+    h.address = addr.address;
+    h.port = addr.port;
+    h.tlsCertFile = p.value(QStringLiteral("tls-cert"));
+    h.tlsKeyFile = p.value(QStringLiteral("tls-key"));
+    if (h.tlsCertFile.isEmpty() != h.tlsKeyFile.isEmpty()) {
+        *error = QStringLiteral("--tls-cert and --tls-key go together");
+        return false;
+    }
+    bool ok = false;
+    h.maxBodyBytes = p.value(QStringLiteral("max-body")).toLongLong(&ok);
+    if (!ok || h.maxBodyBytes < 1024 || h.maxBodyBytes > (1LL << 30)) {
+        *error = QStringLiteral("--max-body must be a number of bytes in 1024..1073741824");
+        return false;
+    }
+    h.maxConnections = p.value(QStringLiteral("max-connections")).toInt(&ok);
+    if (!ok || h.maxConnections < 1 || h.maxConnections > 100000) {
+        *error = QStringLiteral("--max-connections must be a whole number in 1..100000");
+        return false;
+    }
+    const double head = p.value(QStringLiteral("header-timeout")).toDouble(&ok);
+    if (!ok || head < 0.1 || head > 3600) {
+        *error = QStringLiteral("--header-timeout must be seconds in 0.1..3600");
+        return false;
+    }
+    h.headTimeoutMs = static_cast<int>(head * 1000);
+    const double idle = p.value(QStringLiteral("idle-timeout")).toDouble(&ok);
+    if (!ok || idle < 0.1 || idle > 3600) {
+        *error = QStringLiteral("--idle-timeout must be seconds in 0.1..3600");
+        return false;
+    }
+    h.idleTimeoutMs = static_cast<int>(idle * 1000);
+    QList<QByteArray> readTokens;
+    for (const auto& t : p.values(QStringLiteral("read-token")))
+        readTokens.append(t.toUtf8());
+    if (token.isEmpty() && !readTokens.isEmpty()) {
+        *error = QStringLiteral("--read-token needs a control --token too");
+        return false;
+    }
+    out->tokens = service::TokenSet(readTokens, token.isEmpty() ? QList<QByteArray>{}
+                                                                : QList<QByteArray>{token.toUtf8()});
+    out->dbPath = o.recorder.dbPath;
+    out->tempDir = QDir::tempPath();
+    out->maxDevices = o.maxDevices;
+    out->version = QCoreApplication::applicationVersion();
+    for (const QString& text : p.values(QStringLiteral("trigger"))) {
+        std::string e;
+        auto spec = service::TriggerSpec::parse(text.toStdString(), &e);
+        if (!spec) {
+            *error = QString::fromStdString(e);
+            return false;
+        }
+        for (const auto& other : out->triggers)
+            if (other.name == spec->name) {
+                *error = QStringLiteral("two triggers named '%1'").arg(QString::fromStdString(spec->name));
+                return false;
+            }
+        out->triggers.push_back(*spec);
+    }
+    out->triggerDir = p.value(QStringLiteral("trigger-dir")).toStdString();
+    if (out->triggerDir.empty() && !out->triggers.empty()) {
+        if (o.recorder.dbPath.empty()) {
+            *error =
+                QStringLiteral("--trigger needs --trigger-dir (or --db, beside which 'triggers' is made)");
+            return false;
+        }
+        out->triggerDir = QFileInfo(QString::fromStdString(o.recorder.dbPath))
+                              .absoluteDir()
+                              .filePath(QStringLiteral("triggers"))
+                              .toStdString();
+    }
+    return true;
+}
+} // namespace
+
+int runServe(const CommandContext& ctx) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Record devices like `record` and serve an HTTP API on one port: health, Prometheus /metrics,\n"
+        "live and historical data, CSV/Parquet export, HTTP and WebSocket ingest, recording control.\n"
+        "Stops on SIGINT/SIGTERM (drains and closes cleanly). See docs/service.md."));
+    p.addHelpOption();
+    RecorderOptions::add(p);
+    addServeOptions(p);
+    if (!p.parse(ctx.arguments))
+        return usageError(ctx, kCmd, p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        *ctx.out << helpText(p, kCmd);
+        return kExitOk;
+    }
+    if (!p.positionalArguments().isEmpty())
+        return usageError(ctx, kCmd,
+                          QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().first()));
+    if (p.isSet(QStringLiteral("listen")))
+        return usageError(
+            ctx, kCmd,
+            QStringLiteral(
+                "serve takes WebSocket devices on its --http port (/ingest); --listen is for record"));
+    RecorderOptions o;
+    o.serve = true;
+    QString error;
+    if (!o.parse(p, false, &error))
+        return usageError(ctx, kCmd, error);
+    service::Service::Options so;
+    if (!parseHttp(p, o, &so, &error))
+        return usageError(ctx, kCmd, error);
+
+    io::SourceFactory factory;
+    pipeline::Pipeline::Options po;
+    po.workers = o.workers;
+    po.maxDevices = o.maxDevices;
+    pipeline::Pipeline pipe(factory, pipeline::DspSettings{}, po);
+    pipe.setAlarmRules(o.alarms);
+    for (const QString& uri : o.sources)
+        if (!pipe.add(uri, &error))
+            return usageError(ctx, kCmd, error);
+
+    recording::Recorder recorder(pipe, o.recorder);
+    std::string startError;
+    if (!recorder.start(&startError)) {
+        *ctx.err << "vibrascope serve: " << QString::fromStdString(startError) << "\n";
+        return kExitFailure;
+    }
+    service::Service service(pipe, recorder, so);
+    if (!service.start(&error)) {
+        *ctx.err << "vibrascope serve: " << error << "\n";
+        recorder.stop();
+        return kExitFailure;
+    }
+    *ctx.err << "vibrascope serve: listening on " << (so.http.tlsCertFile.isEmpty() ? "http://" : "https://")
+             << (so.http.address.protocol() == QAbstractSocket::IPv6Protocol
+                     ? "[" + so.http.address.toString() + "]"
+                     : so.http.address.toString())
+             << ":" << service.port()
+             << (so.tokens.empty() ? " without authentication" : " with bearer tokens") << "\n";
+    ctx.err->flush();
+    service::SystemdNotifier notifier(pipe, recorder);
+    notifier.ready(QStringLiteral("recording %1 device(s), HTTP on port %2")
+                       .arg(pipe.channels().size())
+                       .arg(service.port()));
+
+    QCoreApplication* app = QCoreApplication::instance();
+    QString stopReason;
+    auto stop = [&](const QString& why) {
+        if (stopReason.isEmpty()) {
+            stopReason = why;
+            app->exit(0);
+        }
+    };
+    UnixSignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, app, [&](int sig) {
+        if (sig != SIGHUP) {
+            stop(sig == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+            return;
+        }
+        // Reloading the configuration is not implemented yet: say so instead of pretending.
+        notifier.reloading();
+        *ctx.err
+            << "vibrascope serve: SIGHUP: configuration reload is not supported yet; restart the service to "
+               "apply changes\n";
+        ctx.err->flush();
+        notifier.ready(QStringLiteral("running (reload not supported)"));
+    });
+    QTimer durationTimer;
+    durationTimer.setSingleShot(true);
+    QObject::connect(&durationTimer, &QTimer::timeout, app,
+                     [&] { stop(QStringLiteral("duration reached")); });
+
+    QElapsedTimer clock;
+    recording::StatusReporter status(pipe);
+    status.setIngest(&service.ingest().stats());
+    QTimer statusTimer;
+    QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
+        for (const auto& e : recorder.takeErrors())
+            *ctx.err << "vibrascope serve: " << QString::fromStdString(e) << "\n";
+        if (!o.quiet) {
+            const auto lines = status.sample(static_cast<double>(clock.elapsed()) / 1000.0, o.verbose);
+            *ctx.err << lines.summary << "\n";
+            for (const auto& l : lines.devices)
+                *ctx.err << l << "\n";
+        }
+        ctx.err->flush();
+    });
+
+    clock.start();
+    pipe.startAll();
+    if (o.durationSeconds > 0)
+        durationTimer.start(static_cast<int>(std::min(o.durationSeconds * 1000.0, 2.0e9)));
+    statusTimer.start(1000);
+    app->exec();
+    statusTimer.stop();
+
+    notifier.stopping();
+    // Drain: no more HTTP or WebSocket input; sources stop; cores flush; the writer commits and closes.
+    service.close();
+    if (!pipe.stopAll())
+        *ctx.err << "vibrascope serve: some devices did not finish processing in time; their backlog is "
+                    "counted as dropped\n";
+    service.stopTriggers();
+    recorder.stop();
+    for (const auto& e : recorder.takeErrors())
+        *ctx.err << "vibrascope serve: " << QString::fromStdString(e) << "\n";
+    RecordReport report{recorder.report(), stopReason, static_cast<double>(clock.elapsed()) / 1000.0,
+                        QString::fromStdString(o.recorder.dbPath),
+                        QString::fromStdString(o.recorder.parquetDir)};
+    report.print(*ctx.err);
+    bool ok = true;
+    if (!o.reportJson.isEmpty() && !report.writeJson(o.reportJson, &error)) {
+        *ctx.err << "vibrascope serve: " << error << "\n";
+        ok = false;
+    }
+    if (recorder.failed())
+        ok = false;
+    ctx.err->flush();
+    return ok && report.report.balanced ? kExitOk : kExitFailure;
+}
+
+} // namespace vibra::cli

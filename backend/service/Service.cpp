@@ -1,0 +1,90 @@
+#include "service/Service.h"
+
+#include "pipeline/IngestBridge.h"
+#include "pipeline/Pipeline.h"
+#include "recording/Recorder.h"
+
+namespace vibra::service {
+
+Service::Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Options options,
+                 QObject* parent)
+    : QObject(parent)
+    , m_pipeline(pipeline)
+    , m_recorder(recorder)
+    , m_options(std::move(options))
+    , m_router(m_options.tokens) {
+    m_queries =
+        std::make_unique<QueryWorkers>(m_options.dbPath, m_options.queryThreads, m_options.queryQueue);
+    io::IngestServer::Options io;
+    io.address = m_options.http.address;
+    io.port = m_options.http.port;
+    io.token = QString::fromUtf8(m_options.tokens.firstControl());
+    io.maxMessageBytes = m_options.ingestMaxMessageBytes;
+    io.maxDevices = m_options.maxDevices;
+    io.maxConnections = m_options.maxDevices + 256;
+    m_ingest = std::make_unique<pipeline::IngestBridge>(pipeline, io, nullptr);
+    m_httpIngest = std::make_unique<HttpIngest>(m_ingest->server());
+    HttpServer::Options ho = m_options.http;
+    ho.upgradePaths = {QStringLiteral("/ingest"), QStringLiteral("/stream")};
+    m_http = std::make_unique<HttpServer>(
+        ho, [this](HttpRequest&& r, HttpResponder rep) { m_router.handle(std::move(r), rep); },
+        [this](QTcpSocket* s) { m_ingest->server().handleUpgrade(s); });
+    ServiceMetrics::Parts parts;
+    parts.pipeline = &pipeline;
+    parts.recorder = &recorder;
+    parts.http = m_http.get();
+    parts.router = &m_router;
+    parts.httpIngest = m_httpIngest.get();
+    parts.ingest = m_ingest.get();
+    parts.queries = m_queries.get();
+    parts.version = m_options.version;
+    m_metrics = std::make_unique<ServiceMetrics>(parts);
+    LiveApi::Parts lp;
+    lp.pipeline = &pipeline;
+    lp.recorder = &recorder;
+    lp.ingest = m_httpIngest.get();
+    lp.metrics = m_metrics.get();
+    m_live = std::make_unique<LiveApi>(lp);
+    m_live->addRoutes(m_router);
+    HistoryApi::Options hp;
+    hp.dbPath = m_options.dbPath;
+    hp.tempDir = m_options.tempDir;
+    m_history = std::make_unique<HistoryApi>(hp, *m_queries);
+    m_history->addRoutes(m_router);
+    m_triggers = std::make_unique<TriggerManager>(pipeline, m_options.triggers, m_options.triggerDir);
+    m_triggers->addRoutes(m_router);
+    m_metrics->addSection([this](PrometheusText& t) { m_triggers->metrics(t); });
+}
+
+Service::~Service() {
+    close();
+    m_queries.reset(); // joins the workers before the APIs their jobs post results to go away
+}
+
+bool Service::start(QString* error) {
+    if (!m_options.triggers.empty()) {
+        std::string e;
+        if (!m_triggers->start(&e)) {
+            *error = QString::fromStdString(e);
+            return false;
+        }
+    }
+    if (!m_http->listen(error))
+        return false;
+    m_ingest->server().startWithoutListening(m_http->port());
+    return true;
+}
+
+void Service::close() {
+    if (m_http)
+        m_http->close();
+    if (m_ingest)
+        m_ingest->close();
+}
+
+void Service::stopTriggers() {
+    if (m_triggers)
+        m_triggers->stop();
+}
+
+} // namespace vibra::service

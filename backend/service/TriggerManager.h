@@ -1,0 +1,69 @@
+#pragma once
+
+#include "service/PrometheusText.h"
+#include "service/Router.h"
+#include "service/TriggerEngine.h"
+#include "service/TriggerSpec.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+namespace vibra::pipeline {
+class Pipeline;
+class DeviceChannel;
+} // namespace vibra::pipeline
+
+namespace vibra::service {
+
+/// Decides when the triggers fire and asks the TriggerEngine to store the windows: attaches a raw tap to
+/// every device a trigger names (also devices that appear later), adds the alarm triggers' rules to the
+/// engine's alarm rules and watches pipeline.events() for their raises, runs the schedules, and serves
+/// POST /api/triggers/{name}/on|off and GET /api/triggers.
+///
+/// Memory: each watched device keeps the newest pre + 5 s of raw blocks (at most
+/// TriggerEngine::kMaxBufferedSamples samples per axis) plus a tap ring of 1024 blocks.
+/// Threads: owner thread; the engine has its own.
+class TriggerManager : public QObject {
+    Q_OBJECT
+public:
+    TriggerManager(pipeline::Pipeline& pipeline, std::vector<TriggerSpec> specs, std::string dir,
+                   QObject* parent = nullptr);
+    ~TriggerManager() override;
+
+    bool start(std::string* error);
+    void stop();
+    void addRoutes(Router& router);
+    void metrics(PrometheusText& t) const;
+    const std::vector<TriggerSpec>& specs() const { return m_specs; }
+
+private:
+    struct State {
+        bool on = false; ///< external: window open
+        std::int64_t onSinceNs = 0;
+        std::int64_t lastEndNs = 0; ///< end of the newest window (holdoff counts from here)
+        std::int64_t lastScheduleStartNs = -1;
+        std::uint64_t fired = 0;
+        std::uint64_t suppressed = 0; ///< raises inside holdoff or an open window
+    };
+    void attach(pipeline::DeviceChannel* ch);
+    void poll();
+    void fire(const TriggerSpec& spec, State& st, std::int64_t startNs, std::int64_t endNs);
+    HttpResponse external(const QString& name, bool on);
+    HttpResponse status() const;
+
+    pipeline::Pipeline& m_pipeline;
+    const std::vector<TriggerSpec> m_specs;
+    TriggerEngine m_engine;
+    std::vector<State> m_states;
+    std::map<std::string, std::string> m_ruleText; ///< alarm rule text -> trigger name
+    std::set<std::string> m_tapped;
+    std::uint64_t m_lastEvent = 0;
+    QTimer m_timer;
+};
+
+} // namespace vibra::service
