@@ -175,6 +175,12 @@ private slots:
         QVERIFY(!exec(raw, "SELECT frames_dropped_json FROM session_device"));
         QVERIFY2(storage::Schema::migrateTo(raw, 4, 5, &err), err.c_str());
         QCOMPARE(scalar(raw, "PRAGMA user_version"), 5);
+        // version 5 has no rate tracking columns; 6 adds them, NULL (not estimated) for existing rows
+        QVERIFY(!exec(raw, "SELECT rate_estimate_hz FROM session_device"));
+        QVERIFY2(storage::Schema::migrateTo(raw, 5, 6, &err), err.c_str());
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM session_device WHERE rate_estimate_hz IS NULL AND "
+                             "timestamp_jitter_ns IS NULL AND rate_changes = 0"),
+                 scalar(raw, "SELECT count(*) FROM session_device"));
         QCOMPARE(
             scalar(raw,
                    "SELECT received + stored + dropped_total + frames_dropped_total FROM session_device"),
