@@ -49,6 +49,7 @@ bool TriggerManager::start(std::string* error) {
             rule->device = s.device;
         m_ruleText[rule->text + "|" + s.device] = s.name;
         rules.push_back(*rule);
+        m_rules.push_back(*rule);
     }
     if (!m_engine.start(error))
         return false;

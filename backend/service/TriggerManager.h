@@ -1,5 +1,6 @@
 #pragma once
 
+#include "alarms/AlarmRule.h"
 #include "service/PrometheusText.h"
 #include "service/Router.h"
 #include "service/TriggerEngine.h"
@@ -40,6 +41,8 @@ public:
     void addRoutes(Router& router);
     void metrics(PrometheusText& t) const;
     const std::vector<TriggerSpec>& specs() const { return m_specs; }
+    /// The alarm rules start() added to the engine's for the alarm triggers.
+    const alarms::AlarmRules& alarmRules() const { return m_rules; }
 
 private:
     struct State {
@@ -60,6 +63,7 @@ private:
     const std::vector<TriggerSpec> m_specs;
     TriggerEngine m_engine;
     std::vector<State> m_states;
+    alarms::AlarmRules m_rules;
     std::map<std::string, std::string> m_ruleText; ///< alarm rule text -> trigger name
     std::set<std::string> m_tapped;
     std::uint64_t m_lastEvent = 0;
