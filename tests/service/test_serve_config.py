@@ -126,12 +126,13 @@ duration = "30s"
         ('db = "x.db"\n[http]\nlisten = "0.0.0.0:8080"\n', "listen", "http.listen", "needs --token"),
         ('sources = ["nosuch://x"]\ndb = "x.db"\n', None, None, "source 'nosuch://x'"),
         ('[http]\nwhat = 1\n', "what", "http.what", "unknown key in [http]"),
+        ('db = "x.db"\n# café in a comment is fine\nalarm_zone = "é"\n', 'alarm_zone', None, "\\uXXXX escape"),
     ]
     for i, (text, needle, key, why) in enumerate(cases):
         path = os.path.join(tmp, f"bad{i}.toml")
         open(path, "w").write(text)
         rc, out = check_config(path)
-        where = f"{path}:{line_of(text, needle)}: key '{key}'" if needle else path
+        where = (f"{path}:{line_of(text, needle)}" + (f": key '{key}'" if key else "")) if needle else path
         check(rc == 2 and where in out and why in out, f"case {i}: exit 2 with '{where}' and '{why}': {rc} {out}")
     rc, out = check_config(os.path.join(tmp, "nonexistent.toml"))
     check(rc == 2 and "cannot open" in out, f"a missing file: {rc} {out}")
