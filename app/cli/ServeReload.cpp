@@ -56,15 +56,17 @@ QStringList ServeReload::restartNeeded(const ServeSettings& a, const ServeSettin
     differs(ha.maxBodyBytes != hb.maxBodyBytes || ha.maxConnections != hb.maxConnections ||
                 ha.headTimeoutMs != hb.headTimeoutMs || ha.idleTimeoutMs != hb.idleTimeoutMs,
             "http limits");
-    differs(a.service.triggerDir != b.service.triggerDir, "trigger_dir");
+    return out;
+}
+
+bool ServeReload::triggersDiffer(const ServeSettings& a, const ServeSettings& b) {
     QStringList ta;
     QStringList tb;
     for (const auto& t : a.service.triggers)
         ta << triggerText(t);
     for (const auto& t : b.service.triggers)
         tb << triggerText(t);
-    differs(ta != tb, "triggers");
-    return out;
+    return ta != tb || a.service.triggerDir != b.service.triggerDir;
 }
 
 QStringList ServeReload::applySources(const QStringList& next) {
@@ -101,10 +103,21 @@ QStringList ServeReload::apply(const ServeSettings& next) {
     QStringList running; // what is live now, so a source that failed to add is tried again next time
     for (auto it = m_devices.cbegin(); it != m_devices.cend(); ++it)
         running << it.key();
-    if (ruleTexts(next.recorder.alarms) != ruleTexts(m_running.recorder.alarms)) {
+    const bool alarmsChanged = ruleTexts(next.recorder.alarms) != ruleTexts(m_running.recorder.alarms);
+    bool triggersApplied = false;
+    if (triggersDiffer(m_running, next)) {
+        std::string error;
+        triggersApplied = m_service.setTriggers(next.service.triggers, next.service.triggerDir,
+                                                next.recorder.alarms, &error);
+        out << (triggersApplied ? QStringLiteral("triggers: %1 now (restarted, counters from 0)")
+                                      .arg(next.service.triggers.size())
+                                : QStringLiteral("triggers not started: %1; no trigger runs")
+                                      .arg(QString::fromStdString(error)));
+    } else if (alarmsChanged) {
         m_service.setAlarmRules(next.recorder.alarms);
-        out << QStringLiteral("alarms: %1 rule(s) now").arg(next.recorder.alarms.size());
     }
+    if (alarmsChanged)
+        out << QStringLiteral("alarms: %1 rule(s) now").arg(next.recorder.alarms.size());
     m_service.setTokens(next.service.tokens);
     m_service.setWebhooks(next.service.webhooks);
     out << QStringLiteral("tokens and webhooks (%1) applied").arg(next.service.webhooks.urls.size());
@@ -118,6 +131,12 @@ QStringList ServeReload::apply(const ServeSettings& next) {
     kept.recorder.alarms = next.recorder.alarms;
     kept.service.tokens = next.service.tokens;
     kept.service.webhooks = next.service.webhooks;
+    if (triggersApplied) {
+        kept.service.triggers = next.service.triggers;
+        kept.service.triggerDir = next.service.triggerDir;
+    } else if (triggersDiffer(m_running, next)) {
+        kept.service.triggers.clear(); // none runs: the next reload starts them again
+    }
     m_running = std::move(kept);
     return out;
 }

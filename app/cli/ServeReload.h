@@ -20,8 +20,9 @@ struct ServeSettings {
 
 /// SIGHUP for `serve`: compares newly read settings with the running ones and applies what can change
 /// while recording: sources added, removed or changed (the other devices keep running), alarm rules,
-/// tokens and webhooks. Everything else that differs (database, storage, HTTP address and limits, TLS,
-/// triggers, workers, ...) is named as needing a restart and keeps its running value.
+/// triggers (all restarted when any changed), tokens and webhooks. Everything else that differs (database,
+/// storage, HTTP address and limits, TLS, workers, ...) is named as needing a restart and keeps its running
+/// value.
 ///
 /// Threads: owner thread (the pipeline's).
 class ServeReload {
@@ -36,6 +37,7 @@ public:
 private:
     QStringList applySources(const QStringList& next);
     static QStringList restartNeeded(const ServeSettings& a, const ServeSettings& b);
+    static bool triggersDiffer(const ServeSettings& a, const ServeSettings& b);
 
     pipeline::Pipeline& m_pipeline;
     service::Service& m_service;

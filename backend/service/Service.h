@@ -65,6 +65,12 @@ public:
     void setTokens(const TokenSet& tokens);
     void setWebhooks(AlarmWebhooks::Options options) { m_webhooks->setOptions(std::move(options)); }
     void setAlarmRules(const alarms::AlarmRules& rules);
+    /// Replaces the triggers: the running ones stop (windows with all their data are completed, open ones
+    /// end where their data ends), their taps come off, the new ones start with fresh counters. userRules
+    /// are the engine's alarm rules without any trigger's. False with *error when a new trigger cannot start
+    /// (then no trigger runs).
+    bool setTriggers(std::vector<TriggerSpec> specs, const std::string& dir,
+                     const alarms::AlarmRules& userRules, std::string* error);
 
     quint16 port() const { return m_http ? m_http->port() : 0; }
     Router& router() { return m_router; }

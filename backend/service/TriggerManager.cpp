@@ -84,7 +84,7 @@ void TriggerManager::attach(pipeline::DeviceChannel* ch) {
     auto tap = std::make_shared<pipeline::TapFeed>(id, ch->uri().toStdString(), kTapBlocks);
     ch->core()->addTap(tap);
     m_engine.addTap(tap, keep);
-    m_tapped.insert(id);
+    m_tapped[id] = tap;
 }
 
 void TriggerManager::fire(const TriggerSpec& spec, State& st, std::int64_t startNs, std::int64_t endNs) {
@@ -188,17 +188,26 @@ HttpResponse TriggerManager::status() const {
     return HttpResponse::json(200, QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-void TriggerManager::addRoutes(Router& router) {
+void TriggerManager::detach() {
+    for (const auto& [id, tap] : m_tapped)
+        if (auto* ch = m_pipeline.find(QString::fromStdString(id)))
+            ch->core()->removeTap(tap);
+    m_tapped.clear();
+}
+
+void TriggerManager::addRoutes(Router& router, std::function<TriggerManager*()> current) {
     using A = Router::Access;
     router.add("GET", QStringLiteral("/api/triggers"), A::Read,
-               [this](const HttpRequest&, const QStringList&, HttpResponder rep) { rep.send(status()); });
+               [current](const HttpRequest&, const QStringList&, HttpResponder rep) {
+                   rep.send(current()->status());
+               });
     router.add("POST", QStringLiteral("/api/triggers/{name}/on"), A::Control,
-               [this](const HttpRequest&, const QStringList& c, HttpResponder rep) {
-                   rep.send(external(c.value(0), true));
+               [current](const HttpRequest&, const QStringList& c, HttpResponder rep) {
+                   rep.send(current()->external(c.value(0), true));
                });
     router.add("POST", QStringLiteral("/api/triggers/{name}/off"), A::Control,
-               [this](const HttpRequest&, const QStringList& c, HttpResponder rep) {
-                   rep.send(external(c.value(0), false));
+               [current](const HttpRequest&, const QStringList& c, HttpResponder rep) {
+                   rep.send(current()->external(c.value(0), false));
                });
 }
 

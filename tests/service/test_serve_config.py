@@ -157,13 +157,25 @@ duration = "30s"
         st, r = srv.json("GET", "/api/triggers", "one")
         check(st == 200 and [t["name"] for t in r["triggers"]] == ["ext"], f"trigger from [[triggers]]: {r}")
         write(f'sources = ["sim://b", "sim://c"]\ndb = "{tmp}/other.db"\nalarms = ["rms>0.0001"]\n[http]\n'
-              f'listen = "127.0.0.1:{free_port()}"\ntoken = "two"\n[[triggers]]\nname = "ext"\ndevice = "a"\n'
-              f'external = true\n')
+              f'listen = "127.0.0.1:{free_port()}"\ntoken = "two"\n[[triggers]]\nname = "ext2"\ndevice = "b"\n'
+              f'external = true\npre = "250ms"\npost = "250ms"\n')
         srv.proc.send_signal(signal.SIGHUP)
         wait_until(lambda: devices(srv, "two") == ["b", "c"], 15, "sources b and c instead of a")
         check(devices(srv, "one") == 401 and devices(srv, "reader") == 401, "old tokens refused after reload")
         wait_until(lambda: any(e["device"] in ("b", "c") for e in srv.json(
             "GET", "/api/events?type=alarm", "two")[1].get("events", [])), 20, "the reloaded alarm rule to fire")
+        st, r = srv.json("GET", "/api/triggers", "two")
+        check(st == 200 and [t["name"] for t in r["triggers"]] == ["ext2"], f"triggers replaced on reload: {r}")
+        check(srv.json("POST", "/api/triggers/ext/on", "two")[0] == 404, "the old trigger is gone")
+        st, r = srv.json("POST", "/api/triggers/ext2/on", "two")
+        check(st == 200 and r["changed"], f"the new external trigger switches on: {st} {r}")
+        time.sleep(0.5)  # the window's length; nothing to wait for
+        st, r = srv.json("POST", "/api/triggers/ext2/off", "two")
+        check(st == 200 and not r["on"], f"and off: {r}")
+        wait_until(lambda: srv.json("GET", "/api/triggers", "two")[1]["windows_stored"] == 1, 20,
+                   "the reloaded trigger to store its window")
+        stored = [f for _, _, fs in os.walk(os.path.join(tmp, "triggers", "ext2", "b")) for f in fs]
+        check(len(stored) == 1 and stored[0].endswith(".parquet"), f"one window file for ext2/b: {stored}")
         write('db = "broken.db"\nsources = [\n')
         srv.proc.send_signal(signal.SIGHUP)
         time.sleep(0.5)  # nothing may change: there is no event to wait for, only that everything stays
@@ -173,7 +185,7 @@ duration = "30s"
     err = srv.stderr
     check(rc == 0, f"clean exit, every device balanced: {rc} {err[-1500:]}")
     for line in ["reload: source removed: sim://a (device a)", "reload: source added: sim://b (device b)",
-                 "reload: alarms: 1 rule(s) now", "needs a restart (running values kept): db\n",
+                 "reload: alarms: 1 rule(s) now", "reload: triggers: 1 now", "needs a restart (running values kept): db\n",
                  "TOML syntax", "the configuration has errors; nothing changed"]:
         check(line in err, f"stderr tells '{line}'")
     check("http.listen" not in err, "--http on the command line still overrides the file after a reload")
