@@ -60,8 +60,8 @@ constexpr KeySpec kWebhooks[] = {
     {"dead_letter", "webhook-dead-letter", Type::String},
 };
 // Keys of a [[triggers]] table: the `--trigger` spec keys (service/TriggerSpec).
-constexpr const char* kTriggerKeys[] = {"name", "device", "when",    "every", "duration",
-                                        "pre",  "post",   "holdoff", "max",   "external"};
+constexpr const char* kTriggerKeys[] = {"name", "device",  "when", "every",    "duration", "pre",
+                                        "post", "holdoff", "max",  "external", "upload",   "period"};
 
 int lineOf(const toml::node& n) {
     return static_cast<int>(n.source().begin.line);
@@ -143,7 +143,7 @@ std::string triggerSpec(const toml::node& item, const std::string& key, std::vec
             continue;
         }
         if (!v.is_string()) {
-            const bool text = name == "when" || name == "name" || name == "device";
+            const bool text = name == "when" || name == "name" || name == "device" || name == "upload";
             problems->push_back(
                 {lineOf(v), sub,
                  text ? "expected a string" : "expected a duration string like \"2s\" or \"10min\""});

@@ -23,7 +23,8 @@ TriggerManager::TriggerManager(pipeline::Pipeline& pipeline, std::vector<Trigger
     : QObject(parent)
     , m_pipeline(pipeline)
     , m_specs(std::move(specs))
-    , m_engine(std::move(dir))
+    , m_engine(dir)
+    , m_uploader(TriggerUploader::Options{QString::fromStdString(dir)})
     , m_states(m_specs.size()) {
     connect(&m_timer, &QTimer::timeout, this, &TriggerManager::poll);
 }
@@ -67,6 +68,7 @@ bool TriggerManager::start(std::string* error) {
 
 void TriggerManager::stop() {
     m_timer.stop();
+    m_uploader.stop();
     m_engine.stop();
 }
 
@@ -91,6 +93,21 @@ void TriggerManager::fire(const TriggerSpec& spec, State& st, std::int64_t start
     m_engine.request(spec.name, spec.device, startNs, endNs);
     ++st.fired;
     st.lastEndNs = endNs;
+}
+
+void TriggerManager::uploadState(const TriggerSpec& spec, std::int64_t windowStartNs) {
+    QJsonObject o;
+    o[QStringLiteral("trigger")] = QString::fromStdString(spec.name);
+    o[QStringLiteral("device")] = QString::fromStdString(spec.device);
+    o[QStringLiteral("window_start")] = JsonViews::isoTime(windowStartNs);
+    o[QStringLiteral("window_start_ns")] = QString::number(windowStartNs);
+    o[QStringLiteral("period_s")] = static_cast<double>(spec.uploadPeriodNs) / 1e9;
+    o[QStringLiteral("uploaded_at")] = JsonViews::isoTime(core::utcNowNs());
+    const auto* ch = m_pipeline.find(QString::fromStdString(spec.device));
+    const auto last = ch ? ch->core()->lastSecond() : nullptr;
+    o[QStringLiteral("second")] = last ? QJsonValue(JsonViews::liveSecond(*last)) : QJsonValue();
+    m_uploader.upload(QString::fromStdString(spec.upload), spec.name, spec.device, windowStartNs,
+                      QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 void TriggerManager::poll() {
@@ -129,6 +146,12 @@ void TriggerManager::poll() {
             }
         } else if (s.kind == TriggerSpec::Kind::External && st.on && now - st.onSinceNs > s.maxWindowNs) {
             external(QString::fromStdString(s.name), false);
+        } else if (s.kind == TriggerSpec::Kind::External && st.on && !s.upload.empty()) {
+            const std::int64_t startNs = now / s.uploadPeriodNs * s.uploadPeriodNs;
+            if (startNs > st.lastUploadStartNs) {
+                uploadState(s, startNs);
+                st.lastUploadStartNs = startNs;
+            }
         }
     }
 }
@@ -237,6 +260,7 @@ void TriggerManager::metrics(PrometheusText& t) const {
     t.sample("vibrascope_trigger_samples_stored_total", static_cast<double>(e.samplesStored.load()));
     t.family("vibrascope_trigger_buffered_samples", "gauge", "Samples per axis held in pre-trigger buffers.");
     t.sample("vibrascope_trigger_buffered_samples", static_cast<double>(e.bufferedSamples.load()));
+    m_uploader.metrics(t);
 }
 
 } // namespace vibra::service

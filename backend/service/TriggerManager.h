@@ -6,6 +6,7 @@
 #include "service/Router.h"
 #include "service/TriggerEngine.h"
 #include "service/TriggerSpec.h"
+#include "service/TriggerUploader.h"
 
 #include <QObject>
 #include <QTimer>
@@ -60,16 +61,19 @@ private:
         std::int64_t onSinceNs = 0;
         std::int64_t lastEndNs = 0; ///< end of the newest window (holdoff counts from here)
         std::int64_t lastScheduleStartNs = -1;
+        std::int64_t lastUploadStartNs = -1; ///< external with upload: the newest period uploaded
         std::uint64_t fired = 0;
         std::uint64_t suppressed = 0; ///< raises inside holdoff or an open window
     };
     void attach(pipeline::DeviceChannel* ch);
     void poll();
     void fire(const TriggerSpec& spec, State& st, std::int64_t startNs, std::int64_t endNs);
+    void uploadState(const TriggerSpec& spec, std::int64_t windowStartNs);
 
     pipeline::Pipeline& m_pipeline;
     const std::vector<TriggerSpec> m_specs;
     TriggerEngine m_engine;
+    TriggerUploader m_uploader;
     std::vector<State> m_states;
     alarms::AlarmRules m_rules;
     std::map<std::string, std::string> m_ruleText;        ///< alarm rule text -> trigger name
