@@ -79,7 +79,8 @@ with tempfile.TemporaryDirectory() as tmp:
         raised = ok.bodies[0]
         check(raised["rule"].startswith("rms>0.3") and raised["value"] > 0.3 and raised["threshold"] == 0.3,
               f"the raise names rule, value and threshold: {raised}")
-        check(abs(raised["value"] - math.sqrt(0.5)) < 0.05, f"value is the sine's RMS 0.707: {raised['value']}")
+        # Seconds are UTC-aligned, so the raising second may hold only part of the sine: at most its RMS 0.707.
+        check(raised["value"] <= math.sqrt(0.5) + 0.01, f"value at most the sine's RMS 0.707: {raised['value']}")
 
         # The engine is never held up by the receiver that hangs: while it hangs, data is stored and HTTP answers.
         wait_until(lambda: hang.requests >= 1, 10, "the hanging receiver to be called")
