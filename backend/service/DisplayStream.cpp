@@ -120,12 +120,14 @@ void DisplayStream::onNewConnection() {
             m_timer.start();
         m_lastSummaryMs = 0; // the new viewer gets a summary at the next tick
     }
+    reconcileWatches();
 }
 
 void DisplayStream::onDisconnected(QWebSocket* ws) {
     m_clients.remove(ws);
     ws->deleteLater();
     m_stats.clients.store(static_cast<int>(m_clients.size()), std::memory_order_relaxed);
+    reconcileWatches();
 }
 
 void DisplayStream::tick() {
