@@ -364,8 +364,10 @@
         series.push({ x, y, color: getComputedStyle(document.documentElement).getPropertyValue(colors[a % 3]).trim() });
       }
       const yr = VibraPlot.range(ys, false, { min: 0, max: 1 });
+      // Start the axis where the data starts when the history is shorter than the chosen range.
+      const first = pts.length ? (Number(pts[0].t_ns) / 1e9 - to) / 60 : -hours * 60;
       VibraPlot.draw(canvas, {
-        x: { min: -hours * 60, max: 0, label: "minutes ago" },
+        x: { min: Math.max(-hours * 60, Math.min(-1, first * 1.05)), max: 0, label: "minutes ago" },
         y: { min: Math.max(0, yr.min), max: yr.max, label: "velocity RMS (mm/s)" },
         series, message: pts.length ? "" : "no stored history in this range",
       });
@@ -398,6 +400,7 @@
       a.download = `${S.route.device}_${level}.${format}`;
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      S.lastExport = { bytes: blob.size, head: await blob.slice(0, 4096).text(), query: q.toString() };
       $("export-status").textContent = `downloaded ${blob.size} bytes`;
     } catch (e) {
       if (!(e instanceof Unauthorized)) $("export-status").textContent = "export failed: " + e.message;

@@ -91,11 +91,12 @@ class Browser:
         last = None
         while time.time() < deadline:
             try:
-                last = self.eval(expression)
-            except RuntimeError as e:
+                value = self.eval(expression)
+                if value:
+                    return value
+                last = value
+            except RuntimeError as e:  # e.g. the page is still loading: not a value, keep polling
                 last = str(e)
-            if last:
-                return last
             time.sleep(0.1)
         raise AssertionError(f"timed out after {seconds} s waiting for {what} (last value: {last!r})")
 
