@@ -38,7 +38,8 @@ void TstDisplayFrame::logDecimationKeepsPeaksAtTheirLines() {
         QCOMPARE(out[static_cast<std::size_t>(it - f.begin())], v[k]);
     }
     QCOMPARE(f.front(), 0.5f); // line 1 (DC is not on a log axis)
-    QCOMPARE(f.back(), 4096.0f);
+    // The last cell spans the top 1.5 % of log(line) (600 cells over lines 1..8192): its point lies there.
+    QVERIFY(f.back() <= 4096.0f && f.back() >= 4096.0f / 1.02f);
 }
 
 void TstDisplayFrame::fewLinesAreSentWhole() {
