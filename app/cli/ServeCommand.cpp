@@ -172,7 +172,8 @@ int runServe(const CommandContext& ctx) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Record devices like `record` and serve an HTTP API on one port: health, Prometheus /metrics,\n"
-        "live and historical data, CSV/Parquet export, HTTP and WebSocket ingest, recording control.\n"
+        "live and historical data, CSV/Parquet export, HTTP and WebSocket ingest, recording control,\n"
+        "and a live view for browsers at http://HOST:PORT/.\n"
         "Stops on SIGINT/SIGTERM (drains and closes cleanly). See docs/service.md."));
     p.addHelpOption();
     RecorderOptions::add(p);
