@@ -67,8 +67,10 @@ void RecorderOptions::add(QCommandLineParser& p) {
         opt(QStringLiteral("alarm"),
             QStringLiteral("Alarm rule checked on every completed second of every device (repeatable): "
                            "METRIC>VALUE with METRIC rms|peak|crest|velocity|kurtosis (units as in the "
-                           "rollups: g or m/s2, mm/s), optional ,hysteresis=H ,delay=S ,device=ID; e.g. "
-                           "'velocity>4.5' or 'crest>6,delay=3'. Events are printed and stored."),
+                           "rollups: g or m/s2, mm/s) or band(F1-F2) (RMS of the acceleration spectrum "
+                           "between F1 and F2 Hz, in g or m/s2; F2 clamped to 0.45 x the sample rate), "
+                           "optional ,hysteresis=H ,delay=S ,device=ID; e.g. 'velocity>4.5', "
+                           "'crest>6,delay=3' or 'band(2000-5000)>0.5'. Events are printed and stored."),
             QStringLiteral("RULE")));
     p.addOption(opt(QStringLiteral("alarm-zone"),
                     QStringLiteral("Alarm when a device enters this ISO zone or worse (A..D), e.g. C."),

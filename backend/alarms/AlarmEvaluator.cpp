@@ -48,6 +48,11 @@ double AlarmEvaluator::valueOf(const AlarmRule& rule, const pipeline::RollupReco
         return axis < static_cast<int>(r.velocityRmsMmS.size()) ? r.velocityRmsMmS[axis] : nan;
     case AlarmRule::Metric::Zone:
         return r.zone == dsp::SeverityZone::Unknown ? nan : static_cast<double>(static_cast<int>(r.zone));
+    case AlarmRule::Metric::Band:
+        for (const auto& b : r.bandRms)
+            if (b.lowHz == rule.bandLowHz && b.highHz == rule.bandHighHz)
+                return axis < static_cast<int>(b.perAxis.size()) ? b.perAxis[axis] : nan;
+        return nan; // not computed for this device (rules changed, processor not told yet)
     }
     return nan;
 }
@@ -92,7 +97,7 @@ core::EventPtr AlarmEvaluator::makeEvent(const AlarmRule& rule, int axis, double
     e->kind = "alarm";
     e->state = raised ? "raised" : "cleared";
     e->rule = rule.text;
-    e->metric = AlarmRule::metricName(rule.metric);
+    e->metric = rule.metricText();
     e->axis = axis;
     e->value = value;
     e->threshold = rule.threshold;
@@ -109,7 +114,7 @@ core::EventPtr AlarmEvaluator::makeEvent(const AlarmRule& rule, int axis, double
         const std::string unit = AlarmRule::unitOf(
             rule.metric, second.device ? std::string(core::unitName(second.device->unit)) : std::string());
         std::snprintf(buf, sizeof buf, "%s: %s %s %.4g%s%s (%s)", raised ? "raised" : "cleared",
-                      AlarmRule::metricName(rule.metric), axisName.c_str(), value, unit.empty() ? "" : " ",
+                      rule.metricText().c_str(), axisName.c_str(), value, unit.empty() ? "" : " ",
                       unit.c_str(), rule.text.c_str());
     }
     e->detail = buf;

@@ -16,7 +16,9 @@ namespace vibra::alarms {
 /// Active -> (clear condition held for delay seconds) -> Normal. Raising emits an "alarm"/"raised" event,
 /// clearing an "alarm"/"cleared" event; a value hovering around the threshold stays Active until it is back
 /// past the hysteresis band, so it produces one event pair, not one per second (no chatter). Seconds whose
-/// value is unknown (NaN: velocity of a too-short partial second) neither raise nor clear.
+/// value is unknown (NaN: velocity or band RMS of a too-short partial second, a band the second does not
+/// carry) neither raise nor clear. Band rules read RollupRecord::bandRms: the DSP processor must be told the
+/// bands (alarms::bandsFor), which ChannelCore does whenever the rules change.
 ///
 /// Threads: owned by the device's DSP processor (one pool worker at a time). Memory: one state per rule
 /// and axis.

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 namespace vibra::alarms {
 
@@ -40,6 +41,32 @@ bool parseZone(const std::string& s, double* out) {
     if (c < 'A' || c > 'D')
         return false;
     *out = c - 'A';
+    return true;
+}
+
+// "band(F1-F2)" -> the band; false (with *error) when the text starts with "band" but is malformed.
+bool parseBand(const std::string& s, AlarmRule& r, std::string* error) {
+    const std::string syntax = "expected band(F1-F2) with frequencies in Hz, e.g. band(2000-5000)>0.5";
+    if (s.size() < 7 || s.compare(0, 5, "band(") != 0 || s.back() != ')') {
+        *error = syntax + ", got '" + s + "'";
+        return false;
+    }
+    const std::string inner = s.substr(5, s.size() - 6);
+    // The separator is the first '-' after the first character (F1 itself must not be negative anyway).
+    const auto dash = inner.find('-', 1);
+    double lo = 0, hi = 0;
+    if (dash == std::string::npos || !parseNumber(inner.substr(0, dash), &lo) ||
+        !parseNumber(inner.substr(dash + 1), &hi)) {
+        *error = syntax + ", got '" + s + "'";
+        return false;
+    }
+    if (lo < 0 || hi <= lo) {
+        *error =
+            "band needs 0 <= F1 < F2 Hz, got " + inner.substr(0, dash) + " and " + inner.substr(dash + 1);
+        return false;
+    }
+    r.bandLowHz = lo;
+    r.bandHighHz = hi;
     return true;
 }
 
@@ -103,6 +130,8 @@ const char* AlarmRule::metricName(Metric m) {
         return "kurtosis";
     case Metric::Zone:
         return "zone";
+    case Metric::Band:
+        return "band";
     }
     return "?";
 }
@@ -115,10 +144,19 @@ std::optional<AlarmRule::Metric> AlarmRule::metricFromName(const std::string& na
     return std::nullopt;
 }
 
+std::string AlarmRule::metricText() const {
+    if (!isBand())
+        return metricName(metric);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "band(%g-%g)", bandLowHz, bandHighHz);
+    return buf;
+}
+
 std::string AlarmRule::unitOf(Metric m, const std::string& deviceUnit) {
     switch (m) {
     case Metric::Rms:
     case Metric::Peak:
+    case Metric::Band:
         return deviceUnit;
     case Metric::Velocity:
         return "mm/s";
@@ -155,13 +193,21 @@ std::optional<AlarmRule> AlarmRule::parse(const std::string& input, std::string*
         *error = what + "expected METRIC>VALUE, e.g. velocity>4.5 or zone>=C";
         return std::nullopt;
     }
-    const auto metric = metricFromName(cond.substr(0, opPos));
-    if (!metric) {
-        *error = what + "unknown metric '" + cond.substr(0, opPos) +
-                 "' (known: rms, peak, crest, velocity, kurtosis, zone)";
+    const std::string metricText = cond.substr(0, opPos);
+    if (metricText.compare(0, 4, "band") == 0) {
+        std::string e;
+        if (!parseBand(metricText, r, &e)) {
+            *error = what + e;
+            return std::nullopt;
+        }
+        r.metric = Metric::Band;
+    } else if (const auto metric = metricFromName(metricText)) {
+        r.metric = *metric;
+    } else {
+        *error = what + "unknown metric '" + metricText +
+                 "' (known: rms, peak, crest, velocity, kurtosis, band(F1-F2), zone)";
         return std::nullopt;
     }
-    r.metric = *metric;
     const std::string value = cond.substr(opPos + opLen);
     if (r.isZone() ? !parseZone(value, &r.threshold) : !parseNumber(value, &r.threshold)) {
         *error = what +
@@ -187,6 +233,18 @@ std::optional<AlarmRule> AlarmRule::zoneAtLeast(const std::string& letter, std::
         return std::nullopt;
     }
     return parse("zone>=" + std::string(1, static_cast<char>('A' + static_cast<int>(z))), error);
+}
+
+std::vector<Band> bandsFor(const AlarmRules& rules, const std::string& deviceId) {
+    std::vector<Band> out;
+    for (const auto& r : rules) {
+        if (!r.isBand() || (!r.device.empty() && r.device != deviceId))
+            continue;
+        const Band b{r.bandLowHz, r.bandHighHz};
+        if (std::find(out.begin(), out.end(), b) == out.end())
+            out.push_back(b);
+    }
+    return out;
 }
 
 bool AlarmRule::exceeds(double v) const {

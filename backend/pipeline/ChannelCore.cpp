@@ -67,7 +67,9 @@ ChannelCore::ChannelCore(std::string deviceId, std::string uri, const DspSetting
     , m_outlet(m_input, *m_counters)
     , m_settingsView(settings)
     , m_proc(settings, std::move(options.severity))
-    , m_alarms(m_deviceId, std::move(rules)) {
+    , m_alarms(m_deviceId, rules) {
+    if (rules)
+        m_proc.setBands(bandsOf(*rules));
     m_input.setWake([this] { wake(); });
 }
 
@@ -158,6 +160,13 @@ core::CounterSnapshot ChannelCore::accountedCounters(bool rollupAligned) const {
     return c;
 }
 
+std::vector<std::pair<double, double>> ChannelCore::bandsOf(const alarms::AlarmRules& rules) const {
+    std::vector<std::pair<double, double>> out;
+    for (const auto& b : alarms::bandsFor(rules, m_deviceId))
+        out.emplace_back(b.lowHz, b.highHz);
+    return out;
+}
+
 void ChannelCore::applyControl() {
     Control c;
     {
@@ -170,8 +179,10 @@ void ChannelCore::applyControl() {
         m_proc.applySettings(*c.settings);
         m_dirty = true;
     }
-    if (c.rules)
+    if (c.rules) {
+        m_proc.setBands(*c.rules ? bandsOf(**c.rules) : std::vector<std::pair<double, double>>{});
         m_alarms.setRules(*c.rules);
+    }
     // In the order requested: a feed attached and detached before the worker got here is still attached and
     // closed (with an empty share), so its writer is never left waiting.
     for (auto& [feed, policy] : c.storeChanges) {

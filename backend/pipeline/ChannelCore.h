@@ -137,6 +137,8 @@ private:
     void wake();
     void post(const std::function<void(Control&)>& edit);
     void applyControl();
+    /// The bands of the band rules that apply to this device (what the processor must compute).
+    std::vector<std::pair<double, double>> bandsOf(const alarms::AlarmRules& rules) const;
     void attachStore(StoreFeedPtr feed, StorePolicy policy);
     void closeStore();
     /// The counters with samplesReceived = processed + input-stage drops. rollupAligned: the samples of the

@@ -141,18 +141,31 @@ RollupRecordPtr DspProcessor::finishRecord() {
         rec->axes.push_back(acc.result());
         acc.reset();
     }
-    // Velocity from the Welch spectrum of this second; zone from the largest axis (ISO: worst direction).
+    // Velocity (and the asked-for bands) from the Welch spectrum of this second; zone from the largest axis
+    // (ISO: worst direction).
     const double toMs2 = core::toMetersPerSecond2(m_device->unit);
     const double hi = std::min(m_settings.velocityHighHz, 0.45 * m_device->sampleRate);
+    const auto nan = std::numeric_limits<double>::quiet_NaN();
+    rec->bandRms.resize(m_bands.size());
+    for (std::size_t b = 0; b < m_bands.size(); ++b)
+        rec->bandRms[b] = {m_bands[b].first, m_bands[b].second, {}};
     double worst = -1.0;
     rec->velocityRmsMmS.reserve(m_bucketSpectra.size());
     for (auto& sp : m_bucketSpectra) {
-        double v = std::numeric_limits<double>::quiet_NaN();
-        if (sp.frames() > 0 && hi > m_settings.velocityLowHz)
-            v = dsp::velocityRmsMmPerS(sp.spectrum(), m_settings.velocityLowHz, hi, toMs2);
+        double v = nan;
+        std::optional<dsp::Spectrum> spectrum;
+        if (sp.frames() > 0)
+            spectrum = sp.spectrum();
+        if (spectrum && hi > m_settings.velocityLowHz)
+            v = dsp::velocityRmsMmPerS(*spectrum, m_settings.velocityLowHz, hi, toMs2);
         rec->velocityRmsMmS.push_back(v);
         if (std::isfinite(v))
             worst = std::max(worst, v);
+        for (auto& band : rec->bandRms) {
+            const double top = std::min(band.highHz, 0.45 * m_device->sampleRate);
+            band.perAxis.push_back(spectrum && top > band.lowHz ? dsp::bandRms(*spectrum, band.lowHz, top)
+                                                                : nan);
+        }
         sp.reset();
     }
     if (!m_settings.severityPreset.empty() && worst >= 0.0)

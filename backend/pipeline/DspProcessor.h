@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace vibra::pipeline {
@@ -36,6 +37,10 @@ public:
 
     void applySettings(const DspSettings& settings);
     const DspSettings& settings() const { return m_settings; }
+    /// Frequency bands [lowHz, highHz] whose RMS every completed second carries (RollupRecord::bandRms), from
+    /// the same per-second Welch spectrum as velocity; empty (the default): none.
+    void setBands(std::vector<std::pair<double, double>> bands) { m_bands = std::move(bands); }
+    const std::vector<std::pair<double, double>>& bands() const { return m_bands; }
     /// Turns the display half on (created lazily at the next block) or off (freed at once).
     void setDisplay(bool on);
     bool display() const { return m_displayWanted; }
@@ -66,6 +71,7 @@ private:
 
     const dsp::SeverityTable m_severity;
     DspSettings m_settings;
+    std::vector<std::pair<double, double>> m_bands;
     std::shared_ptr<const core::DeviceInfo> m_device;
     bool m_displayWanted = false;
     std::optional<DisplayChain> m_display;

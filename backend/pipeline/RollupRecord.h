@@ -23,6 +23,16 @@ struct RollupRecord {
     /// Per axis velocity RMS (mm/s) over the settings' band from a Welch spectrum of this second; NaN when
     /// the bucket was too short for one spectrum frame.
     std::vector<double> velocityRmsMmS;
+    /// Band RMS of this second, only for the bands asked for (DspProcessor::setBands: those of the device's
+    /// band alarm rules): RMS of the acceleration density between lowHz and highHz (highHz clamped to
+    /// 0.45 x the sample rate), per axis, in the device's unit; NaN when the bucket was too short for one
+    /// spectrum frame or the band lies wholly above 0.45 x the sample rate.
+    struct BandRms {
+        double lowHz = 0.0;
+        double highHz = 0.0;
+        std::vector<double> perAxis;
+    };
+    std::vector<BandRms> bandRms;
     /// Zone of the largest axis velocity under the device's severity preset (Unknown without one).
     dsp::SeverityZone zone = dsp::SeverityZone::Unknown;
 };

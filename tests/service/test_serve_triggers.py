@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`vibrascope serve --trigger`: on the `bearing` simulator an alarm trigger stores a window holding exactly the
 pre + post samples around the second that raised the alarm (sample indices and times checked), an external
-ON/OFF trigger stores [on - pre, off + post), a schedule stores whole aligned windows; after kill -9 and a
+ON/OFF trigger stores [on - pre, off + post), a schedule stores whole aligned windows, an alarm trigger on a
+band-RMS rule (band(2000-5000), the bearing's impact resonances) stores its window; after kill -9 and a
 restart on the same directory every window file is complete and none is written twice. Files are read with
 DuckDB and hyparquet (tests/e2e/parquet_dump.mjs). Loopback only, bounded in time."""
 import json
@@ -37,7 +38,9 @@ with tempfile.TemporaryDirectory() as tmp:
     args = ["--source", "sim://brg?profile=bearing", "--db", os.path.join(tmp, "h.db"), "--trigger-dir", tdir,
             "--trigger", "name=hi;device=brg;when=rms>0.001,delay=2;pre=1s;post=500ms;holdoff=1h",
             "--trigger", "name=ext;device=brg;external;pre=250ms;post=250ms",
-            "--trigger", "name=sch;device=brg;every=2s;duration=1s"]
+            "--trigger", "name=sch;device=brg;every=2s;duration=1s",
+            # delay=2: the raising second starts >= 1 s after the stream, so [T - pre, T + post) holds data.
+            "--trigger", "name=bnd;device=brg;when=band(2000-5000)>0.05,delay=2;pre=500ms;post=500ms;holdoff=1h"]
     srv = Server(args)
     try:
         # The window must start after the stream did (earlier data does not exist: counted incomplete).
@@ -53,13 +56,15 @@ with tempfile.TemporaryDirectory() as tmp:
         check(st == 409, f"a schedule trigger cannot be switched: {st}")
         st, err = srv.json("POST", "/api/triggers/nosuch/on")
         check(st == 404, f"unknown trigger: {st}")
-        wait_until(lambda: srv.json("GET", "/api/triggers")[1]["windows_stored"] >= 4, 30, "four stored windows")
+        wait_until(lambda: srv.json("GET", "/api/triggers")[1]["windows_stored"] >= 5, 30, "five stored windows")
+        wait_until(lambda: all([w for w in windows(os.path.join(tdir, n)) if w.endswith(".parquet")]
+                               for n in ("hi", "ext", "sch", "bnd")), 30, "a window of every trigger")
         st, trig = srv.json("GET", "/api/triggers")
         st, ev = srv.json("GET", "/api/events?device=brg&type=alarm")
     finally:
         srv.stop()
     files = dump(tdir, tmp)
-    raised = min(int(e["t_ns"]) for e in ev["events"] if e["state"] == "raised")
+    raised = min(int(e["t_ns"]) for e in ev["events"] if e["state"] == "raised" and e["rule"].startswith("rms"))
     hi = f"hi/brg/brg_{raised - 1_000_000_000}.parquet"
     check(hi in files, f"alarm window named by its start (raise {raised} - pre): {sorted(files)}")
     if hi in files:
@@ -71,6 +76,14 @@ with tempfile.TemporaryDirectory() as tmp:
         check(raised - 1_000_000_000 <= t[0] < raised - 1_000_000_000 + 1e9 / RATE, f"first sample at window start: {t[0]}")
         check(t[-1] < raised + 500_000_000 <= t[-1] + 1e9 / RATE, f"last sample just before the end: {t[-1]}")
         check(sorted(f["schema"][i]["name"] for i in range(len(f["schema"])))[-3:] == ["x", "y", "z"], "axis columns")
+    # Raised once per axis (x, y, z), all in the same second: one window (holdoff), named by that second - pre.
+    band_raised = sorted({int(e["t_ns"]) for e in ev["events"] if e["state"] == "raised" and e["rule"].startswith("band(")})
+    check(len(band_raised) == 1, f"the band-RMS alarm raised in one second (hysteresis, no chatter): {band_raised}")
+    bnd = [k for k in files if k.startswith("bnd/")]
+    check(bnd == [f"bnd/brg/brg_{r - 500_000_000}.parquet" for r in band_raised[:1]],
+          f"band-RMS window named by its start (raise - pre): {bnd} vs {band_raised}")
+    for k in bnd:
+        check(files[k]["rows"] == RATE, f"{k}: pre + post = 1 s of samples ({files[k]['rows']})")
     ext_start = int(on["window_start_ns"])
     ext_end = int(off["window_end_ns"])
     ext = f"ext/brg/brg_{ext_start}.parquet"
