@@ -157,6 +157,7 @@ int runRecord(const CommandContext& ctx) {
     recording::StatusReporter status(pipe);
     if (server)
         status.setIngest(&server->stats());
+    status.setPublisher(recorder.publisher());
     std::uint64_t lastEvent = 0;
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {

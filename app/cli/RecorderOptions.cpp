@@ -41,6 +41,13 @@ void RecorderOptions::add(QCommandLineParser& p) {
             QStringLiteral("Also write every raw sample to DIR/<device>/<device>_<period start>.parquet, "
                            "one closed file per device per rotation period."),
             QStringLiteral("DIR")));
+    p.addOption(opt(
+        QStringLiteral("publish"),
+        QStringLiteral("Also publish every processed block to Redis Streams, one stream per device "
+                       "PREFIX:{dev:ID} (see docs/scaling.md). Query: maxlen=N (XADD MAXLEN ~, entries per "
+                       "device; default 100000, 0 = no trim), buffer=BLOCKS (outbound buffer while Redis "
+                       "is unreachable; default 4096), batch=N (pipeline depth; default 256)."),
+        QStringLiteral("redis://[:PASSWORD@]HOST[:PORT]/PREFIX[?maxlen=N&buffer=N]")));
     p.addOption(opt(QStringLiteral("rotate"),
                     QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "
                                    "default 10min)."),
@@ -140,8 +147,17 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
     } else if (p.isSet(QStringLiteral("token")) && !serve) {
         return fail(QStringLiteral("--token goes with --listen"));
     }
-    if (db.isEmpty() && parquet.isEmpty())
-        return fail(QStringLiteral("--db FILE is required (or --parquet DIR)"));
+    if (p.isSet(QStringLiteral("publish"))) {
+        redis::RedisUrl url;
+        std::string err;
+        redis::StreamPublisher::Options po;
+        if (!redis::RedisUrl::parse(p.value(QStringLiteral("publish")).toStdString(), &url, &err) ||
+            !redis::StreamPublisher::Options::fromUrl(url, &po, &err))
+            return fail(QStringLiteral("--publish: %1").arg(QString::fromStdString(err)));
+        recorder.publish = po;
+    }
+    if (db.isEmpty() && parquet.isEmpty() && !recorder.publish)
+        return fail(QStringLiteral("--db FILE is required (or --parquet DIR, or --publish URL)"));
     if (p.isSet(QStringLiteral("rotate")) && parquet.isEmpty())
         return fail(QStringLiteral("--rotate needs --parquet"));
     const auto rotateNs = storage::Retention::parseDuration(p.value(QStringLiteral("rotate")).toStdString());

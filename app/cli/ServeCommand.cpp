@@ -246,6 +246,7 @@ int runServe(const CommandContext& ctx) {
     QElapsedTimer clock;
     recording::StatusReporter status(pipe);
     status.setIngest(&service.ingest().stats());
+    status.setPublisher(recorder.publisher());
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
         for (const auto& e : recorder.takeErrors())

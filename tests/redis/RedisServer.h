@@ -56,6 +56,13 @@ public:
         }
         return false;
     }
+    /// SIGTERM: Redis shuts down cleanly (writes its AOF) and exits.
+    void terminate() {
+        if (m_proc.state() == QProcess::NotRunning)
+            return;
+        m_proc.terminate();
+        m_proc.waitForFinished(10000);
+    }
     void stop() {
         if (m_proc.state() == QProcess::NotRunning)
             return;
