@@ -48,6 +48,13 @@ void RecorderOptions::add(QCommandLineParser& p) {
                        "device; default 100000, 0 = no trim), buffer=BLOCKS (outbound buffer while Redis "
                        "is unreachable; default 4096), batch=N (pipeline depth; default 256)."),
         QStringLiteral("redis://[:PASSWORD@]HOST[:PORT]/PREFIX[?maxlen=N&buffer=N]")));
+    p.addOption(opt(
+        QStringLiteral("consume"),
+        QStringLiteral("Also record the devices edge recorders publish to Redis (--publish), through a "
+                       "consumer group; entries are acknowledged after their commit. Needs --db; use --raw "
+                       "for exactly-once raw samples. Query: group=G (default vibrascope), consumer=C "
+                       "(default: host name), match=GLOB (device ids), claim_idle_ms, max_deliveries."),
+        QStringLiteral("redis://[:PASSWORD@]HOST[:PORT]/PREFIX[?group=G&consumer=C]")));
     p.addOption(opt(QStringLiteral("rotate"),
                     QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "
                                    "default 10min)."),
@@ -128,8 +135,10 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
         return false;
     };
     sources = p.values(QStringLiteral("source"));
-    if (needSource && sources.isEmpty() && !p.isSet(QStringLiteral("listen")))
-        return fail(QStringLiteral("give at least one --source URI (e.g. --source sim://a) or --listen"));
+    if (needSource && sources.isEmpty() && !p.isSet(QStringLiteral("listen")) &&
+        !p.isSet(QStringLiteral("consume")))
+        return fail(
+            QStringLiteral("give at least one --source URI (e.g. --source sim://a), --listen or --consume"));
     const QString db = p.value(QStringLiteral("db"));
     const QString parquet = p.value(QStringLiteral("parquet"));
     if (p.isSet(QStringLiteral("listen"))) {
@@ -155,6 +164,17 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
             !redis::StreamPublisher::Options::fromUrl(url, &po, &err))
             return fail(QStringLiteral("--publish: %1").arg(QString::fromStdString(err)));
         recorder.publish = po;
+    }
+    if (p.isSet(QStringLiteral("consume"))) {
+        redis::RedisUrl url;
+        std::string err;
+        redis::StreamConsumer::Options co;
+        if (!redis::RedisUrl::parse(p.value(QStringLiteral("consume")).toStdString(), &url, &err) ||
+            !redis::StreamConsumer::Options::fromUrl(url, &co, &err))
+            return fail(QStringLiteral("--consume: %1").arg(QString::fromStdString(err)));
+        if (db.isEmpty())
+            return fail(QStringLiteral("--consume needs --db: entries are acknowledged after their commit"));
+        consume = co;
     }
     if (db.isEmpty() && parquet.isEmpty() && !recorder.publish)
         return fail(QStringLiteral("--db FILE is required (or --parquet DIR, or --publish URL)"));

@@ -181,6 +181,17 @@ UPDATE device_latest SET
 ALTER TABLE raw_block ADD COLUMN blocks INTEGER NOT NULL DEFAULT 1; -- source blocks in this row
 ALTER TABLE raw_block ADD COLUMN parts BLOB;  -- NULL = one block; else per block: count, seq, start (varints)
 )sql",
+    // 6: the relay ledger: raw blocks that arrived through a Redis consumer, unique by their producer key
+    // (device, upstream session, sequence), so a re-delivered entry is stored once (RelayLedger).
+    R"sql(
+CREATE TABLE relay_block(
+  device_id   INTEGER NOT NULL REFERENCES device(id),
+  origin      TEXT NOT NULL,      -- the publisher's session
+  seq         INTEGER NOT NULL,   -- entry sequence within it
+  session_id  INTEGER NOT NULL,   -- the recording session that stored it
+  PRIMARY KEY(device_id, origin, seq)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

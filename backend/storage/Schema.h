@@ -17,11 +17,12 @@ namespace vibra::storage {
 ///   5: session_device.frames_dropped_total/_json; device_latest.kurtosis/gaps/velocity_t_ns;
 ///   raw_block.blocks/
 ///      parts (several contiguous source blocks in one row).
+///   6: relay_block (device, origin, seq): the relay ledger of blocks received through Redis.
 /// Each step migrates from the previous version inside one transaction and has a test that starts from
 /// the previous version.
 class Schema {
 public:
-    static constexpr int kCurrentVersion = 5;
+    static constexpr int kCurrentVersion = 6;
     /// PRAGMA application_id of every Vibrascope database: 'VBSC'.
     static constexpr int kApplicationId = 0x56425343;
 

@@ -83,7 +83,7 @@ bool SqliteWriter::openDatabase(std::string* error) {
     m_checkpointer.install(db);
     std::string err;
     if (!m_catalog.prepare(db, &err) || !m_events.prepare(db, &err) || !m_rollups.prepare(db, &err) ||
-        !m_raw.prepare(db, &m_events, &err) || !m_session.prepare(db, &err)) {
+        !m_raw.prepare(db, &m_events, &err) || !m_relay.prepare(db, &err) || !m_session.prepare(db, &err)) {
         *error = "cannot prepare statements on '" + m_options.path + "': " + err;
         return false;
     }
@@ -126,6 +126,7 @@ void SqliteWriter::run(std::promise<std::string>* opened) {
     m_events.finalize();
     m_rollups.finalize();
     m_raw.finalize();
+    m_relay.finalize();
     m_session.finalize();
     m_db.close();
     m_feeds.clear(); // releases the feeds: their producers may be gone already
@@ -217,11 +218,22 @@ bool SqliteWriter::writeItem(DeviceState& dev, const pipeline::StoreItem& item, 
     if (item.rollup && item.rollup->device &&
         (!ensureDevice(dev, *item.rollup->device, error) || !m_rollups.write(dev.rowId, *item.rollup, error)))
         return false;
-    if (item.raw && item.raw->device &&
-        (!ensureDevice(dev, *item.raw->device, error) ||
-         !m_raw.add(dev.rowId, m_session.sessionId(), *item.raw, raw, error)))
+    if (!item.raw || !item.raw->device)
+        return true;
+    if (!ensureDevice(dev, *item.raw->device, error))
         return false;
-    return true;
+    if (!item.raw->device->origin.empty()) { // relayed (Redis): stored once per producer key
+        bool fresh = false;
+        if (!m_relay.claim(dev.rowId, item.raw->device->origin, item.raw->sequence, m_session.sessionId(),
+                           &fresh, error))
+            return false;
+        if (!fresh) {
+            raw->stored = 0;
+            raw->duplicates = item.raw->count;
+            return true;
+        }
+    }
+    return m_raw.add(dev.rowId, m_session.sessionId(), *item.raw, raw, error);
 }
 
 bool SqliteWriter::drain(FeedState& f, bool ok, std::string* error) {
