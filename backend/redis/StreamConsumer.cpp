@@ -32,6 +32,14 @@ std::string deviceOfKey(const std::string& prefix, const std::string& key) {
     return key.substr(head.size(), key.size() - head.size() - 1);
 }
 
+/// Samples of a device the writer has finished with: committed, or found already stored (raw overlap or the
+/// relay ledger). Entries up to this point may be acknowledged.
+std::uint64_t accountedSamples(const core::DeviceCounters& c) {
+    return c.samplesStored.load() +
+           c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)].load() +
+           c.samplesDropped[static_cast<std::size_t>(core::DropReason::AlreadyStored)].load();
+}
+
 bool validName(const std::string& s) {
     if (s.empty() || s.size() > 128)
         return false;
@@ -211,9 +219,7 @@ void StreamConsumer::adoptProvided() {
         if (it == m_provided.end() || !it->second)
             continue;
         s->core = it->second;
-        const auto& c = *s->core->counters();
-        s->baseline = c.samplesStored.load() +
-                      c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)].load();
+        s->baseline = accountedSamples(*s->core->counters());
     }
 }
 
@@ -410,9 +416,7 @@ void StreamConsumer::ackCommitted(Stream& s) {
     if (!s.core || s.unacked.empty())
         return;
     const auto& c = *s.core->counters();
-    const std::uint64_t accounted =
-        c.samplesStored.load() +
-        c.samplesDropped[static_cast<std::size_t>(core::DropReason::Duplicate)].load() - s.baseline;
+    const std::uint64_t accounted = accountedSamples(c) - s.baseline;
     std::vector<std::string> ids;
     while (!s.unacked.empty() && s.unacked.front().end <= accounted) {
         ids.push_back(s.unacked.front().id);

@@ -124,6 +124,8 @@ private:
         std::uint64_t records = 0;    ///< items behind `pending` (for write_error's frame count)
         std::uint64_t duplicates = 0; ///< raw samples already stored
         std::uint64_t duplicateBlocks = 0;
+        std::uint64_t alreadyStored = 0; ///< relayed samples the relay ledger already holds
+        std::uint64_t alreadyStoredBlocks = 0;
         std::uint64_t unwritable = 0; ///< samples of items without a device description (write_error)
     };
 

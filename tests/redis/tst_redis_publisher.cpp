@@ -314,7 +314,10 @@ void TestRedisPublisher::survivesRedisRestartWithAof() {
         return true;
     };
     QVERIFY(feed(300));
-    QVERIFY(test::waitFor([&] { return pub.accounting()[0].entries >= 200; }));
+    QVERIFY(test::waitFor([&] {
+        const auto acc = pub.accounting();
+        return !acc.empty() && acc[0].entries >= 200;
+    }));
     server.terminate(); // SIGTERM: Redis writes its AOF and exits
     QVERIFY(feed(600));
     QVERIFY(server.start(port));
@@ -348,8 +351,10 @@ void TestRedisPublisher::boundedBufferCountsOverflow() {
     pub.start();
     for (int i = 0; i < 50; ++i)
         QVERIFY(test::offer(*tap, test::block(a, i)));
-    QVERIFY(
-        test::waitFor([&] { return tap->ring.empty() && pub.accounting()[0].droppedOverflow == 42 * 64; }));
+    QVERIFY(test::waitFor([&] {
+        const auto acc = pub.accounting();
+        return tap->ring.empty() && !acc.empty() && acc[0].droppedOverflow == 42 * 64;
+    }));
     QCOMPARE(pub.status().buffered, 8ULL);
     QVERIFY(server.start(port));
     QVERIFY(test::waitFor([&] { return pub.status().buffered == 0; }));
