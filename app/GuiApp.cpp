@@ -16,6 +16,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QSettings>
 #include <QTimer>
 
@@ -38,8 +39,16 @@ bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
             return fail(QStringLiteral("--theme must be light or dark, got '%1'").arg(t));
         w.setDarkTheme(t == QLatin1String("dark"));
     }
-    if (p.isSet(QStringLiteral("select")))
-        w.dashboard().setSelectedDevice(p.value(QStringLiteral("select")));
+    if (p.isSet(QStringLiteral("select"))) {
+        const QString id = p.value(QStringLiteral("select"));
+        if (!w.dashboard().pipeline().find(id)) {
+            QStringList known;
+            for (const auto& ch : w.dashboard().pipeline().channels())
+                known << ch->deviceId();
+            return fail(QStringLiteral("--select: no device '%1' (devices: %2)").arg(id, known.join(", ")));
+        }
+        w.dashboard().setSelectedDevice(id);
+    }
     if (p.isSet(QStringLiteral("time-window"))) {
         bool ok = false;
         const double s = p.value(QStringLiteral("time-window")).toDouble(&ok);
@@ -114,6 +123,22 @@ bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
     }
     return true;
 }
+// One JSON line on stdout (--print-stats): frames the dashboard drew and the summed sample counters.
+void printStats(ui::MainWindow& w, const pipeline::Pipeline& pipeline, const QElapsedTimer& clock) {
+    quint64 received = 0, processed = 0, dropped = 0;
+    for (const auto& ch : pipeline.channels()) {
+        const auto c = ch->counters().snapshot();
+        received += c.samplesReceived;
+        processed += c.samplesProcessed;
+        dropped += c.droppedTotal();
+    }
+    std::printf("{\"t_ms\":%lld,\"frames\":%llu,\"received\":%llu,\"processed\":%llu,\"dropped\":%llu}\n",
+                static_cast<long long>(clock.elapsed()),
+                static_cast<unsigned long long>(w.dashboard().frames()),
+                static_cast<unsigned long long>(received), static_cast<unsigned long long>(processed),
+                static_cast<unsigned long long>(dropped));
+    std::fflush(stdout);
+}
 } // namespace
 
 int runGui(int argc, char** argv) {
@@ -158,6 +183,12 @@ int runGui(int argc, char** argv) {
     p.addOption({QStringLiteral("token"),
                  QStringLiteral("bearer token for --listen (default: VIBRASCOPE_TOKEN)"),
                  QStringLiteral("T")});
+    p.addOption({QStringLiteral("print-stats"),
+                 QStringLiteral("print redraws and sample counters once a second on stdout (JSON lines)")});
+    QCommandLineOption noDraw(QStringLiteral("no-draw"),
+                              QStringLiteral("benchmark floor: poll the devices but draw nothing"));
+    noDraw.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOption(noDraw);
     p.addOption({QStringLiteral("no-restore"),
                  QStringLiteral("ignore and do not save the workspace (layout, sources, settings)")});
     if (!p.parse(args) || !p.positionalArguments().isEmpty()) {
@@ -264,6 +295,16 @@ int runGui(int argc, char** argv) {
     });
     window.show();
     pipeline.startAll();
+    if (p.isSet(QStringLiteral("no-draw")))
+        window.dashboard().setDrawing(false);
+    QTimer stats;
+    QElapsedTimer statsClock;
+    if (p.isSet(QStringLiteral("print-stats"))) {
+        statsClock.start();
+        QObject::connect(&stats, &QTimer::timeout, &window,
+                         [&] { printStats(window, pipeline, statsClock); });
+        stats.start(1000);
+    }
     if (p.isSet(QStringLiteral("screenshot"))) {
         const QString path = p.value(QStringLiteral("screenshot"));
         QTimer::singleShot(delay, &window, [&window, path] {

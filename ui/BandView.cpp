@@ -2,6 +2,7 @@
 
 #include "dsp/BandMetrics.h"
 #include "ui/AxisColors.h"
+#include "ui/PlotHeader.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -46,8 +47,7 @@ BandView::BandView(QWidget* parent)
     m_plot->yAxis->setNumberPrecision(0);
     m_plot->xAxis->setLabel(tr("band centre frequency (Hz)"));
     m_plot->xAxis->setTickLabelRotation(60);
-    m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    installPlotHeader(m_plot, m_plot->legend);
     connect(m_fraction, &QComboBox::currentIndexChanged, this,
             [this](int i) { setFraction(m_fraction->itemData(i).toInt()); });
 }
@@ -126,6 +126,10 @@ void BandView::draw(const pipeline::DeviceSnapshot& s) {
         bars->setData(keys, vals, true);
     }
     m_plot->yAxis->setRange(std::max(bottom / 2, top * 1e-5), top * 2);
+    m_title =
+        tr("%1 — %2 band RMS")
+            .arg(QString::fromStdString(s.device->id), m_perOctave == 3 ? tr("1/3-octave") : tr("octave"));
+    setPlotTitle(m_plot, m_title);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -29,6 +29,8 @@ public:
     /// 1 = octave, 3 = third octave.
     void setFraction(int bandsPerOctave);
     QCustomPlot* plot() const { return m_plot; }
+    /// "pump — 1/3-octave band RMS".
+    const QString& title() const { return m_title; }
     /// Bands for a sample rate and the band RMS per axis of the last drawing.
     const std::vector<Band>& bands() const { return m_bands; }
     const std::vector<std::vector<double>>& values() const { return m_values; }
@@ -47,6 +49,7 @@ private:
     int m_axes = 0;
     qint64 m_lastDrawMs = 0;
     std::vector<std::shared_ptr<const dsp::Spectrum>> m_drawn;
+    QString m_title;
 };
 
 } // namespace vibra::ui

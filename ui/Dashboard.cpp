@@ -48,7 +48,8 @@ void Dashboard::onTick() {
         return;
     m_fresh = false;
     ++m_frames;
-    emit tick();
+    if (m_drawing)
+        emit tick();
 }
 
 void Dashboard::watch(pipeline::DeviceChannel* channel) {
@@ -104,15 +105,23 @@ void Dashboard::setTimeWindow(double displaySeconds, double rawFactor) {
         applyTimeWindow(ch->deviceId());
 }
 
+int Dashboard::snapshotHz() const {
+    // A little faster than the tick, so a new snapshot waits at (nearly) every tick: two equal rates beat
+    // and leave a tick empty now and then (29.3 instead of 30 redraws/s).
+    return std::min(120, m_refreshHz * 4 / 3 + 1);
+}
+
 void Dashboard::applyTimeWindow(const QString& deviceId) {
     // The raw window is set in seconds; the processor sizes it from the device's rate.
     const double rawSeconds = m_raw > 0 ? m_raw * m_displaySeconds : 0.0;
     const auto cur = settings(deviceId);
-    if (cur.displaySeconds == m_displaySeconds && cur.rawWindowSeconds == rawSeconds)
+    if (cur.displaySeconds == m_displaySeconds && cur.rawWindowSeconds == rawSeconds &&
+        cur.snapshotHz == snapshotHz())
         return;
     updateSettings(deviceId, [&](pipeline::DspSettings& d) {
         d.displaySeconds = m_displaySeconds;
         d.rawWindowSeconds = rawSeconds;
+        d.snapshotHz = snapshotHz();
     });
 }
 
@@ -130,6 +139,8 @@ void Dashboard::setSelectedDevice(const QString& deviceId) {
 void Dashboard::setRefreshHz(int hz) {
     m_refreshHz = std::clamp(hz, 1, 120);
     m_timer.start(1000 / m_refreshHz);
+    for (const auto& ch : m_pipeline.channels())
+        applyTimeWindow(ch->deviceId());
 }
 
 } // namespace vibra::ui

@@ -41,12 +41,15 @@ public:
     void setSelectedDevice(const QString& deviceId);
     void setRefreshHz(int hz);
     int refreshHz() const { return m_refreshHz; }
+    /// Snapshot rate asked of every device (DspSettings::snapshotHz): slightly above the refresh rate.
+    int snapshotHz() const;
     /// Read-modify-write of one device's DSP settings (the worker applies them before its next block).
     /// Returns false for an unknown device.
     bool updateSettings(const QString& deviceId, const std::function<void(pipeline::DspSettings&)>& edit);
     /// The DSP settings a device runs with now (defaults for an unknown device).
     pipeline::DspSettings settings(const QString& deviceId) const;
-    /// Time-view settings applied to every device, including devices added later: the envelope window
+    /// Time-view settings applied to every device, including devices added later (with the snapshot rate
+    /// of snapshotHz()): the envelope window
     /// and, when rawFactor > 0, a raw-sample window of rawFactor times its length in seconds (the processor
     /// caps it at DspSettings::kMaxRawWindow samples): 1 for exact cursors, 2 for trigger capture.
     void setTimeWindow(double displaySeconds, double rawFactor);
@@ -54,6 +57,10 @@ public:
     double rawFactor() const { return m_raw; }
     /// Frames drawn since start (for tests and the frame-rate readout).
     quint64 frames() const { return m_frames; }
+    /// false: keep polling every device's snapshot (and counting frames) but emit no tick(), so no view
+    /// redraws; the floor of the dashboard benchmark (bench/ui/dashboard_cpu.py, `vibrascope --no-draw`).
+    void setDrawing(bool on) { m_drawing = on; }
+    bool drawing() const { return m_drawing; }
 
 signals:
     /// Emitted on every UI tick with new data: views redraw from snapshot().
@@ -79,6 +86,7 @@ private:
     double m_displaySeconds;
     double m_raw = 0.0;
     bool m_fresh = false;
+    bool m_drawing = true;
     quint64 m_frames = 0;
 };
 

@@ -28,13 +28,21 @@ DevicePanel::DevicePanel(Dashboard& dashboard, QWidget* parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->setVisible(false);
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    // Numbers keep their width; the state message takes what is left and is elided (full text in the
+    // tooltip), so a long message never pushes Dropped, mm/s and Zone out of view.
+    auto* header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::ResizeToContents);
+    header->setSectionResizeMode(State, QHeaderView::Stretch);
+    header->setStretchLastSection(false);
+    m_table->setTextElideMode(Qt::ElideRight);
+    m_table->setWordWrap(false);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, [this] {
         const auto rows = m_table->selectionModel()->selectedRows();
-        if (!rows.isEmpty())
+        if (!rows.isEmpty() && !m_syncing)
             m_dashboard.setSelectedDevice(m_table->item(rows.front().row(), Name)->text());
     });
+    connect(&dashboard, &Dashboard::selectionChanged, this, &DevicePanel::syncSelection);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         auto* item = m_table->itemAt(pos);
@@ -51,13 +59,49 @@ DevicePanel::DevicePanel(Dashboard& dashboard, QWidget* parent)
             [this](int row, int) { emit editRequested(m_table->item(row, Name)->text()); });
     connect(&dashboard.pipeline(), &pipeline::Pipeline::deviceAdded, this, [this] { rebuild(); });
     connect(&dashboard.pipeline(), &pipeline::Pipeline::deviceRemoved, this, [this] { rebuild(); });
-    connect(&dashboard, &Dashboard::tick, this, &DevicePanel::refresh);
+    // Counters change every tick; people read them a few times a second (and every refresh costs a repaint).
+    connect(&dashboard, &Dashboard::tick, this, [this] {
+        if (!m_refreshClock.isValid() || m_refreshClock.elapsed() >= kRefreshMs) {
+            m_refreshClock.restart();
+            refresh();
+        }
+    });
     m_rateClock.start();
     rebuild();
 }
 
+int DevicePanel::selectedRow() const {
+    const auto rows = m_table->selectionModel()->selectedRows();
+    return rows.isEmpty() ? -1 : rows.front().row();
+}
+
+void DevicePanel::syncSelection() {
+    // The table shows the dashboard's selection, whoever changed it (--select, a click, a removal).
+    const QString id = m_dashboard.selectedDevice();
+    for (int r = 0; r < m_table->rowCount(); ++r) {
+        auto* item = m_table->item(r, Name);
+        if (!item || item->text() != id)
+            continue;
+        if (selectedRow() != r) {
+            m_syncing = true;
+            m_table->selectRow(r);
+            m_syncing = false;
+        }
+        return;
+    }
+    m_syncing = true;
+    m_table->clearSelection();
+    m_syncing = false;
+}
+
 int DevicePanel::rowCount() const {
     return m_table->rowCount();
+}
+
+void DevicePanel::setCell(int row, int column, const QString& text) {
+    auto* item = m_table->item(row, column);
+    if (item->text() != text) // an unchanged cell costs no repaint
+        item->setText(text);
 }
 
 QString DevicePanel::cellText(int row, int column) const {
@@ -67,6 +111,9 @@ QString DevicePanel::cellText(int row, int column) const {
 
 void DevicePanel::rebuild() {
     const auto& channels = m_dashboard.pipeline().channels();
+    // Rows are reassigned to devices here: selection changes the table makes meanwhile (removing the selected
+    // row selects another) are not the user's, so they do not reach the dashboard; syncSelection() follows.
+    m_syncing = true;
     m_table->setRowCount(static_cast<int>(channels.size()));
     for (int r = 0; r < static_cast<int>(channels.size()); ++r) {
         for (int c = 0; c < ColumnCount; ++c)
@@ -79,6 +126,8 @@ void DevicePanel::rebuild() {
         m_table->item(r, Name)->setText(channels[r]->deviceId());
         m_table->item(r, Name)->setToolTip(channels[r]->uri());
     }
+    m_syncing = false;
+    syncSelection();
     refresh();
 }
 
@@ -98,7 +147,8 @@ void DevicePanel::refresh() {
         QString state = io::Source::stateName(ch->state());
         if (!ch->stateMessage().isEmpty())
             state += QStringLiteral(": ") + ch->stateMessage();
-        m_table->item(r, State)->setText(state);
+        setCell(r, State, state);
+        m_table->item(r, State)->setToolTip(state);
         QColor stateColor = palette().text().color();
         switch (ch->state()) {
         case io::Source::State::Live:
@@ -115,23 +165,22 @@ void DevicePanel::refresh() {
             break;
         }
         m_table->item(r, State)->setForeground(stateColor);
-        m_table->item(r, Rate)->setText(
-            snap && snap->device ? QString::number(snap->device->sampleRate, 'g', 8) : QString());
-        m_table->item(r, Axes)->setText(snap && snap->device ? QString::number(snap->device->axisCount())
-                                                             : QString());
-        m_table->item(r, SamplesPerSecond)->setText(QString::number(m_rate.value(ch->deviceId()), 'f', 0));
-        m_table->item(r, Received)->setText(QString::number(c.samplesReceived));
-        m_table->item(r, Dropped)->setText(QString::number(c.droppedTotal()));
+        setCell(r, Rate,
+                snap && snap->device ? QString::number(snap->device->sampleRate, 'g', 8) : QString());
+        setCell(r, Axes, snap && snap->device ? QString::number(snap->device->axisCount()) : QString());
+        setCell(r, SamplesPerSecond, QString::number(m_rate.value(ch->deviceId()), 'f', 0));
+        setCell(r, Received, QString::number(c.samplesReceived));
+        setCell(r, Dropped, QString::number(c.droppedTotal()));
         m_table->item(r, Dropped)
             ->setForeground(c.droppedTotal() ? QColor(Qt::red) : palette().text().color());
-        m_table->item(r, Gaps)->setText(QString::number(c.gapsDetected + c.gapsInferred));
-        m_table->item(r, Reconnects)->setText(QString::number(c.reconnects));
+        setCell(r, Gaps, QString::number(c.gapsDetected + c.gapsInferred));
+        setCell(r, Reconnects, QString::number(c.reconnects));
         double worst = -1;
         if (snap)
             for (double v : snap->lastSecondVelocityMmS)
                 if (std::isfinite(v))
                     worst = std::max(worst, v);
-        m_table->item(r, Velocity)->setText(worst >= 0 ? QString::number(worst, 'f', 2) : QString());
+        setCell(r, Velocity, worst >= 0 ? QString::number(worst, 'f', 2) : QString());
         const auto zone = snap ? snap->lastSecondZone : dsp::SeverityZone::Unknown;
         auto* zi = m_table->item(r, Zone);
         zi->setText(zone == dsp::SeverityZone::Unknown
@@ -140,9 +189,6 @@ void DevicePanel::refresh() {
         zi->setTextAlignment(Qt::AlignCenter);
         zi->setBackground(zone == dsp::SeverityZone::Unknown ? QBrush() : QBrush(zoneColor(zone)));
         zi->setToolTip(snap ? QString::fromStdString(snap->severityPreset) : QString());
-        if (ch->deviceId() == m_dashboard.selectedDevice() &&
-            m_table->selectionModel()->selectedRows().isEmpty())
-            m_table->selectRow(r);
     }
     if (updateRate)
         m_rateClock.restart();

@@ -11,18 +11,25 @@ namespace vibra::ui {
 class Dashboard;
 
 /// Table of every device: state, rate, axes, samples/s, received, dropped, gaps, reconnects, and a
-/// severity gauge (velocity RMS of the last second and its zone, colour-coded). Selecting a
-/// row selects the device the plots show; the context menu (and double-click) adds, edits and removes
-/// sources.
+/// severity gauge (velocity RMS of the last second and its zone, colour-coded). Selecting a row selects the
+/// device the plots show, and the selected row always follows the dashboard's selection (--select, removal);
+/// the context menu (and double-click) adds, edits and removes sources. The state column takes the room
+/// left by the numbers and elides long messages (full text in the tooltip).
 ///
-/// Threads: GUI thread only; refreshed on the dashboard tick from snapshots and channel state.
+/// Threads: GUI thread only; refreshed from snapshots and channel state on the dashboard tick, at most every
+/// kRefreshMs.
 class DevicePanel : public QWidget {
     Q_OBJECT
 public:
     explicit DevicePanel(Dashboard& dashboard, QWidget* parent = nullptr);
     int rowCount() const;
     QString cellText(int row, int column) const;
+    /// Row selected in the table (-1: none); it always shows the dashboard's selected device.
+    int selectedRow() const;
+    /// The table itself (tests of the column layout).
+    QTableWidget* table() const { return m_table; }
     void refresh();
+    static constexpr int kRefreshMs = 250; ///< the table is refreshed at most this often
 
     enum Column {
         Name,
@@ -46,11 +53,15 @@ signals:
 
 private:
     void rebuild();
+    void syncSelection();
+    void setCell(int row, int column, const QString& text);
 
     Dashboard& m_dashboard;
     QTableWidget* m_table;
     QHash<QString, quint64> m_lastReceived;
     QElapsedTimer m_rateClock;
+    QElapsedTimer m_refreshClock;
+    bool m_syncing = false;
     QHash<QString, double> m_rate;
 };
 

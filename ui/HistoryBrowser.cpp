@@ -1,10 +1,12 @@
 #include "ui/HistoryBrowser.h"
 
 #include "ui/AxisColors.h"
+#include "ui/PlotHeader.h"
 
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -106,8 +108,7 @@ HistoryBrowser::HistoryBrowser(QWidget* parent)
     ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss\nyyyy-MM-dd"));
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setLabel(tr("time (UTC)"));
-    m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    installPlotHeader(m_plot, m_plot->legend);
     m_plot->setInteractions(QCP::iRangeZoom);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);
     // Drag a rectangle to choose the range.
@@ -317,6 +318,13 @@ void HistoryBrowser::draw() {
                             static_cast<double>(m_ranges->toNs) * 1e-9);
     m_plot->yAxis->setRangeLower(std::min(0.0, m_plot->yAxis->range().lower));
     m_plot->yAxis->setLabel(m_metric->currentText());
+    QStringList names;
+    for (const auto& r : m_ranges->ranges)
+        names << QString::fromStdString(r.device.name);
+    m_title = tr("%1 — %2 (history, %3)")
+                  .arg(names.join(QStringLiteral(", ")), m_metric->currentText(),
+                       m_overview ? QFileInfo(m_overview->path).fileName() : QString());
+    setPlotTitle(m_plot, m_title);
     const auto level =
         m_ranges->ranges.empty() ? storage::RollupLevel::Second : m_ranges->ranges.front().level;
     m_status->setText(tr("%1 points at %2 resolution · drag a rectangle to choose a range")

@@ -54,6 +54,8 @@ public:
     void cancelExport();
     const HistoryRanges* shownRanges() const { return m_ranges.get(); }
     QCustomPlot* plot() const { return m_plot; }
+    /// "pump, fan — velocity RMS (history, plant.db)".
+    const QString& title() const { return m_title; }
     QString statusText() const;
 
 signals:
@@ -81,6 +83,7 @@ private:
     std::shared_ptr<const HistoryOverview> m_overview;
     std::shared_ptr<const HistoryRanges> m_ranges;
     bool m_exporting = false;
+    QString m_title;
 };
 
 } // namespace vibra::ui

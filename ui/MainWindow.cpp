@@ -19,7 +19,9 @@
 #include "ui/WorkspaceSettings.h"
 
 #include <QCloseEvent>
+
 #include <QDateTime>
+#include <algorithm>
 
 #include <QAction>
 #include <QApplication>
@@ -58,6 +60,8 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     auto* live = new QSplitter(Qt::Vertical);
     live->addWidget(m_time);
     live->addWidget(m_spectrum);
+    live->setStretchFactor(0, 2); // the spectrum (with its span bar and readings) gets the larger share
+    live->setStretchFactor(1, 3);
     m_tabs->addTab(live, tr("Time && spectrum"));
     m_tabs->addTab(m_spectrogram, tr("Spectrogram"));
     m_tabs->addTab(m_bands, tr("Bands"));
@@ -82,7 +86,8 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     scroll->setWidgetResizable(true);
     scroll->setMinimumWidth(m_spectrumControls->sizeHint().width() + 24);
     auto* controlsDock = dock(tr("Spectrum settings"), "spectrumSettings", scroll, Qt::RightDockWidgetArea);
-    resizeDocks({devicesDock}, {170}, Qt::Vertical);
+    // Tall enough for the Last-second table of three axes (and its tab bar): it never scrolls.
+    resizeDocks({devicesDock}, {std::max(170, m_readouts->minimumSizeHint().height() + 56)}, Qt::Vertical);
     resizeDocks({controlsDock}, {290}, Qt::Horizontal);
 
     m_statusDevices = new QLabel;
@@ -220,6 +225,7 @@ void MainWindow::setDarkTheme(bool dark) {
 }
 
 void MainWindow::redraw() {
+    // Views render only while visible (a hidden one keeps the newest data and renders when shown).
     if (const auto snap = m_dashboard->snapshot(m_dashboard->selectedDevice())) {
         m_time->draw(snap);
         m_spectrum->draw(*snap);
@@ -230,10 +236,12 @@ void MainWindow::redraw() {
     }
     m_trends->update();
     m_alarmPanel->refresh();
-    updateStatus();
+    if (!m_statusClock.isValid() || m_statusClock.elapsed() >= kStatusMs)
+        updateStatus();
 }
 
 void MainWindow::updateStatus() {
+    m_statusClock.restart();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (now - m_fpsSinceMs >= 1000) {
         const quint64 frames = m_dashboard->frames();
@@ -284,20 +292,35 @@ void MainWindow::editSource(const QString& deviceId) {
     auto* ch = m_pipeline.find(deviceId);
     if (!ch)
         return;
-    const QString oldUri = ch->uri();
     SourceDialog dialog(this);
-    dialog.setUri(oldUri);
+    dialog.setUri(ch->uri());
     while (dialog.exec() == QDialog::Accepted) {
-        if (dialog.uri() == oldUri)
-            return;
-        m_pipeline.remove(deviceId);
         QString error;
-        if (addSourceUri(dialog.uri(), &error))
+        if (replaceSource(deviceId, dialog.uri(), &error))
             return;
         QMessageBox::warning(this, tr("Edit source"), error);
+    }
+}
+
+bool MainWindow::replaceSource(const QString& deviceId, const QString& uri, QString* error) {
+    auto* ch = m_pipeline.find(deviceId);
+    if (!ch) {
+        *error = tr("no device '%1'").arg(deviceId);
+        return false;
+    }
+    const QString oldUri = ch->uri();
+    if (uri == oldUri)
+        return true;
+    const bool wasSelected = m_dashboard->selectedDevice() == deviceId;
+    m_pipeline.remove(deviceId); // never waits: the core drains and closes its feeds on the pool
+    if (!addSourceUri(uri, error)) {
         QString ignored;
         addSourceUri(oldUri, &ignored); // put the old source back
+        return false;
     }
+    if (wasSelected)
+        m_dashboard->setSelectedDevice(m_pipeline.channels().back()->deviceId());
+    return true;
 }
 
 void MainWindow::removeSource(const QString& deviceId) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 class QLabel;
@@ -58,6 +59,12 @@ public:
     bool isDarkTheme() const { return m_dark; }
     /// Adds and starts a source; on error returns false and sets *error.
     bool addSourceUri(const QString& uri, QString* error);
+    /// Edit source: replaces a device's source by another URI (the old one is put back when the new one is
+    /// refused; *error says why). The selection follows the edited device. Never waits for storage.
+    bool replaceSource(const QString& deviceId, const QString& uri, QString* error);
+    /// Remove source: stops and removes a device (its recording, if any, is closed by the engine).
+    void removeSource(const QString& deviceId);
+    static constexpr int kStatusMs = 500; ///< the status bar is refreshed at most this often
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -67,7 +74,6 @@ private:
     void redraw();
     void addSource();
     void editSource(const QString& deviceId);
-    void removeSource(const QString& deviceId);
     void toggleRecording();
     void updateStatus();
 
@@ -92,6 +98,7 @@ private:
     QLabel* m_statusFps;
     quint64 m_fpsFrames = 0;
     qint64 m_fpsSinceMs = 0;
+    QElapsedTimer m_statusClock;
     bool m_dark = false;
     QSettings* m_settings = nullptr;
 };

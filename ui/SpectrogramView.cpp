@@ -1,5 +1,7 @@
 #include "ui/SpectrogramView.h"
 
+#include "ui/PlotHeader.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -72,6 +74,7 @@ SpectrogramView::SpectrogramView(QWidget* parent)
     m_plot->xAxis->setLabel(tr("time before now (s)"));
     m_plot->yAxis->setLabel(tr("frequency (Hz)"));
     m_scale->axis()->setLabel(tr("PSD (dB re 1 unit²/Hz)"));
+    installPlotHeader(m_plot, nullptr);
 
     connect(m_axisBox, &QComboBox::currentIndexChanged, this, &SpectrogramView::setAxis);
     connect(m_spanBox, &QComboBox::currentIndexChanged, this,
@@ -94,6 +97,7 @@ void SpectrogramView::setSpanSeconds(int seconds) {
     const int i = m_spanBox->findData(m_spanSeconds);
     if (i >= 0)
         m_spanBox->setCurrentIndex(i);
+    updateTitle();
     reset();
 }
 
@@ -102,7 +106,15 @@ void SpectrogramView::setAxis(int axis) {
         return;
     m_axis = axis;
     m_axisBox->setCurrentIndex(axis);
+    updateTitle();
     reset();
+}
+
+void SpectrogramView::updateTitle() {
+    m_title = m_device.isEmpty() ? QString()
+                                 : tr("%1 — spectrogram of axis %2, last %3")
+                                       .arg(m_device, m_axisBox->currentText(), m_spanBox->currentText());
+    setPlotTitle(m_plot, m_title);
 }
 
 void SpectrogramView::setDynamicRangeDb(int db) {
@@ -123,6 +135,7 @@ void SpectrogramView::setLogFrequency(bool on) {
 
 void SpectrogramView::clear() {
     m_device.clear();
+    updateTitle();
     reset();
 }
 
@@ -155,6 +168,7 @@ void SpectrogramView::draw(const pipeline::DeviceSnapshot& s) {
     const QString id = QString::fromStdString(s.device->id);
     if (id != m_device) {
         m_device = id;
+        updateTitle();
         reset();
     }
     if (m_axis >= static_cast<int>(s.spectra.size()) || !s.spectra[m_axis] || s.spectra[m_axis] == m_last)
@@ -223,7 +237,17 @@ double SpectrogramView::newestPeakFrequency() const {
     return rowFrequency(best);
 }
 
+void SpectrogramView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_stale)
+        render();
+}
+
 void SpectrogramView::render() {
+    // Columns keep accumulating while the tab is hidden; the colour map is rebuilt only when seen.
+    m_stale = !isVisible();
+    if (m_stale)
+        return;
     auto* data = m_map->data();
     data->setSize(kColumns, kRows);
     const double span = m_spanSeconds;

@@ -42,9 +42,15 @@ public:
     /// Frequency of the brightest row of the newest column (tests).
     double newestPeakFrequency() const;
     QCustomPlot* plot() const { return m_plot; }
+    /// "pump — spectrogram of axis x, last 1 min".
+    const QString& title() const { return m_title; }
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     void reset();
+    void updateTitle();
     void addSpectrum(const dsp::Spectrum& s, std::int64_t timeNs);
     void render();
     double rowFrequency(int row) const;
@@ -70,6 +76,8 @@ private:
     double m_topDb = -1e9;
     std::shared_ptr<const dsp::Spectrum> m_last;
     QString m_device;
+    QString m_title;
+    bool m_stale = false; ///< columns added while hidden
 };
 
 } // namespace vibra::ui

@@ -279,6 +279,8 @@ void SpectrumControls::applyDisplay() {
         return;
     SpectrumViewOptions o = m_view.options();
     o.envelope = m_envelope->isChecked();
+    o.envelopeLowHz = m_envLow->value();
+    o.envelopeHighHz = std::max(m_envHigh->value(), m_envLow->value() + 10);
     o.zoom = m_zoom->currentData().toInt() > 1;
     o.quantity = static_cast<dsp::SpectrumQuantity>(m_quantity->currentData().toInt());
     o.unit = static_cast<dsp::SpectrumUnit>(m_unit->currentData().toInt());

@@ -21,6 +21,15 @@ struct SpectrumViewOptions {
     /// DspSettings::envelope).
     bool envelope = false;
     bool zoom = false; ///< show the band-zoom spectrum (DspSettings::zoomFactor > 1) instead of the full one
+    /// The envelope band (DspSettings::envelope), for the title and the bearing verdicts (the squared
+    /// envelope holds nothing above the band width).
+    double envelopeLowHz = 2000;
+    double envelopeHighHz = 5000;
+
+    /// Frequency span shown: 0 = automatic (machines: 0-1 kHz linear, whole band on a log axis; envelope:
+    /// 5x the highest defect frequency; band zoom: its pass band), < 0 = full range 0..Nyquist, else
+    /// 0..spanHz.
+    double spanHz = 0;
 
     // Harmonic cursor: lines at 1x..harmonicCount x of harmonicHz (0 = off).
     double harmonicHz = 0;

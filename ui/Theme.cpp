@@ -30,6 +30,8 @@ void applyApplicationTheme(bool dark) {
 }
 
 void applyPlotTheme(QCustomPlot* plot, bool dark) {
+    plot->setProperty("vibraDarkTheme",
+                      dark); // views that rebuild their layout re-apply it (plotThemeIsDark)
     const QColor bg = dark ? QColor(0x1E, 0x1E, 0x1E) : QColor(Qt::white);
     const QColor fg = dark ? QColor(0xD0, 0xD0, 0xD0) : QColor(Qt::black);
     const QColor grid = dark ? QColor(0x44, 0x44, 0x44) : QColor(0xC8, 0xC8, 0xC8);
@@ -45,12 +47,19 @@ void applyPlotTheme(QCustomPlot* plot, bool dark) {
             axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
         }
     }
-    if (plot->legend) {
-        plot->legend->setBrush(dark ? QColor(0x30, 0x30, 0x30, 210) : QColor(255, 255, 255, 200));
-        plot->legend->setTextColor(fg);
-        plot->legend->setBorderPen(QPen(fg));
+    // Legends sit in the plot header (PlotHeader.h), on the plot's background: no box of their own.
+    for (auto* legend : plot->findChildren<QCPLegend*>()) {
+        legend->setBrush(Qt::NoBrush);
+        legend->setBorderPen(Qt::NoPen);
+        legend->setTextColor(fg);
     }
+    for (auto* text : plot->findChildren<QCPTextElement*>())
+        text->setTextColor(fg);
     plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+bool plotThemeIsDark(const QCustomPlot* plot) {
+    return plot->property("vibraDarkTheme").toBool();
 }
 
 } // namespace vibra::ui

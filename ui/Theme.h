@@ -8,5 +8,7 @@ namespace vibra::ui {
 /// background, axis, grid and legend colours for QCustomPlot plots. Free functions, GUI thread only.
 void applyApplicationTheme(bool dark);
 void applyPlotTheme(QCustomPlot* plot, bool dark);
+/// The theme last applied to the plot (for views that rebuild their axis rects).
+bool plotThemeIsDark(const QCustomPlot* plot);
 
 } // namespace vibra::ui

@@ -1,6 +1,8 @@
 #include "ui/TimePlotView.h"
 
 #include "ui/AxisColors.h"
+#include "ui/PlotHeader.h"
+#include "ui/Theme.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -93,6 +95,7 @@ TimePlotView::TimePlotView(QWidget* parent)
     layout->addWidget(m_readout);
     m_plot->setNoAntialiasingOnDrag(true);
     m_plot->setNotAntialiasedElements(QCP::aeAll);
+    tuneLivePlot(m_plot);
 
     connect(m_window, &QDoubleSpinBox::valueChanged, this,
             [this](double v) { emit windowSecondsChanged(v); });
@@ -137,14 +140,15 @@ void TimePlotView::setLayoutMode(Layout layout) {
 }
 
 void TimePlotView::setPaused(bool paused) {
+    if (paused == m_paused)
+        return;
     m_paused = paused;
     m_pause->setChecked(paused);
     for (auto* r : m_rects) {
         r->setRangeDrag(paused ? Qt::Horizontal | Qt::Vertical : Qt::Vertical);
         r->setRangeZoom(paused ? Qt::Horizontal | Qt::Vertical : Qt::Vertical);
     }
-    if (!paused)
-        render();
+    render(); // paused: every envelope bucket, for zooming in; running: one pair per pixel column
 }
 
 void TimePlotView::setCursorsEnabled(bool on) {
@@ -174,6 +178,8 @@ void TimePlotView::setCursors(double t1, double t2) {
 
 void TimePlotView::clear() {
     m_shown.reset();
+    m_title.clear();
+    setPlotTitle(m_plot, m_title);
     for (int i = 0; i < m_plot->graphCount(); ++i)
         m_plot->graph(i)->data()->clear();
     updateReadout();
@@ -223,15 +229,17 @@ void TimePlotView::rebuildLayout(int axes) {
         g->setAdaptiveSampling(false); // data are already min/max reduced
     }
     m_plot->legend = nullptr;
+    QCPLegend* legend = nullptr;
     if (m_layout == Layout::Overlaid && axes > 0) {
-        auto* legend = new QCPLegend;
+        legend = new QCPLegend;
         m_rects.front()->insetLayout()->addElement(legend, Qt::AlignTop | Qt::AlignRight);
         legend->setLayer(QStringLiteral("legend"));
-        legend->setBrush(QColor(255, 255, 255, 200));
         m_plot->legend = legend;
         for (int a = 0; a < axes; ++a)
             m_plot->graph(a)->addToLegend(legend);
     }
+    installPlotHeader(m_plot, legend); // the legend moves into the header: it never covers a trace
+    setPlotTitle(m_plot, m_title);
     for (auto* rect : m_rects)
         for (int c = 0; c < 2; ++c) {
             auto* line = new QCPItemStraightLine(m_plot);
@@ -247,6 +255,7 @@ void TimePlotView::rebuildLayout(int axes) {
         }
     m_axes = axes;
     updateCursorItems();
+    applyPlotTheme(m_plot, plotThemeIsDark(m_plot)); // the new rects and header take the current theme
 }
 
 void TimePlotView::updateCursorItems() {
@@ -345,8 +354,17 @@ void TimePlotView::draw(const pipeline::DeviceSnapshot& snapshot) {
     draw(std::make_shared<const pipeline::DeviceSnapshot>(snapshot));
 }
 
+void TimePlotView::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (m_stale)
+        render();
+}
+
 void TimePlotView::render() {
     if (!m_shown)
+        return;
+    m_stale = !isVisible(); // hidden (another tab): keep the newest data, render when shown
+    if (m_stale)
         return;
     const auto& s = *m_shown;
     const int axes = static_cast<int>(s.envelopeMin.size());
@@ -356,22 +374,39 @@ void TimePlotView::render() {
     const double dt = static_cast<double>(s.envelopeBucketSamples) / s.device->sampleRate;
     std::vector<double> lo(m_rects.size(), std::numeric_limits<double>::infinity());
     std::vector<double> hi(m_rects.size(), -std::numeric_limits<double>::infinity());
+    // One min/max pair per pixel column is all a screen can show: merge envelope buckets in groups aligned to
+    // the sample counter (so the picture does not shimmer as it scrolls). Paused: every bucket, for zooming.
+    const auto n0 = s.envelopeMin.empty() ? std::size_t{0} : s.envelopeMin.front().size();
+    const auto columns = static_cast<std::size_t>(std::max(16, m_rects.front()->width()));
+    const std::size_t group = m_paused ? 1 : std::max<std::size_t>(1, (n0 + columns - 1) / columns);
+    const std::uint64_t newest = s.samplesProcessed / std::max<std::uint32_t>(1, s.envelopeBucketSamples);
     QVector<QCPGraphData> pts;
     for (int a = 0; a < axes; ++a) {
         const std::size_t r = m_layout == Layout::Stacked ? static_cast<std::size_t>(a) : 0;
         const auto& mn = s.envelopeMin[a];
         const auto& mx = s.envelopeMax[a];
-        const auto n = static_cast<int>(mn.size());
+        const auto n = mn.size();
         pts.clear();
-        pts.reserve(2 * n);
-        const bool single = s.envelopeBucketSamples == 1;
-        for (int i = 0; i < n; ++i) {
+        pts.reserve(static_cast<int>(2 * (n / group + 2)));
+        const bool single = s.envelopeBucketSamples == 1 && group == 1;
+        for (std::size_t i = 0; i < n;) {
+            // Buckets i .. end-1 share a group: their absolute indices divide to the same value.
+            const std::uint64_t abs = newest + group * n + i - (n - 1); // + group n: no underflow, same phase
+            std::size_t end = i + 1;
+            if (group > 1)
+                end = std::min(n, i + static_cast<std::size_t>(group - abs % group));
+            float lo0 = mn[i], hi0 = mx[i];
+            for (std::size_t k = i + 1; k < end; ++k) {
+                lo0 = std::min(lo0, mn[k]);
+                hi0 = std::max(hi0, mx[k]);
+            }
             const double t = -static_cast<double>(n - 1 - i) * dt;
-            pts.append({t, mn[i]});
+            pts.append({t, lo0});
             if (!single)
-                pts.append({t + 1e-9, mx[i]});
-            lo[r] = std::min(lo[r], static_cast<double>(mn[i]));
-            hi[r] = std::max(hi[r], static_cast<double>(mx[i]));
+                pts.append({t + 1e-9, hi0});
+            lo[r] = std::min(lo[r], static_cast<double>(lo0));
+            hi[r] = std::max(hi[r], static_cast<double>(hi0));
+            i = end;
         }
         auto* g = m_plot->graph(a);
         g->data()->set(pts, true);
@@ -382,6 +417,11 @@ void TimePlotView::render() {
     }
     if (m_layout == Layout::Overlaid && !m_rects.empty())
         m_rects.front()->axis(QCPAxis::atLeft)->setLabel(tr("acceleration (%1)").arg(unit));
+    const QString id = QString::fromStdString(s.device->id);
+    m_title = m_triggerMode != TriggerMode::Off
+                  ? tr("%1 — trigger capture, %2 s").arg(id).arg(s.displaySeconds, 0, 'g', 3)
+                  : tr("%1 — time signal, last %2 s").arg(id).arg(s.displaySeconds, 0, 'g', 3);
+    setPlotTitle(m_plot, m_title);
     if (!m_paused)
         m_rects.front()->axis(QCPAxis::atBottom)->setRange(-s.displaySeconds, 0.0);
     for (std::size_t r = 0; r < m_rects.size() && !m_paused; ++r) {

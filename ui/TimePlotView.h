@@ -40,6 +40,8 @@ public:
     /// Points currently plotted for an axis (tests).
     int pointCount(int axis) const;
     QCustomPlot* plot() const { return m_plot; }
+    /// The plot's title: the device shown and what ("pump — time signal, last 2 s").
+    const QString& title() const { return m_title; }
     /// Axis rects (1 overlaid, one per axis stacked).
     int rectCount() const { return static_cast<int>(m_rects.size()); }
 
@@ -73,6 +75,9 @@ signals:
     /// The raw window the view needs changed (see rawFactor(); the caller asks the workers for it).
     void rawSamplesWanted();
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void rebuildLayout(int axes);
     void render();
@@ -105,8 +110,10 @@ private:
     int m_axes = -1;
     bool m_paused = false;
     bool m_cursorsOn = false;
+    bool m_stale = false; ///< data arrived while hidden
     double m_t1 = -0.75, m_t2 = -0.25;
     QString m_unit;
+    QString m_title;
 };
 
 } // namespace vibra::ui

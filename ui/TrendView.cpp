@@ -4,6 +4,7 @@
 #include "pipeline/Pipeline.h"
 #include "ui/AxisColors.h"
 #include "ui/Dashboard.h"
+#include "ui/PlotHeader.h"
 #include "ui/ZoneColors.h"
 
 #include <QComboBox>
@@ -49,8 +50,7 @@ TrendView::TrendView(Dashboard& dashboard, QWidget* parent)
     ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setLabel(tr("time (UTC)"));
-    m_plot->legend->setVisible(true);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    installPlotHeader(m_plot, m_plot->legend);
     m_plot->setInteractions(QCP::iRangeZoom | QCP::iRangeDrag);
     m_plot->addLayer(QStringLiteral("zones"), m_plot->layer(QStringLiteral("grid")), QCustomPlot::limBelow);
     for (int z = 0; z < 4; ++z) {
@@ -231,6 +231,11 @@ void TrendView::draw() {
         m_plot->xAxis->setRange(std::min(first, last - 60), last);
     }
     m_plot->yAxis->setRange(0, top > 0 ? top * 1.1 : 1);
+    const QString device = m_dashboard.selectedDevice();
+    m_title = device.isEmpty()
+                  ? QString()
+                  : tr("%1 — %2 per second, last hour").arg(device, alarms::TrendStore::metricName(m));
+    setPlotTitle(m_plot, m_title);
     m_dirty = false;
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

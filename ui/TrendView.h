@@ -41,6 +41,8 @@ public:
     /// Points drawn for an axis (tests).
     int pointCount(int axis) const;
     QCustomPlot* plot() const { return m_plot; }
+    /// "pump — velocity per second, last hour".
+    const QString& title() const { return m_title; }
 
 private:
     void draw();
@@ -55,6 +57,7 @@ private:
     QCPItemRect* m_zones[4];
     QCPItemText* m_zoneLabels[4];
     QCPItemStraightLine* m_thresholdLine;
+    QString m_title;
     bool m_dirty = true;
     bool m_loading = false;
 };

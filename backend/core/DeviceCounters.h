@@ -21,7 +21,11 @@ struct CounterSnapshot {
     std::uint64_t gapsInferred = 0;   ///< discontinuities inferred from timestamps
     std::uint64_t samplesMissing = 0; ///< samples per axis lost inside gaps (never received)
     std::uint64_t reconnects = 0;
+    std::uint64_t rateChanges = 0;         ///< new streams started because the estimated rate changed
+    std::uint64_t rateEstimateMilliHz = 0; ///< gauge: rate estimated from time stamps, mHz (0: not estimated)
+    std::uint64_t timestampJitterNs = 0;   ///< gauge: robust std. dev. of the time stamps around the fit, ns
 
+    double rateEstimateHz() const { return static_cast<double>(rateEstimateMilliHz) * 1e-3; }
     std::uint64_t droppedTotal() const {
         std::uint64_t s = 0;
         for (auto v : samplesDropped)
@@ -31,10 +35,10 @@ struct CounterSnapshot {
     std::uint64_t dropped(DropReason r) const { return samplesDropped[static_cast<std::size_t>(r)]; }
 };
 
-/// Live counters of one device. Every field is a monotonic counter with a single writing thread
-/// (documented per field); any thread may read. Relaxed atomics suffice: counters order nothing else,
-/// and readers only need eventually-consistent values. Final accounting is read after the threads that
-/// write them have been joined (which provides the happens-before).
+/// Live counters of one device. Every field is a monotonic counter (except the two documented gauges) with a
+/// single writing thread (documented per field); any thread may read. Relaxed atomics suffice: counters order
+/// nothing else, and readers only need eventually-consistent values. Final accounting is read after the
+/// threads that write them have been joined (which provides the happens-before).
 class DeviceCounters {
 public:
     // written by the source's I/O thread
@@ -45,6 +49,13 @@ public:
     std::atomic<std::uint64_t> gapsInferred{0};
     std::atomic<std::uint64_t> samplesMissing{0};
     std::atomic<std::uint64_t> reconnects{0};
+    std::atomic<std::uint64_t> rateChanges{0}; ///< new streams because the estimated rate changed
+    // Gauges (current values, not monotonic), written by the source's I/O thread for streams that carry a
+    // time stamp per sample (SensorServer, CSV with a time column): the rate estimated continuously from the
+    // time stamps (mHz) and their jitter (robust standard deviation around the fitted clock, ns). 0 when the
+    // rate is configured or carried by frames.
+    std::atomic<std::uint64_t> rateEstimateMilliHz{0};
+    std::atomic<std::uint64_t> timestampJitterNs{0};
     // written by the DSP worker thread
     std::atomic<std::uint64_t> samplesProcessed{0};
     // written by the storage writer thread
@@ -74,6 +85,9 @@ public:
         s.gapsInferred = gapsInferred.load(std::memory_order_relaxed);
         s.samplesMissing = samplesMissing.load(std::memory_order_relaxed);
         s.reconnects = reconnects.load(std::memory_order_relaxed);
+        s.rateChanges = rateChanges.load(std::memory_order_relaxed);
+        s.rateEstimateMilliHz = rateEstimateMilliHz.load(std::memory_order_relaxed);
+        s.timestampJitterNs = timestampJitterNs.load(std::memory_order_relaxed);
         return s;
     }
 };

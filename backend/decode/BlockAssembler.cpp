@@ -1,175 +1,156 @@
 #include "decode/BlockAssembler.h"
 
+#include "decode/TimeMath.h"
+
 #include <algorithm>
 
 namespace vibra::decode {
 
+namespace {
+TimestampIndexer::Config timingConfig(const BlockAssembler::Config& c) {
+    TimestampIndexer::Config t;
+    t.rateHz = c.rateHz;
+    t.dropNonAdvancing = c.dropNonAdvancing;
+    t.warmupSeconds = c.warmupSeconds;
+    t.warmupMaxSamples = c.warmupMaxSamples;
+    return t;
+}
+constexpr std::int64_t kMaxIndexJump = 1'000'000'000;
+} // namespace
+
 BlockAssembler::BlockAssembler(core::DeviceInfo base, Config config)
     : m_base(std::move(base))
     , m_cfg(config)
-    , m_rate(config.rateHz) {
+    , m_indexer(timingConfig(config)) {
     if (m_cfg.maxBlockSamples == 0 || m_cfg.maxBlockSamples > core::kMaxBlockSamples)
         m_cfg.maxBlockSamples = core::kMaxBlockSamples;
-    m_cfg.estimateRows = std::clamp<std::size_t>(m_cfg.estimateRows, 2, 1024);
 }
 
-void BlockAssembler::setAxisNames(const std::vector<std::string>& names) {
-    if (names == m_names)
+void BlockAssembler::setLayout(const std::vector<std::string>& axisNames, core::Unit unit) {
+    std::vector<std::string> names = axisNames;
+    if (names.size() > 3)
+        names.resize(3);
+    if (names == m_names && unit == m_base.unit)
         return;
     closeOpen();
-    m_names = names;
-    if (m_names.size() > 3)
-        m_names.resize(3);
+    m_names = std::move(names);
+    m_base.unit = unit;
+    const double rate = m_device ? m_device->sampleRate : 0.0;
     m_device.reset();
-    if (m_rate > 0)
-        makeDevice();
+    if (rate > 0)
+        makeDevice(rate);
 }
 
-void BlockAssembler::makeDevice() {
+void BlockAssembler::setAbsoluteClock(std::int64_t originNs) {
+    m_absolute = true;
+    m_clockMapped = true;
+    m_utcOffsetNs = originNs;
+}
+
+void BlockAssembler::makeDevice(double rate) {
     auto info = std::make_shared<core::DeviceInfo>(m_base);
-    info->sampleRate = m_rate;
+    info->sampleRate = rate;
     info->axisNames = m_names;
     m_device = std::move(info);
 }
 
-bool BlockAssembler::estimate() {
-    std::vector<double> steps;
-    for (std::size_t i = 1; i < m_pending.size(); ++i) {
-        const double d = m_pending[i].t - m_pending[i - 1].t;
-        if (d > 0)
-            steps.push_back(d);
-    }
-    if (steps.size() * 2 < m_pending.size() - 1) {
-        // Mostly repeated timestamps (e.g. millis() at more than 1 kHz): use the overall span instead.
-        const double span = m_pending.back().t - m_pending.front().t;
-        if (!(span > 0)) {
-            m_error = "cannot estimate the sample rate: timestamps do not advance (set rate=...)";
+double BlockAssembler::rateHz() const {
+    return m_device ? m_device->sampleRate : m_cfg.rateHz;
+}
+
+bool BlockAssembler::add(const Row& row, std::int64_t hostNowNs) {
+    if (m_names.empty())
+        setLayout({"x", "y", "z"}, m_base.unit);
+    if (!std::isnan(row.time)) {
+        m_timed = true;
+        if (!m_clockMapped) {
+            m_clockMapped = true;
+            m_utcOffsetNs = addNs(hostNowNs, -toNs(row.time * 1e9));
+        }
+        m_placed.clear();
+        m_indexer.add({row.time, row.index, row.values}, m_placed);
+        placeTimed(m_placed);
+        if (!m_indexer.error().empty() && !m_indexer.started()) {
+            m_error = m_indexer.error();
             return false;
         }
-        m_rate = static_cast<double>(m_pending.size() - 1) / span;
-    } else {
-        std::nth_element(steps.begin(), steps.begin() + static_cast<std::ptrdiff_t>(steps.size() / 2),
-                         steps.end());
-        m_rate = 1.0 / steps[steps.size() / 2];
+        return true;
     }
-    if (!(m_rate > 0) || !std::isfinite(m_rate) || m_rate > 10e6) {
-        m_error = "cannot estimate the sample rate from the timestamps (set rate=...)";
-        m_rate = 0;
+    if (m_cfg.rateHz <= 0) {
+        m_error = "no sample rate: set rate=... (the stream has no time column)";
         return false;
     }
-    m_estimated = true;
-    return true;
-}
-
-bool BlockAssembler::add(double timeSec, std::span<const float> values) {
-    if (m_names.empty()) {
-        static const std::vector<std::string> kDefault{"x", "y", "z"};
-        setAxisNames(std::vector<std::string>(
-            kDefault.begin(),
-            kDefault.begin() + static_cast<std::ptrdiff_t>(std::clamp<std::size_t>(values.size(), 1, 3))));
-    }
-    if (m_rate <= 0) {
-        if (std::isnan(timeSec)) {
-            m_error = "no sample rate: set rate=... (the stream has no time column)";
-            return false;
-        }
-        if (m_cfg.dropNonAdvancing && !m_pending.empty() && timeSec <= m_pending.back().t &&
-            timeSec > m_pending.back().t - 1.0) {
-            ++m_duplicates;
-            return true;
-        }
-        Pending p{timeSec, {}};
-        std::copy_n(values.begin(), std::min<std::size_t>(values.size(), 3), p.v.begin());
-        m_pending.push_back(p);
-        if (m_pending.size() <= m_cfg.estimateRows)
-            return true;
-        if (!estimate()) {
-            m_pending.clear();
-            return false;
-        }
-        makeDevice();
-        std::vector<Pending> pend;
-        pend.swap(m_pending);
-        for (const Pending& q : pend)
-            place(q.t, std::span<const float>(q.v.data(), m_names.size()));
-        return true;
-    }
     if (!m_device)
-        makeDevice();
-    if (isResent(timeSec)) {
-        ++m_duplicates;
-        return true;
-    }
-    place(timeSec, values);
-    return true;
-}
-
-bool BlockAssembler::isResent(double timeSec) const {
-    return m_cfg.dropNonAdvancing && m_started && !std::isnan(timeSec) && timeSec <= m_lastTime &&
-           timeSec > m_lastTime - 1.0;
-}
-
-void BlockAssembler::place(double timeSec, std::span<const float> values) {
+        makeDevice(m_cfg.rateHz);
     std::uint64_t index = m_nextIndex;
     bool inferred = m_inferredNext;
-    if (!std::isnan(timeSec)) {
-        inferred = true;
-        if (!m_haveT0) {
-            m_haveT0 = true;
-            m_t0 = timeSec;
-            m_t0Index = m_nextIndex;
+    if (row.index >= 0) {
+        std::int64_t idx = row.index + m_indexOffset;
+        const auto next = static_cast<std::int64_t>(m_nextIndex);
+        if (m_started && (idx < next || idx - next > kMaxIndexJump)) { // device restart: continue
+            m_indexOffset = next - row.index;
+            idx = next;
         }
-        const double rel = (timeSec - m_t0) * m_rate;
-        const double expected = static_cast<double>(m_nextIndex) - static_cast<double>(m_t0Index);
-        if (!std::isfinite(rel) || rel < expected - m_rate || rel > expected + kMaxJumpSeconds * m_rate) {
-            // more than one second back (device clock restarted) or an implausible jump forward (clock
-            // set, corrupt line): continue without a gap from here
-            m_t0 = timeSec;
-            m_t0Index = m_nextIndex;
-        } else {
-            const double idx = static_cast<double>(m_t0Index) + std::nearbyint(rel);
-            if (idx > static_cast<double>(m_nextIndex))
-                index = static_cast<std::uint64_t>(idx);
-        }
+        index = static_cast<std::uint64_t>(std::max<std::int64_t>(idx, 0));
+        inferred = false;
     }
+    if (!m_started)
+        m_utcOffsetNs = addNs(hostNowNs, -toNs(static_cast<double>(index) * 1e9 / m_cfg.rateHz));
+    append(index, row.values, inferred);
+    return true;
+}
+
+void BlockAssembler::placeTimed(const std::vector<TimestampIndexer::Placed>& placed) {
+    for (const auto& p : placed) {
+        if (p.generation != m_generation || !m_device) {
+            closeOpen();
+            m_generation = p.generation;
+            makeDevice(p.streamRateHz);
+        }
+        append(p.index, p.values, p.inferred);
+    }
+}
+
+void BlockAssembler::append(std::uint64_t index, const std::array<float, 3>& values, bool inferred) {
     if (m_openCount > 0 && (index != m_nextIndex || m_openCount >= m_cfg.maxBlockSamples))
         closeOpen();
     if (m_openCount == 0) {
         m_openFirst = index;
         m_openInferred = inferred;
     }
-    const std::size_t axes = m_names.size();
-    for (std::size_t a = 0; a < axes; ++a)
-        m_open.push_back(a < values.size() ? values[a] : 0.0f);
+    for (std::size_t a = 0; a < m_names.size(); ++a)
+        m_open.push_back(values[a]);
     ++m_openCount;
     m_nextIndex = index + 1;
-    m_lastTime = timeSec;
-    m_inferredNext = false;
     m_started = true;
+    m_inferredNext = false;
 }
 
-bool BlockAssembler::finishEstimation() {
-    if (m_rate > 0)
-        return true;
-    if (m_pending.size() < 2 || !estimate()) {
-        m_pending.clear();
-        return false;
-    }
-    makeDevice();
-    std::vector<Pending> pend;
-    pend.swap(m_pending);
-    for (const Pending& q : pend)
-        place(q.t, std::span<const float>(q.v.data(), m_names.size()));
-    return true;
-}
-
-void BlockAssembler::skipSeconds(double seconds) {
-    if (!(seconds > 0) || m_rate <= 0 || !m_started)
+void BlockAssembler::skipSamples(std::uint64_t n) {
+    if (n == 0 || !m_started || m_timed)
         return;
-    seconds = std::min(seconds, kMaxJumpSeconds);
     closeOpen();
-    m_nextIndex += static_cast<std::uint64_t>(std::llround(seconds * m_rate));
+    m_nextIndex += n;
     m_inferredNext = true;
+}
+
+bool BlockAssembler::finish() {
+    if (!m_timed)
+        return m_cfg.rateHz > 0 || !m_started;
+    m_placed.clear();
+    const bool ok = m_indexer.finish(m_placed);
+    placeTimed(m_placed);
+    if (!ok)
+        m_error = m_indexer.error();
+    return ok;
+}
+
+void BlockAssembler::restartClock() {
+    if (!m_timed)
+        return;
+    m_placed.clear();
+    m_indexer.expectRestart(m_placed);
+    placeTimed(m_placed);
 }
 
 void BlockAssembler::closeOpen() {
@@ -184,8 +165,9 @@ void BlockAssembler::closeOpen() {
     block->firstSample = m_openFirst;
     block->count = m_openCount;
     block->indexInferred = m_openInferred;
-    block->startTimeNs = m_cfg.utcBaseNs + static_cast<std::int64_t>(
-                                               std::llround(static_cast<double>(m_openFirst) * 1e9 / m_rate));
+    const double rel = m_timed ? m_indexer.timeOfIndex(m_openFirst) * 1e9
+                               : static_cast<double>(m_openFirst) * 1e9 / m_device->sampleRate;
+    block->startTimeNs = addNs(m_utcOffsetNs, toNs(rel));
     const std::size_t axes = m_names.size();
     block->data.resize(axes * m_openCount);
     for (std::size_t i = 0; i < m_openCount; ++i)

@@ -2,98 +2,104 @@
 
 #include "core/DeviceInfo.h"
 #include "core/SampleBlock.h"
+#include "decode/TimestampIndexer.h"
 
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
 #include <vector>
 
 namespace vibra::decode {
 
-/// Turns a stream of single samples (text lines, SensorServer events) into SampleBlocks with sample
-/// indices, and owns the stream's DeviceInfo.
+/// Turns a stream of single samples (text lines, SensorServer events) into SampleBlocks with sample indices,
+/// and owns the stream's DeviceInfo.
 ///
-/// Index rules: without timestamps every sample follows the previous one. With timestamps (seconds on the
-/// device clock) index = round((t - t0) * rate): a jump of more than half a period opens a new block (the
-/// outlet counts it as an inferred gap), a repeated or slightly early time is placed right after the
-/// previous sample, and a jump back of more than one second (device restart) or forward by more than
-/// kMaxJumpSeconds rebases t0 without a gap.
-/// Blocks from timestamped streams carry indexInferred = true.
-/// Rate: configured, or (timestamps only) the median of the first estimateRows time steps; never arrival
-/// times. While estimating, at most estimateRows samples are buffered.
+/// Placement: with time stamps, TimestampIndexer gives each sample its index (and the rate, estimated
+/// continuously unless configured); blocks are then marked indexInferred, or not when an index column gave
+/// the index. Without time stamps the index column places the sample, or every sample follows the previous
+/// one, and the rate must be configured; skipSamples() adds the samples a reconnect lost (an inferred gap).
 ///
-/// Threads: owned by one thread. Memory: the open block (<= maxBlockSamples) plus ready blocks until take().
+/// Time: block.startTimeNs is the UTC of its first sample. With time stamps it comes from the fitted device
+/// clock (TimestampIndexer::timeOfIndex) mapped to UTC once: absolute clocks (ISO or epoch time columns,
+/// setAbsoluteClock) map directly, relative ones (millis(), the phone's since-boot ns) by the host UTC when
+/// the first sample arrived. Untimed streams: host UTC at the first sample + index / rate.
+///
+/// A new generation of the indexer (the rate changed) closes the open block and starts a new DeviceInfo.
+///
+/// Threads: owned by one thread. Memory: the open block (<= maxBlockSamples) + ready blocks until take() +
+/// what the indexer holds (<= its warm-up size).
 class BlockAssembler {
 public:
     struct Config {
-        double rateHz = 0.0;           ///< > 0 configured; 0 = estimate from timestamps
-        std::size_t estimateRows = 16; ///< time steps used to estimate the rate
+        double rateHz = 0.0; ///< > 0 configured; 0 = estimate from time stamps
         std::uint32_t maxBlockSamples = 4096;
-        std::int64_t utcBaseNs = 0; ///< UTC ns of sample index 0 (host clock at stream start)
-        /// Timestamps with fine resolution (SensorServer ns): a time that does not advance past the previous
-        /// one (and is less than a second back) is a resent sample, dropped and counted in duplicates().
-        /// Off for text lines, where millis() legitimately repeats at rates above 1 kHz.
+        /// Fine time stamps (SensorServer ns): see TimestampIndexer::Config::dropNonAdvancing.
         bool dropNonAdvancing = false;
+        double warmupSeconds = 2.0;
+        std::size_t warmupMaxSamples = 1024;
     };
-
-    /// A timestamp jump forward beyond this is treated as a clock change (rebase), not as a gap.
-    static constexpr double kMaxJumpSeconds = 3600.0;
+    struct Row {
+        double time = NAN;       ///< seconds on the device clock; NaN without time stamps
+        std::int64_t index = -1; ///< from an index column, or -1
+        std::array<float, 3> values{};
+    };
 
     /// base: id, sourceUri and unit; rate and axis names are filled in here.
     BlockAssembler(core::DeviceInfo base, Config config);
 
-    /// Axis names (1..3); must be called before the first add() (changing later starts a new DeviceInfo).
-    void setAxisNames(const std::vector<std::string>& names);
-    void setUtcBaseNs(std::int64_t ns) { m_cfg.utcBaseNs = ns; }
-    /// Adds one sample with axisCount() values. timeSec is NaN when the stream has no timestamps.
-    /// Returns false (sample dropped) when the rate cannot be determined; see error().
-    bool add(double timeSec, std::span<const float> values);
-    /// End of a finite stream: estimates the rate from fewer rows than estimateRows (at least 2) so the
-    /// buffered samples are not lost. Returns false when the rate is still unknown.
-    bool finishEstimation();
-    /// Untimed streams: the next sample comes `seconds` after the expected one (reconnect downtime);
-    /// the skipped samples become an inferred gap.
-    void skipSeconds(double seconds);
+    /// Axis names (1..3) and unit; call before the first add() (changing them later starts a new DeviceInfo).
+    void setLayout(const std::vector<std::string>& axisNames, core::Unit unit);
+    /// The device clock is absolute: UTC ns = originNs + time * 1e9.
+    void setAbsoluteClock(std::int64_t originNs);
+    /// Adds one sample (axisCount() values). hostNowNs: host UTC now (maps relative clocks once). Returns
+    /// false (sample dropped) when it cannot be placed: no time stamps and no configured rate; see error().
+    bool add(const Row& row, std::int64_t hostNowNs);
+    /// Untimed streams: n samples were lost (reconnect downtime); they become an inferred gap.
+    void skipSamples(std::uint64_t n);
+    /// The device clock starts over (a file replayed again): the next sample follows the last one.
+    void restartClock();
+    /// End of a finite stream: places held samples (estimating the rate from what there is). Returns false
+    /// when the rate is still unknown.
+    bool finish();
     /// Moves finished blocks (and the open block when flushOpen) to out.
     void take(std::vector<core::MutableBlockPtr>& out, bool flushOpen = true);
 
-    double rateHz() const { return m_rate; }
-    /// Samples dropped by dropNonAdvancing so far.
-    std::uint64_t duplicates() const { return m_duplicates; }
-    bool rateEstimated() const { return m_estimated; }
+    /// Rate of the current stream (Hz), 0 while unknown.
+    double rateHz() const;
+    bool timed() const { return m_timed; }
     int axisCount() const { return static_cast<int>(m_names.size()); }
     const std::string& error() const { return m_error; }
     std::uint64_t nextIndex() const { return m_nextIndex; }
     std::shared_ptr<const core::DeviceInfo> device() const { return m_device; }
+    /// Time-stamp statistics (rate estimate, jitter, duplicates, rate changes); valid for timed streams.
+    const TimestampIndexer& timing() const { return m_indexer; }
+    /// Non-const: to take the indexer's notices.
+    TimestampIndexer& timingForNotices() { return m_indexer; }
+    /// Samples dropped by dropNonAdvancing so far.
+    std::uint64_t duplicates() const { return m_indexer.stats().duplicates; }
 
 private:
-    struct Pending {
-        double t;
-        std::array<float, 3> v;
-    };
-    void place(double timeSec, std::span<const float> values);
-    bool isResent(double timeSec) const;
+    void placeTimed(const std::vector<TimestampIndexer::Placed>& placed);
+    void append(std::uint64_t index, const std::array<float, 3>& values, bool inferred);
     void closeOpen();
-    void makeDevice();
-    bool estimate();
+    void makeDevice(double rate);
 
     core::DeviceInfo m_base;
     Config m_cfg;
     std::vector<std::string> m_names;
     std::shared_ptr<const core::DeviceInfo> m_device;
-    double m_rate = 0.0;
-    bool m_estimated = false;
     std::string m_error;
-    std::vector<Pending> m_pending; // rate estimation buffer (<= estimateRows + 1)
-    bool m_haveT0 = false;
-    double m_lastTime = 0.0;
-    std::uint64_t m_duplicates = 0;
-    double m_t0 = 0.0; // device time of index m_t0Index
-    std::uint64_t m_t0Index = 0;
-    std::uint64_t m_nextIndex = 0; // index of the next sample if contiguous
+    TimestampIndexer m_indexer;
+    std::vector<TimestampIndexer::Placed> m_placed; // scratch
+    bool m_timed = false;
+    bool m_clockMapped = false;
+    bool m_absolute = false;
+    std::int64_t m_utcOffsetNs = 0; // UTC ns = offset + device time * 1e9 (timed) or + index / rate (untimed)
+    std::uint32_t m_generation = 0;
+    std::uint64_t m_nextIndex = 0;
+    std::int64_t m_indexOffset = 0; // untimed index column
     bool m_started = false;
     bool m_inferredNext = false;
     std::uint64_t m_sequence = 0;

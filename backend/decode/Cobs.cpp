@@ -57,6 +57,7 @@ CobsStreamDecoder::CobsStreamDecoder(std::size_t maxDecodedFrame, bool startSync
 
 void CobsStreamDecoder::reset() {
     m_buf.clear();
+    m_skippedAny = false;
     m_state = State::SkippingPartial;
 }
 

@@ -74,6 +74,11 @@ public:
 
     /// Forgets a partial piece; the next bytes are treated as mid-frame until a delimiter (reconnect).
     void reset();
+    /// The next byte starts a frame (the transport saw silence before it); only when nothing is buffered.
+    void markBoundary() {
+        if (m_state == State::SkippingPartial && !m_skippedAny && m_buf.empty())
+            m_state = State::Collecting;
+    }
     const Stats& stats() const { return m_stats; }
     /// Bytes currently buffered (always <= the encoded maximum).
     std::size_t buffered() const { return m_buf.size(); }

@@ -1,8 +1,6 @@
 #include "decode/CsvLineParser.h"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 
 namespace vibra::decode {
 
@@ -51,176 +49,161 @@ void split(std::string_view line, std::vector<std::string_view>& out, std::size_
     }
 }
 
-bool toNumber(std::string_view s, double& v) {
-    if (!s.empty() && s.front() == '+')
-        s.remove_prefix(1);
-    if (s.empty())
-        return false;
-    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size() && std::isfinite(v);
-}
-
-std::string lower(std::string_view s) {
-    std::string o(s);
-    for (char& c : o)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return o;
-}
-
-// Seconds per unit implied by a time column name, 0 when it is not a time column.
-double timeNameUnit(std::string_view name) {
-    const std::string n = lower(name);
-    const auto ends = [&](std::string_view suf) { return n.size() >= suf.size() && n.ends_with(suf); };
-    const bool timeish = n == "t" || n == "ts" || n.starts_with("time") || n.starts_with("t_") ||
-                         n.starts_with("timestamp") || n == "millis" || n == "micros" || n == "ms" ||
-                         n == "us" || n == "ns" || n == "s" || n == "seconds";
-    if (!timeish)
-        return 0.0;
-    if (n == "micros" || ends("_us") || n == "us")
-        return 1e-6;
-    if (ends("_ns") || n == "ns")
-        return 1e-9;
-    if (n == "s" || n == "seconds" || ends("_s") || ends("_sec"))
-        return 1.0;
-    return 1e-3; // millis, t_ms, time, timestamp: Arduino millis() is the common case
-}
-
 } // namespace
 
 CsvLineParser::CsvLineParser(CsvConfig config)
     : m_cfg(std::move(config))
     , m_dropNext(m_cfg.dropFirstLine) {
+    m_cfg.maxLineLength = std::max<std::size_t>(m_cfg.maxLineLength, 16);
     m_line.reserve(m_cfg.maxLineLength);
+    m_device = m_cfg.device;
 }
 
 void CsvLineParser::resync() {
     m_line.clear();
     m_skipping = false;
+    m_lineBinary = false;
     m_dropNext = true;
 }
 
-std::uint64_t CsvLineParser::takeNewMalformed() {
-    const std::uint64_t n = m_newMalformed;
-    m_newMalformed = 0;
-    return n;
+void CsvLineParser::markBoundary() {
+    if (m_line.empty() && !m_skipping)
+        m_dropNext = false;
 }
 
-void CsvLineParser::malformed(const char* why) {
+std::vector<std::string> CsvLineParser::takeNotices() {
+    std::vector<std::string> out;
+    out.swap(m_notices);
+    return out;
+}
+
+void CsvLineParser::malformed(std::string why) {
     ++m_stats.malformed;
-    ++m_newMalformed;
-    m_lastProblem = why;
+    m_lastProblem = std::move(why);
 }
 
-bool CsvLineParser::decideLayout(std::size_t n) {
-    m_timeCol = -1;
-    m_timeUnit = m_cfg.timeUnitSeconds > 0 ? m_cfg.timeUnitSeconds : 1e-3;
-    const bool headerMatches = m_header.size() == n;
-    if (m_cfg.timeColumn >= 0) {
-        m_timeCol = m_cfg.timeColumn;
-    } else if (m_cfg.timeColumn == CsvConfig::kAuto) {
-        if (headerMatches) {
-            for (std::size_t i = 0; i < n; ++i)
-                if (timeNameUnit(m_header[i]) > 0) {
-                    m_timeCol = static_cast<int>(i);
-                    break;
-                }
-        } else if (m_cfg.axisColumns.empty() && (n == 4 || n == 7)) {
-            m_timeCol = 0;
-        }
-    }
-    if (m_timeCol >= 0 && m_cfg.timeUnitSeconds <= 0 && headerMatches) {
-        const double u = timeNameUnit(m_header[static_cast<std::size_t>(m_timeCol)]);
-        if (u > 0)
-            m_timeUnit = u;
-    }
-    if (m_timeCol >= static_cast<int>(n))
-        return false;
-    m_axisCols.clear();
-    if (!m_cfg.axisColumns.empty()) {
-        for (int c : m_cfg.axisColumns)
-            if (c < 0 || c >= static_cast<int>(n))
-                return false;
-        m_axisCols = m_cfg.axisColumns;
-    } else {
-        for (int c = 0; c < static_cast<int>(n) && m_axisCols.size() < 3; ++c)
-            if (c != m_timeCol)
-                m_axisCols.push_back(c);
-    }
-    if (m_axisCols.empty() || m_axisCols.size() > 3)
-        return false;
-    static const char* const kDefaultNames[] = {"x", "y", "z"};
-    m_axisNames.clear();
-    for (std::size_t a = 0; a < m_axisCols.size(); ++a) {
-        std::string name;
-        const auto col = static_cast<std::size_t>(m_axisCols[a]);
-        if (col < m_labels.size() && !m_labels[col].empty())
-            name = std::string(m_labels[col]);
-        else if (headerMatches && !m_header[col].empty())
-            name = m_header[col];
-        else
-            name = kDefaultNames[a];
-        m_axisNames.push_back(std::move(name));
-    }
-    m_layoutKnown = true;
-    return true;
+void CsvLineParser::oversized() {
+    m_skipping = true;
+    m_line.clear();
+    ++m_stats.oversized;
+    ++m_stats.skippedBytes;
+    malformed("a line longer than " + std::to_string(m_cfg.maxLineLength) +
+              " bytes (maxline=): skipped up to the next line break");
 }
 
-bool CsvLineParser::parseLine(std::string_view line, CsvRow& row) {
+bool CsvLineParser::parseLine(std::string_view line, bool binary, CsvRow& row) {
     split(line, m_fields, m_cfg.maxColumns);
     if (!m_fields.empty() && m_fields.front() == "DATA")
         m_fields.erase(m_fields.begin());
-    if (m_fields.size() > m_cfg.maxColumns) {
-        malformed("too many columns");
-        return false;
-    }
-    if (m_fields.empty())
-        return false;
-    // "label:value" -> value, remember labels
+    // "label:value" -> value, remember labels (a field that is a number or a time as a whole keeps its ':')
     m_labels.assign(m_fields.size(), std::string_view{});
     for (std::size_t i = 0; i < m_fields.size(); ++i) {
-        const std::size_t colon = m_fields[i].rfind(':');
-        if (colon != std::string_view::npos) {
+        const std::size_t colon = m_fields[i].find(':');
+        if (colon != std::string_view::npos && classifyField(m_fields[i]) == FieldKind::Text) {
             m_labels[i] = trim(m_fields[i].substr(0, colon));
             m_fields[i] = trim(m_fields[i].substr(colon + 1));
         }
     }
-    // Which fields are numbers?
+    if (!m_layoutKnown && !beforeData(line, binary))
+        return false;
+    if (binary) {
+        malformed("binary bytes in a text line (wrong baud rate or format?)");
+        return false;
+    }
+    return parseData(row);
+}
+
+// Before the first data line: headers and boot noise, or the line that fixes the layout (returns true).
+bool CsvLineParser::beforeData(std::string_view line, bool binary) {
+    std::size_t numbers = 0, words = 0;
+    for (std::string_view f : m_fields) {
+        const FieldKind k = classifyField(f);
+        numbers += k == FieldKind::Number;
+        words += k == FieldKind::Text;
+    }
+    if (binary || m_fields.empty() || m_fields.size() > m_cfg.maxColumns) {
+        ++m_stats.headers;
+        return false;
+    }
+    if (numbers == 0) {
+        ++m_stats.headers;
+        m_header.clear();
+        split(line, m_fields, m_cfg.maxColumns);
+        if (!m_fields.empty() && m_fields.front() == "DATA")
+            m_fields.erase(m_fields.begin());
+        for (std::string_view f : m_fields)
+            m_header.emplace_back(f);
+        return false;
+    }
+    if (words > 0 && m_header.size() != m_fields.size()) {
+        ++m_stats.headers; // words without a header naming them: boot noise
+        return false;
+    }
+    std::string error;
+    if (!CsvLayout::decide(m_cfg, m_header, m_fields, m_labels, m_layout, &error)) {
+        m_configError = error;
+        malformed(error);
+        return false;
+    }
+    m_layoutKnown = true;
+    m_notices.push_back("text lines: " + m_layout.description);
+    return true;
+}
+
+bool CsvLineParser::parseData(CsvRow& row) {
     const std::size_t n = m_fields.size();
-    if (!m_layoutKnown) {
-        double tmp;
-        const bool allNumeric = std::all_of(m_fields.begin(), m_fields.end(),
-                                            [&](std::string_view f) { return toNumber(f, tmp); });
-        if (!allNumeric) {
-            ++m_stats.headers;
-            m_header.clear();
-            split(line, m_fields, m_cfg.maxColumns);
-            for (std::string_view f : m_fields)
-                m_header.emplace_back(f);
-            return false;
-        }
-        if (!decideLayout(n)) {
-            malformed("the configured columns do not exist in the first data line");
+    if (n == m_header.size() && std::equal(m_fields.begin(), m_fields.end(), m_header.begin(),
+                                           [](std::string_view f, const std::string& h) { return f == h; })) {
+        ++m_stats.headers; // the header again (concatenated files, a device that rebooted)
+        return false;
+    }
+    if (n != m_layout.fields) {
+        malformed(std::to_string(n) + " fields, expected " + std::to_string(m_layout.fields));
+        return false;
+    }
+    if (m_layout.deviceColumn >= 0) {
+        const std::string_view dev = m_fields[static_cast<std::size_t>(m_layout.deviceColumn)];
+        if (m_device.empty()) {
+            m_device = std::string(dev);
+        } else if (dev != m_device) {
+            ++m_stats.otherDevice;
+            if (m_otherDevices.size() < 8 &&
+                std::find(m_otherDevices.begin(), m_otherDevices.end(), dev) == m_otherDevices.end()) {
+                m_otherDevices.emplace_back(dev);
+                m_notices.push_back("rows of device '" + std::string(dev) + "' are skipped: reading '" +
+                                    m_device + "' (choose with device=)");
+            }
             return false;
         }
     }
-    if (m_timeCol >= 0) {
-        double t;
-        if (static_cast<std::size_t>(m_timeCol) >= n ||
-            !toNumber(m_fields[static_cast<std::size_t>(m_timeCol)], t)) {
-            malformed(static_cast<std::size_t>(m_timeCol) >= n ? "short line" : "non-numeric time");
+    if (m_layout.timeColumn >= 0) {
+        std::int64_t ns = 0;
+        const std::string_view f = m_fields[static_cast<std::size_t>(m_layout.timeColumn)];
+        if (!m_layout.parseTime(f, ns)) {
+            malformed("bad time value '" + std::string(f.substr(0, 40)) + "'");
             return false;
         }
-        row.time = t * m_timeUnit;
+        if (!m_haveOrigin) {
+            m_haveOrigin = true;
+            // whole seconds keep absolute times readable; relative clocks start at their first value
+            m_timeOrigin =
+                m_layout.timeAbsolute ? ns - ((ns % 1'000'000'000) + 1'000'000'000) % 1'000'000'000 : ns;
+        }
+        row.time = static_cast<double>(ns - m_timeOrigin) * 1e-9;
     }
-    for (std::size_t a = 0; a < m_axisCols.size(); ++a) {
-        const auto col = static_cast<std::size_t>(m_axisCols[a]);
-        double v;
-        if (col >= n) {
-            malformed("short line");
+    if (m_layout.indexColumn >= 0) {
+        const std::string_view f = m_fields[static_cast<std::size_t>(m_layout.indexColumn)];
+        if (!parseInteger(f, row.index) || row.index < 0) {
+            malformed("bad index value '" + std::string(f.substr(0, 40)) + "'");
             return false;
         }
-        if (!toNumber(m_fields[col], v)) {
-            malformed("non-numeric value");
+    }
+    for (std::size_t a = 0; a < m_layout.axisColumns.size(); ++a) {
+        const auto c = static_cast<std::size_t>(m_layout.axisColumns[a]);
+        double v = 0.0;
+        if (!parseNumber(m_fields[c], v)) {
+            malformed("column " + std::to_string(c) + " is not a number: '" +
+                      std::string(m_fields[c].substr(0, 40)) + "'");
             return false;
         }
         row.values[a] = static_cast<float>(v * m_cfg.scale);

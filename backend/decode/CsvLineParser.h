@@ -1,5 +1,7 @@
 #pragma once
 
+#include "decode/CsvLayout.h"
+
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -11,42 +13,39 @@
 
 namespace vibra::decode {
 
-/// Configuration of CsvLineParser (from a source URI).
-struct CsvConfig {
-    static constexpr int kAuto = -2;
-    static constexpr int kNone = -1;
-    std::vector<int> axisColumns; ///< 0-based columns of the axes (1..3); empty = auto
-    int timeColumn = kAuto;       ///< kAuto: from the header name or a 4/7-column layout; kNone; or a column
-    double timeUnitSeconds = 0.0; ///< seconds per time-column unit; 0 = from the header name, else ms
-    double scale = 1.0;           ///< multiplies every axis value
-    std::size_t maxLineLength = 1024; ///< longer lines are discarded (bounded memory) and counted
-    std::size_t maxColumns = 16;      ///< lines with more fields are malformed
-    bool dropFirstLine = false;       ///< the first line is partial (port opened mid-stream)
-};
-
 /// One accepted data line.
 struct CsvRow {
-    double time = NAN; ///< seconds on the device clock (time column * unit), NaN without a time column
+    double time = NAN; ///< seconds since timeOriginNs() (device clock or UTC), NaN without a time column
+    std::int64_t index = -1; ///< from the index column, -1 without
     std::array<float, 3> values{};
 };
 
-/// Arduino-style text lines -> rows. Used by the serial source (format=csv) and by file replay.
+/// Arduino-style text lines and Vibrascope CSV exports -> rows. Used by the text decoder (serial format=csv,
+/// file replay).
 ///
 /// Lines end with \n, \r\n or a stray \r; fields are separated by ',', ';', tab or spaces (detected per
 /// line); a leading "DATA" field (PLX-DAQ) and "label:" prefixes are stripped (labels name the axes).
-/// Non-numeric lines before the first data line are headers (the last one names the columns when its
-/// field count matches); after it they are malformed, as are short lines and lines with too many fields.
-/// The column layout is fixed by the first data line.
+/// Before the first data line, lines without numbers are headers (the last one names the columns when its
+/// field count matches) and lines mixing numbers and words are boot noise; both are counted in headers. A
+/// data line has a number and no word, or its words sit under a header of the same width (a device column).
+/// The first data line fixes the layout (CsvLayout). After it, a line with another field count, a bad number,
+/// time or index, or binary bytes is malformed; a repeat of the header is skipped; a row of another device is
+/// skipped (otherDevice). Every malformed line is counted once in stats().malformed.
+/// A line longer than maxLineLength is counted (malformed and oversized) the moment it crosses the limit,
+/// then skipped up to the next line break, whatever its length: memory stays bounded.
 ///
 /// Threads: owned by one thread. Memory: at most maxLineLength bytes buffered.
 class CsvLineParser {
 public:
     struct Stats {
-        std::uint64_t rows = 0;      ///< data lines accepted
-        std::uint64_t headers = 0;   ///< header / boot-noise lines before data
-        std::uint64_t malformed = 0; ///< non-numeric, short or too-wide lines after data started
-        std::uint64_t overlong = 0;  ///< lines longer than maxLineLength (also malformed for accounting)
-        std::uint64_t partial = 0;   ///< partial first line dropped
+        std::uint64_t rows = 0;         ///< data lines accepted
+        std::uint64_t headers = 0;      ///< header and boot-noise lines before data, repeated headers after
+        std::uint64_t malformed = 0;    ///< rejected lines after data started (including oversized)
+        std::uint64_t oversized = 0;    ///< lines longer than maxLineLength
+        std::uint64_t partial = 0;      ///< partial first lines dropped (after opening / reconnecting)
+        std::uint64_t otherDevice = 0;  ///< rows of another device
+        std::uint64_t binaryBytes = 0;  ///< control bytes other than tab, CR, LF (binary data, wrong baud)
+        std::uint64_t skippedBytes = 0; ///< bytes of oversized lines beyond the limit
     };
 
     explicit CsvLineParser(CsvConfig config);
@@ -58,11 +57,17 @@ public:
                 endLine(onRow);
                 continue;
             }
-            if (m_skipping)
+            const auto u = static_cast<unsigned char>(c);
+            if ((u < 0x20 && c != '\t') || u == 0x7F) {
+                ++m_stats.binaryBytes;
+                m_lineBinary = true;
+            }
+            if (m_skipping) {
+                ++m_stats.skippedBytes;
                 continue;
+            }
             if (m_line.size() >= m_cfg.maxLineLength) {
-                m_skipping = true;
-                m_line.clear();
+                oversized();
                 continue;
             }
             m_line.push_back(c);
@@ -73,34 +78,44 @@ public:
         if (!m_line.empty() || m_skipping)
             endLine(onRow);
     }
-    /// After a reconnect: forget the partial line and drop the next (partial) one.
+    /// After a reconnect: forget the partial line and drop the next one (it may be partial too).
     void resync();
+    /// The next byte starts a line (the transport saw silence before it): keep the first line.
+    void markBoundary();
+    /// Bytes of an unfinished line are buffered (a line lost when the transport drops now).
+    bool lineOpen() const { return !m_line.empty() || m_skipping; }
 
     const Stats& stats() const { return m_stats; }
     /// Valid once the first data row was accepted.
     bool layoutKnown() const { return m_layoutKnown; }
-    int axisCount() const { return static_cast<int>(m_axisCols.size()); }
-    bool hasTime() const { return m_timeCol >= 0; }
-    const std::vector<std::string>& axisNames() const { return m_axisNames; }
-    /// Lines dropped as malformed (including overlong) since the last call; the caller accounts them.
-    std::uint64_t takeNewMalformed();
-    /// Text of the most recent rejected line's reason, for rate-limited logs.
+    const CsvLayout& layout() const { return m_layout; }
+    int axisCount() const { return static_cast<int>(m_layout.axisColumns.size()); }
+    bool hasTime() const { return m_layout.timeColumn >= 0; }
+    bool hasIndex() const { return m_layout.indexColumn >= 0; }
+    const std::vector<std::string>& axisNames() const { return m_layout.axisNames; }
+    /// Time of CsvRow::time == 0: UTC ns when layout().timeAbsolute, else on the device clock.
+    std::int64_t timeOriginNs() const { return m_timeOrigin; }
+    /// The device column's value being read (empty without a device column).
+    const std::string& device() const { return m_device; }
+    /// Other devices seen in the device column (the first few).
+    const std::vector<std::string>& otherDevices() const { return m_otherDevices; }
+    /// Set when the configuration cannot work with this input (a configured column does not exist): every
+    /// line would be malformed.
+    const std::string& configError() const { return m_configError; }
+    /// Reason of the most recent rejected line, for logs.
     const std::string& lastProblem() const { return m_lastProblem; }
+    /// Events for the user since the last call (layout chosen, other devices skipped).
+    std::vector<std::string> takeNotices();
 
 private:
     template <typename OnRow> void endLine(OnRow&& onRow) {
+        const bool binary = m_lineBinary;
+        m_lineBinary = false;
         if (m_skipping) {
             m_skipping = false;
+            m_dropNext = false;
             m_line.clear();
-            if (m_dropNext) {
-                m_dropNext = false;
-                ++m_stats.partial;
-            } else {
-                ++m_stats.overlong;
-                ++m_newMalformed;
-                m_lastProblem = "line longer than the limit";
-            }
-            return;
+            return; // counted when it crossed the limit
         }
         if (m_line.empty())
             return; // blank line or the \n of \r\n
@@ -111,30 +126,35 @@ private:
             return;
         }
         CsvRow row;
-        if (parseLine(m_line, row))
+        if (parseLine(m_line, binary, row))
             onRow(static_cast<const CsvRow&>(row));
         m_line.clear();
     }
 
-    bool parseLine(std::string_view line, CsvRow& row);
-    bool decideLayout(std::size_t fields);
-    void malformed(const char* why);
+    void oversized();
+    bool parseLine(std::string_view line, bool binary, CsvRow& row);
+    bool beforeData(std::string_view line, bool binary);
+    bool parseData(CsvRow& row);
+    void malformed(std::string why);
 
     CsvConfig m_cfg;
     std::string m_line;
     bool m_skipping = false;
+    bool m_lineBinary = false;
     bool m_dropNext = false;
     bool m_layoutKnown = false;
-    int m_timeCol = -1;
-    double m_timeUnit = 1e-3;
-    std::vector<int> m_axisCols;
-    std::vector<std::string> m_axisNames;
+    CsvLayout m_layout;
     std::vector<std::string> m_header;
     std::vector<std::string_view> m_fields; // scratch
     std::vector<std::string_view> m_labels; // scratch
+    bool m_haveOrigin = false;
+    std::int64_t m_timeOrigin = 0;
+    std::string m_device;
+    std::vector<std::string> m_otherDevices; // names seen (a few, for the notice)
     Stats m_stats;
-    std::uint64_t m_newMalformed = 0;
     std::string m_lastProblem;
+    std::string m_configError;
+    std::vector<std::string> m_notices;
 };
 
 } // namespace vibra::decode

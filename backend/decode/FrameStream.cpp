@@ -1,5 +1,7 @@
 #include "decode/FrameStream.h"
 
+#include "decode/TimeMath.h"
+
 #include <cmath>
 
 namespace vibra::decode {
@@ -39,8 +41,8 @@ core::MutableBlockPtr FrameStream::accept(const DecodedFrame& f, std::int64_t ho
         static const char* const kNames[] = {"x", "y", "z"};
         info->axisNames.assign(kNames, kNames + h.axes);
         m_device = std::move(info);
-        const std::int64_t sinceIndex0 = std::llround(static_cast<double>(first) * 1e9 / h.rateHz);
-        m_utcBaseNs = (h.t0IsUtc() ? h.t0Ns : hostNowNs) - sinceIndex0;
+        const std::int64_t sinceIndex0 = toNs(static_cast<double>(first) * 1e9 / h.rateHz);
+        m_utcBaseNs = addNs(h.t0IsUtc() ? h.t0Ns : hostNowNs, -sinceIndex0);
     }
     m_started = true;
     m_lastSeq = h.sequence;
@@ -49,7 +51,7 @@ core::MutableBlockPtr FrameStream::accept(const DecodedFrame& f, std::int64_t ho
     block->sequence = m_blockSeq++;
     block->firstSample = first;
     block->count = h.count;
-    block->startTimeNs = m_utcBaseNs + std::llround(static_cast<double>(first) * 1e9 / h.rateHz);
+    block->startTimeNs = addNs(m_utcBaseNs, toNs(static_cast<double>(first) * 1e9 / h.rateHz));
     block->data = f.planar;
     m_nextOut = first + h.count;
     return block;

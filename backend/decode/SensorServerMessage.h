@@ -1,6 +1,6 @@
 #pragma once
 
-#include "decode/Json.h"
+#include <nlohmann/json_fwd.hpp>
 
 #include <array>
 #include <cstdint>
@@ -19,8 +19,9 @@ struct SensorServerMessage {
     std::string type; ///< empty on single-sensor connections
 
     /// True when doc has the SensorServer shape (an object with "values" and "timestamp").
-    static bool looksLike(const Json& doc);
-    static bool parse(const Json& doc, SensorServerMessage& out, std::string* error = nullptr);
+    static bool looksLike(const nlohmann::json& doc);
+    static bool parseDocument(const nlohmann::json& doc, SensorServerMessage& out,
+                              std::string* error = nullptr);
     static bool parse(std::string_view text, SensorServerMessage& out, std::string* error = nullptr);
 };
 

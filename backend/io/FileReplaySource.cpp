@@ -1,12 +1,43 @@
 #include "io/FileReplaySource.h"
 
-#include <QDateTime>
+#include "core/Clock.h"
+
+#include <QDebug>
 #include <QFileInfo>
-#include <QThread>
 
 #include <cmath>
 
 namespace vibra::io {
+
+namespace {
+
+// Splits the first n samples of b off into a new block (b keeps the rest).
+core::MutableBlockPtr splitFront(core::SampleBlock& b, std::uint32_t n) {
+    auto head = std::make_shared<core::SampleBlock>();
+    head->device = b.device;
+    head->sequence = b.sequence;
+    head->firstSample = b.firstSample;
+    head->startTimeNs = b.startTimeNs;
+    head->count = n;
+    head->indexInferred = b.indexInferred;
+    const auto axes = static_cast<std::size_t>(b.axisCount());
+    const std::uint32_t rest = b.count - n;
+    head->data.resize(axes * n);
+    std::vector<float> tail(axes * rest);
+    for (std::size_t a = 0; a < axes; ++a) {
+        const float* src = b.data.data() + a * b.count;
+        std::copy(src, src + n, head->data.data() + a * n);
+        std::copy(src + n, src + b.count, tail.data() + a * rest);
+    }
+    b.data = std::move(tail);
+    b.startTimeNs = b.timeOfSampleNs(n);
+    b.firstSample += n;
+    b.count = rest;
+    b.indexInferred = false; // the rest follows the head contiguously
+    return head;
+}
+
+} // namespace
 
 std::unique_ptr<FileReplaySource> FileReplaySource::create(const QString& text, QString* error) {
     SourceUri uri(text);
@@ -30,6 +61,10 @@ std::unique_ptr<FileReplaySource> FileReplaySource::parse(SourceUri& uri, QStrin
     o.path = uri.path();
     if (uri.isValid() && o.path.isEmpty())
         uri.fail(QStringLiteral("%1: no file path (expected file:///path/data.csv)").arg(text));
+    const QString format =
+        uri.choice(QStringLiteral("format"), QStringLiteral("auto"),
+                   {QStringLiteral("auto"), QStringLiteral("csv"), QStringLiteral("frame")});
+    decode::parseInputFormat(format.toStdString(), o.format);
     o.text = CsvSourceOptions::fromUri(uri);
     o.realtime = uri.boolean(QStringLiteral("realtime"), true);
     o.loop = uri.boolean(QStringLiteral("loop"), false);
@@ -45,8 +80,8 @@ std::unique_ptr<FileReplaySource> FileReplaySource::parse(SourceUri& uri, QStrin
 FileReplaySource::FileReplaySource(QString deviceId, QString uri, Options options)
     : Source(std::move(deviceId), std::move(uri))
     , m_opt(std::move(options))
-    , m_timer(this)
-    , m_log(QStringLiteral("file %1:").arg(m_opt.path)) {
+    , m_pump(QStringLiteral("file %1:").arg(m_opt.path))
+    , m_timer(this) {
     m_timer.setInterval(5);
     m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, &FileReplaySource::tick);
@@ -59,6 +94,7 @@ void FileReplaySource::fail(const QString& message) {
     m_timer.stop();
     m_file.close();
     emit stateChanged(State::Failed, message);
+    emit finished(); // a finite source is over either way (record and analyze stop waiting)
 }
 
 void FileReplaySource::start(core::BlockOutlet* outlet) {
@@ -68,16 +104,19 @@ void FileReplaySource::start(core::BlockOutlet* outlet) {
         fail(QStringLiteral("cannot open %1: %2").arg(m_opt.path, m_file.errorString()));
         return;
     }
-    m_parser.emplace(m_opt.text.csv);
-    core::DeviceInfo base;
-    base.id = deviceId().toStdString();
-    base.sourceUri = uri().toStdString();
-    base.unit = m_opt.text.unit;
-    decode::BlockAssembler::Config cfg;
+    decode::StreamDecoder::Config cfg;
+    cfg.format = m_opt.format;
+    cfg.transport = decode::StreamDecoder::Transport::Bytes;
+    cfg.base.id = deviceId().toStdString();
+    cfg.base.sourceUri = uri().toStdString();
+    cfg.base.unit = m_opt.text.unit;
+    cfg.unitExplicit = m_opt.text.unitExplicit;
+    cfg.csv = m_opt.text.csv;
     cfg.rateHz = m_opt.text.rateHz;
+    cfg.sequencePolicy = decode::FrameStream::Policy::Rebase;
+    cfg.startsAtBoundary = true;
     cfg.maxBlockSamples = m_opt.realtime ? 4096 : 1024;
-    cfg.utcBaseNs = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
-    m_assembler.emplace(base, cfg);
+    m_pump.start(decode::StreamDecoder::create(cfg), outlet);
     m_running = true;
     m_eof = false;
     emit stateChanged(State::Live, QStringLiteral("replaying %1").arg(m_opt.path));
@@ -93,119 +132,96 @@ void FileReplaySource::stop() {
     m_file.close();
 }
 
-bool FileReplaySource::refill() {
-    if (m_eof)
-        return false;
+bool FileReplaySource::readAhead() {
     char buf[65536];
-    while (m_pending.size() < kMaxPendingRows / 2) {
+    decode::StreamDecoder& d = m_pump.decoder();
+    while (!m_eof && m_queuedSamples < kMaxPendingSamples) {
         const qint64 n = m_file.read(buf, sizeof buf);
         if (n < 0) {
             fail(QStringLiteral("read error in %1: %2").arg(m_opt.path, m_file.errorString()));
             return false;
         }
-        const auto onRow = [this](const decode::CsvRow& r) {
-            double rel;
-            if (m_parser->hasTime()) {
-                if (!m_haveFirstTime) {
-                    m_haveFirstTime = true;
-                    m_firstTime = r.time;
-                }
-                rel = r.time - m_firstTime;
-            } else {
-                rel = m_opt.text.rateHz > 0 ? static_cast<double>(m_rowIndex) / m_opt.text.rateHz : 0.0;
-            }
-            ++m_rowIndex;
-            m_pending.push_back({rel + m_loopOffset, r});
-            m_lastRel = rel;
-        };
         if (n == 0) {
-            m_parser->finish(onRow);
-            if (!m_opt.loop || m_parser->stats().rows == 0) {
+            if (m_opt.loop && d.stats().samples > 0) {
+                m_pump.flush();
+                d.rewind();
+                m_file.seek(0);
+            } else {
                 m_eof = true;
-                break;
+                m_pump.finish();
+                qInfo().noquote() << QStringLiteral("file %1:").arg(m_opt.path) << m_pump.describe();
             }
-            // loop: the next pass starts one sample period after the last row
-            const double period = m_assembler->rateHz() > 0 ? 1.0 / m_assembler->rateHz() : 0.0;
-            m_loopOffset += m_lastRel + period;
-            m_haveFirstTime = false;
-            m_rowIndex = 0;
-            m_file.seek(0);
-            m_parser.emplace(m_opt.text.csv);
-            continue;
+        } else {
+            m_pump.feed(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(buf),
+                                                      static_cast<std::size_t>(n)),
+                        core::utcNowNs());
         }
-        m_outlet->counters().bytes.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
-        m_parser->feed(std::span<const char>(buf, static_cast<std::size_t>(n)), onRow);
-        if (const std::uint64_t bad = m_parser->takeNewMalformed()) {
-            m_outlet->counters().addDropped(core::DropReason::Malformed, 0, bad);
-            m_log.warn(QStringLiteral("%1 malformed line(s) skipped: %2")
-                           .arg(bad)
-                           .arg(QString::fromStdString(m_parser->lastProblem())));
+        for (const QString& note : m_pump.takeNotices())
+            emit stateChanged(State::Live, note);
+        for (auto& b : m_pump.blocks()) {
+            m_queuedSamples += b->count;
+            m_queue.push_back(std::move(b));
         }
-        if (!m_parser->hasTime() && m_parser->layoutKnown() && m_opt.text.rateHz <= 0) {
-            fail(QStringLiteral("%1 has no time column: set rate=... in the URI").arg(m_opt.path));
+        m_pump.blocks().clear();
+        if (!d.fatalError().empty()) {
+            fail(QStringLiteral("%1: %2").arg(m_opt.path, QString::fromStdString(d.fatalError())));
             return false;
         }
     }
     return true;
 }
 
-bool FileReplaySource::deliverReady() {
-    m_assembler->take(m_blocks, true);
-    std::size_t done = 0;
-    for (; done < m_blocks.size(); ++done) {
-        if (!m_opt.realtime && !m_outlet->hasRoom(m_blocks[done]->count))
-            break; // unpaced: wait for room rather than drop
-        m_outlet->deliver(std::move(m_blocks[done]));
+bool FileReplaySource::deliverDue() {
+    const double now = static_cast<double>(m_clock.nsecsElapsed()) * 1e-9;
+    while (!m_queue.empty()) {
+        core::SampleBlock& b = *m_queue.front();
+        if (!m_haveT0) {
+            m_haveT0 = true;
+            m_t0Ns = b.startTimeNs;
+        }
+        std::uint32_t n = b.count;
+        if (m_opt.realtime) {
+            // samples whose time has come: rel(k) = start + k / rate <= now
+            const double rel = static_cast<double>(b.startTimeNs - m_t0Ns) * 1e-9;
+            const double due = std::floor((now - rel) * b.sampleRate()) + 1;
+            n = static_cast<std::uint32_t>(std::clamp(due, 0.0, static_cast<double>(b.count)));
+            if (n == 0)
+                return true;
+        } else if (!m_outlet->hasRoom(n)) {
+            return false; // unpaced: wait for room rather than drop
+        }
+        core::MutableBlockPtr out;
+        if (n == b.count) {
+            out = std::move(m_queue.front());
+            m_queue.pop_front();
+        } else {
+            out = splitFront(b, n);
+        }
+        m_queuedSamples -= n;
+        m_outlet->deliver(std::move(out));
     }
-    m_blocks.erase(m_blocks.begin(), m_blocks.begin() + static_cast<std::ptrdiff_t>(done));
-    return m_blocks.empty();
+    return true;
 }
 
 void FileReplaySource::tick() {
     if (!m_running)
         return;
-    if (!m_blocks.empty() && !deliverReady()) {
-        QTimer::singleShot(1, this, &FileReplaySource::tick); // the engine is behind: look again shortly
+    if (m_queuedSamples < kMaxPendingSamples / 2 && !m_eof && !readAhead())
         return;
-    }
-    if (m_pending.size() < kMaxPendingRows / 4 && !refill() && !m_running)
-        return;
-    if (m_assembler->axisCount() == 0 && m_parser->layoutKnown())
-        m_assembler->setAxisNames(m_parser->axisNames());
-    const double now = m_opt.realtime ? static_cast<double>(m_clock.nsecsElapsed()) * 1e-9 : HUGE_VAL;
-    std::size_t taken = 0;
-    while (!m_pending.empty() && m_pending.front().rel <= now) {
-        const Row& r = m_pending.front();
-        if (!m_assembler->add(r.row.time,
-                              std::span<const float>(r.row.values.data(),
-                                                     static_cast<std::size_t>(m_parser->axisCount())))) {
-            fail(QStringLiteral("%1: %2").arg(m_opt.path, QString::fromStdString(m_assembler->error())));
-            return;
-        }
-        m_pending.pop_front();
-        if (++taken % 4096 == 0 && !deliverReady())
-            break;
-    }
-    if (m_pending.empty() && m_eof && !m_assembler->finishEstimation() && m_parser->stats().rows > 0)
-        m_log.warn(QString::fromStdString(m_assembler->error()));
-    if (!deliverReady()) {
-        if (!m_opt.realtime)
-            QTimer::singleShot(1, this, &FileReplaySource::tick);
-        return;
-    }
-    if (m_pending.empty() && m_eof) {
+    const bool open = deliverDue();
+    if (m_queue.empty() && m_eof) {
         finishRun();
         return;
     }
     if (!m_opt.realtime)
-        QTimer::singleShot(0, this, &FileReplaySource::tick); // next slice; stop() can run in between
+        QTimer::singleShot(open ? 0 : 1, this, &FileReplaySource::tick); // next slice; stop() can run between
 }
 
 void FileReplaySource::finishRun() {
     m_running = false;
     m_timer.stop();
     m_file.close();
-    emit stateChanged(State::Finished, QStringLiteral("end of %1").arg(m_opt.path));
+    emit stateChanged(State::Finished, QStringLiteral("end of %1: %2").arg(m_opt.path, m_pump.describe()));
     emit finished();
 }
 

@@ -1,39 +1,45 @@
 #pragma once
 
-#include "decode/BlockAssembler.h"
-#include "decode/CsvLineParser.h"
+#include "decode/InputFormat.h"
 #include "io/CsvSourceOptions.h"
-#include "io/RateLimitedLog.h"
+#include "io/DecoderPump.h"
 #include "io/Source.h"
 
 #include <QElapsedTimer>
 #include <QFile>
 #include <QTimer>
 
-#include <atomic>
 #include <deque>
 #include <memory>
-#include <optional>
 
 namespace vibra::io {
 
-/// Replays a CSV / text-lines file: file:///path/data.csv?rate=...&realtime=1&loop=0 (+ the CsvSourceOptions
-/// parameters and id=).
+/// Replays a recorded file: file:///path/data.csv?format=auto|csv|frame&rate=...&realtime=1&loop=0 (+ the
+/// CsvSourceOptions parameters and id=).
 ///
-/// Pacing: realtime=1 makes each row available no earlier than its time: the time column (relative to the
-/// first row) when present, else row index / rate; blocks go out on a 5 ms timer and are dropped (counted)
-/// when the engine's queue is full, like a live device. realtime=0 is unpaced and loses nothing: it works in
-/// slices, delivers only what the queue has room for and otherwise looks again 1 ms later, so it never blocks
-/// the I/O thread it shares with other sources and stop() stays responsive.
-/// loop=1 restarts at the end of the file; sample indices continue.
+/// Decoding is decode::StreamDecoder's (through DecoderPump), as for a serial port: format=auto (default)
+/// detects text lines (CSV, including every CSV `vibrascope export` writes) or Vibrascope frames (a capture
+/// of a serial stream), and says which. The file is read ahead of the replay in 64 KiB pieces into at most
+/// kMaxPendingSamples decoded samples.
+///
+/// Pacing: realtime=1 makes each sample available no earlier than its time (block start times relative to
+/// the first block: the time column, the frames' clock, or index / rate), splitting blocks as needed, on a
+/// 5 ms timer; blocks the engine's queue cannot take are dropped and counted, like a live device.
+/// realtime=0 is unpaced and loses nothing: it delivers only what the queue has room for and otherwise looks
+/// again 1 ms later, so it never blocks the I/O thread it shares with other sources and stop() stays
+/// responsive. loop=1 starts over at the end of the file; sample indices and times continue.
+///
+/// A file that cannot be read as configured fails (state Failed with the reason, then finished()): it
+/// cannot be opened, a configured column does not exist, untimed lines without rate=, no sample in the first
+/// megabyte (binary garbage, a file of zero bytes, a line without a line break), or no sample at all.
 ///
 /// Threads: constructed anywhere, then everything runs on the source's I/O thread.
-/// Memory: one 64 KiB read buffer, at most kMaxPendingRows parsed rows and a few undelivered blocks.
 class FileReplaySource : public Source {
     Q_OBJECT
 public:
     struct Options {
         QString path;
+        decode::InputFormat format = decode::InputFormat::Auto;
         CsvSourceOptions text;
         bool realtime = true;
         bool loop = false;
@@ -52,13 +58,13 @@ public:
     void stop() override;
     bool isFinite() const override { return !m_opt.loop; }
 
-    static constexpr std::size_t kMaxPendingRows = 65536;
+    static constexpr std::uint64_t kMaxPendingSamples = 1u << 17;
 
 private:
     static std::unique_ptr<FileReplaySource> parse(SourceUri& uri, QString* error);
     void tick();
-    bool refill();       // parses the next chunk into m_pending; false at end of file (after loop handling)
-    bool deliverReady(); // assembler -> outlet; false while blocks wait for room (unpaced)
+    bool readAhead();  // decodes more of the file; false when the source failed
+    bool deliverDue(); // false while blocks wait for room (unpaced)
     void finishRun();
     void fail(const QString& message);
 
@@ -66,24 +72,15 @@ private:
     // I/O thread only
     core::BlockOutlet* m_outlet = nullptr;
     QFile m_file;
-    std::optional<decode::CsvLineParser> m_parser;
-    std::optional<decode::BlockAssembler> m_assembler;
-    struct Row {
-        double rel; // seconds since the first row (pacing)
-        decode::CsvRow row;
-    };
-    std::deque<Row> m_pending;
+    DecoderPump m_pump;
+    std::deque<core::MutableBlockPtr> m_queue;
+    std::uint64_t m_queuedSamples = 0;
     QTimer m_timer;
     QElapsedTimer m_clock;
     bool m_running = false;
     bool m_eof = false;
-    bool m_haveFirstTime = false;
-    double m_firstTime = 0.0;
-    double m_loopOffset = 0.0; // seconds added to rel on later loops
-    double m_lastRel = 0.0;
-    std::uint64_t m_rowIndex = 0; // rows read in this loop (pacing without a time column)
-    std::vector<core::MutableBlockPtr> m_blocks;
-    RateLimitedLog m_log;
+    bool m_haveT0 = false;
+    std::int64_t m_t0Ns = 0; // start time of the first block (pacing)
 };
 
 } // namespace vibra::io

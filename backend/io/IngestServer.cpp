@@ -1,22 +1,24 @@
 #include "io/IngestServer.h"
 
-#include "decode/Json.h"
-#include "decode/JsonBlock.h"
+#include "core/Clock.h"
+#include "decode/MessageDecoder.h"
 
-#include <QDateTime>
 #include <QRegularExpression>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <nlohmann/json.hpp>
+
 namespace vibra::io {
 
 namespace {
-std::int64_t utcNowNs() {
-    return QDateTime::currentMSecsSinceEpoch() * 1'000'000;
-}
 constexpr auto kUnauthorized = static_cast<QWebSocketProtocol::CloseCode>(4401);
+
+std::span<const std::uint8_t> bytesOf(const QByteArray& a) {
+    return {reinterpret_cast<const std::uint8_t*>(a.constData()), static_cast<std::size_t>(a.size())};
+}
 } // namespace
 
 IngestServer::IngestServer(Options options, OutletProvider provider, QObject* parent)
@@ -72,27 +74,25 @@ void IngestServer::handleUpgrade(QTcpSocket* socket) {
 
 IngestServer::SubmitResult IngestServer::submit(const QString& deviceName, const decode::DecodedFrame& frame,
                                                 std::int64_t* ack) {
-    Device* dev = deviceNamed(deviceName);
+    std::string error;
+    Device* dev = deviceNamed(deviceName, &error);
     if (!dev) {
         m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
         return SubmitResult::Refused;
     }
     *ack = dev->ack;
-    if (static_cast<std::int64_t>(frame.header.sequence) <= dev->ack) {
-        dev->outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
-        return SubmitResult::Duplicate;
-    }
-    if (!dev->outlet->hasRoom(frame.header.count))
+    if (static_cast<std::int64_t>(frame.header.sequence) > dev->ack &&
+        !dev->outlet->hasRoom(frame.header.count))
         return SubmitResult::QueueFull; // the producer is this thread: room now means deliver() succeeds
-    dev->outlet->counters().bytes.fetch_add(frame.header.payloadBytes() + decode::FrameCodec::kHeaderBytes,
-                                            std::memory_order_relaxed);
-    auto block = dev->stream->accept(frame, utcNowNs());
-    dev->ack = frame.header.sequence;
+    // the same decoder as /ingest: sequence, duplicates and accounting in one place
+    const decode::MessageResult r = dev->pump.feedFrame(frame, core::utcNowNs());
+    if (r.status == decode::MessageResult::Status::Duplicate)
+        return SubmitResult::Duplicate;
+    dev->ack = static_cast<std::int64_t>(frame.header.sequence);
     *ack = dev->ack;
-    if (block) {
+    for (const auto& block : dev->pump.blocks())
         relay(*dev, *block, frame.header);
-        dev->outlet->deliver(std::move(block));
-    }
+    dev->pump.deliver();
     return SubmitResult::Accepted;
 }
 
@@ -188,12 +188,13 @@ void IngestServer::onNewConnection() {
             continue;
         }
         connect(ws, &QWebSocket::binaryMessageReceived, this,
-                [this, ws](const QByteArray& m) { onBinary(ws, m); });
-        connect(ws, &QWebSocket::textMessageReceived, this, [this, ws](const QString& m) { onText(ws, m); });
+                [this, ws](const QByteArray& m) { onMessage(ws, m, decode::MessageKind::Binary); });
+        connect(ws, &QWebSocket::textMessageReceived, this,
+                [this, ws](const QString& m) { onMessage(ws, m.toUtf8(), decode::MessageKind::Text); });
         qint64 ack = -1;
         if (auto it = m_devices.find(name); !name.isEmpty() && it != m_devices.end())
             ack = (*it)->ack;
-        sendJson(ws, "{\"ack\":" + QByteArray::number(ack) + "}");
+        sendAck(ws, ack);
     }
 }
 
@@ -222,109 +223,93 @@ void IngestServer::onDisconnected(QWebSocket* ws) {
     ws->deleteLater();
 }
 
-void IngestServer::sendJson(QWebSocket* ws, const QByteArray& json) {
-    ws->sendTextMessage(QString::fromUtf8(json));
+void IngestServer::sendAck(QWebSocket* ws, qint64 seq) {
+    ws->sendTextMessage(QString::fromStdString(nlohmann::json{{"ack", seq}}.dump()));
 }
 
-void IngestServer::reject(QWebSocket* ws, core::DropReason reason, const QString& why, std::int64_t seq) {
-    const auto it = m_conns.find(ws);
-    Device* dev = nullptr;
-    if (it != m_conns.end())
-        if (auto d = m_devices.find(it->deviceName); d != m_devices.end())
-            dev = d->get();
-    if (dev && dev->outlet)
-        dev->outlet->counters().addDropped(reason, 0, 1);
-    else
-        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
-    m_log.warn(
-        QStringLiteral("%1: message rejected: %2").arg(dev ? dev->id : ws->peerAddress().toString(), why));
-    QByteArray msg = "{\"error\":\"" + why.toUtf8().replace('"', '\'') + "\"";
+void IngestServer::sendError(QWebSocket* ws, const std::string& why, qint64 seq) {
+    nlohmann::json msg{{"error", why}};
     if (seq >= 0)
-        msg += ",\"seq\":" + QByteArray::number(seq);
-    sendJson(ws, msg + "}");
+        msg["seq"] = seq;
+    // replace: an error text quoting invalid UTF-8 from the sender must not make the reply invalid
+    ws->sendTextMessage(
+        QString::fromStdString(msg.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
-void IngestServer::onBinary(QWebSocket* ws, const QByteArray& message) {
-    const decode::FrameError e = decode::FrameCodec::decode(
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(message.constData()),
-                                      static_cast<std::size_t>(message.size())),
-        m_frame);
-    if (e != decode::FrameError::None) {
-        reject(ws, e == decode::FrameError::Crc ? core::DropReason::Crc : core::DropReason::Malformed,
-               QString::fromUtf8(decode::frameErrorName(e).data()));
-        return;
-    }
-    accept(ws, m_frame, &message);
-}
-
-void IngestServer::onText(QWebSocket* ws, const QString& message) {
-    const QByteArray utf8 = message.toUtf8();
-    std::string err;
-    if (!decode::JsonBlock::decode(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())),
-                                   m_frame, &err)) {
-        reject(ws, core::DropReason::Malformed, QString::fromStdString(err));
-        return;
-    }
-    accept(ws, m_frame, nullptr);
-}
-
-IngestServer::Device* IngestServer::deviceFor(QWebSocket* ws, std::uint16_t devField) {
+IngestServer::Device* IngestServer::deviceFor(QWebSocket* ws, std::span<const std::uint8_t> message,
+                                              decode::MessageKind kind, std::string* error) {
     auto cit = m_conns.find(ws);
     if (cit == m_conns.end())
         return nullptr;
+    if (!cit->deviceName.isEmpty())
+        if (auto it = m_devices.find(cit->deviceName); it != m_devices.end())
+            return it->get();
+    // A device appears with its first valid message (named by ?device= or by the message's device field).
+    std::uint16_t devField = 0;
+    if (!decode::MessageDecoder::peekDeviceField(message, kind, devField, error))
+        return nullptr;
     if (cit->deviceName.isEmpty())
         cit->deviceName = QStringLiteral("dev%1").arg(devField);
-    return deviceNamed(cit->deviceName);
+    return deviceNamed(cit->deviceName, error);
 }
 
-IngestServer::Device* IngestServer::deviceNamed(const QString& name) {
+IngestServer::Device* IngestServer::deviceNamed(const QString& name, std::string* error) {
     if (auto it = m_devices.find(name); it != m_devices.end())
         return it->get();
     if (m_devices.size() >= m_opt.maxDevices) {
         m_stats.refusedBusy.fetch_add(1, std::memory_order_relaxed);
+        *error = "device refused (limit reached or not accepted)";
         return nullptr;
     }
     const QString uri =
         QStringLiteral("ws-ingest://%1:%2/%3").arg(m_opt.address.toString()).arg(port()).arg(name);
     core::BlockOutlet* outlet = m_provider ? m_provider(name, uri) : nullptr;
-    if (!outlet)
+    if (!outlet) {
+        *error = "device refused (limit reached or not accepted)";
         return nullptr;
-    auto dev = std::make_shared<Device>();
-    dev->id = name;
+    }
+    auto dev = std::make_shared<Device>(name);
     dev->outlet = outlet;
-    core::DeviceInfo base;
-    base.id = name.toStdString();
-    base.sourceUri = uri.toStdString();
-    dev->stream.emplace(base, decode::FrameStream::Policy::Duplicate);
+    decode::StreamDecoder::Config cfg;
+    cfg.format = decode::InputFormat::Frame; // binary frames and JSON blocks
+    cfg.transport = decode::StreamDecoder::Transport::Messages;
+    cfg.base.id = name.toStdString();
+    cfg.base.sourceUri = uri.toStdString();
+    cfg.sequencePolicy = decode::FrameStream::Policy::Duplicate;
+    dev->pump.start(decode::StreamDecoder::create(cfg), outlet);
     m_devices.insert(name, dev);
     emit deviceAppeared(name);
     return dev.get();
 }
 
-void IngestServer::accept(QWebSocket* ws, const decode::DecodedFrame& frame, const QByteArray* raw) {
-    Device* dev = deviceFor(ws, frame.header.device);
+void IngestServer::onMessage(QWebSocket* ws, const QByteArray& message, decode::MessageKind kind) {
+    std::string error;
+    Device* dev = deviceFor(ws, bytesOf(message), kind, &error);
     if (!dev) {
         m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
-        sendJson(ws, "{\"error\":\"device refused (limit reached or not accepted)\"}");
+        m_log.warn(QStringLiteral("%1: message rejected: %2")
+                       .arg(ws->peerAddress().toString(), QString::fromStdString(error)));
+        sendError(ws, error);
         return;
     }
-    const std::int64_t seq = frame.header.sequence;
-    if (seq <= dev->ack) {
-        dev->outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
-        sendJson(ws, "{\"ack\":" + QByteArray::number(dev->ack) + "}");
+    const decode::MessageResult r = dev->pump.feedMessage(bytesOf(message), kind, core::utcNowNs());
+    switch (r.status) {
+    case decode::MessageResult::Status::Rejected:
+        m_log.warn(QStringLiteral("%1: message rejected: %2").arg(dev->id, QString::fromStdString(r.error)));
+        sendError(ws, r.error, r.header ? static_cast<qint64>(r.header->sequence) : -1);
         return;
+    case decode::MessageResult::Status::Duplicate:
+        sendAck(ws, dev->ack);
+        return;
+    case decode::MessageResult::Status::Accepted:
+        break;
     }
-    dev->outlet->counters().bytes.fetch_add(raw ? static_cast<std::uint64_t>(raw->size())
-                                                : frame.header.payloadBytes() +
-                                                      decode::FrameCodec::kHeaderBytes,
-                                            std::memory_order_relaxed);
-    auto block = dev->stream->accept(frame, utcNowNs());
-    dev->ack = seq;
-    sendJson(ws, "{\"ack\":" + QByteArray::number(seq) + "}");
-    if (!block)
-        return;
-    relay(*dev, *block, frame.header);
-    dev->outlet->deliver(std::move(block));
+    dev->ack = r.header ? static_cast<qint64>(r.header->sequence) : dev->ack;
+    sendAck(ws, dev->ack);
+    for (const auto& block : dev->pump.blocks())
+        if (r.header)
+            relay(*dev, *block, *r.header);
+    dev->pump.deliver();
 }
 
 void IngestServer::relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h) {

@@ -2,7 +2,7 @@
 
 #include "core/BlockOutlet.h"
 #include "decode/Frame.h"
-#include "decode/FrameStream.h"
+#include "io/DecoderPump.h"
 #include "io/RateLimitedLog.h"
 
 #include <QHash>
@@ -13,7 +13,6 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <optional>
 
 class QTcpSocket;
 class QWebSocket;
@@ -23,9 +22,12 @@ namespace vibra::io {
 
 /// Embedded WebSocket ingest + relay server (docs/protocol.md, "WebSocket ingest and relay").
 ///
-///  - /ingest?device=NAME: devices push binary frames or JSON blocks; each is validated, delivered to the
-///    device's outlet and acknowledged cumulatively ({"ack":seq}); a frame at or below the stored sequence
-///    is a duplicate (idempotent resume). On connect the server sends the current {"ack":seq} (-1 = none).
+///  - /ingest?device=NAME: devices push binary frames or JSON blocks; each is decoded by the device's
+///    decode::StreamDecoder (the same decode path as every source, through DecoderPump, so rejects are
+///    counted the same way), delivered to the device's outlet and acknowledged cumulatively ({"ack":seq});
+///    a frame at or below the stored sequence is a duplicate (idempotent resume). On connect the server
+///    sends the current {"ack":seq} (-1 = none); errors are {"error":"...","seq":N}. Every reply is written
+///    by nlohmann-json, so any error text is valid JSON.
 ///  - /stream?device=NAME: dashboards receive every stored block of NAME as a binary float32 frame; each
 ///    subscriber has a bounded send queue (bytes), a slow one loses blocks (counted in stats()).
 ///  - Auth: "Authorization: Bearer <token>" or ?token=; a wrong/missing token closes with 4401 (counted).
@@ -99,9 +101,12 @@ signals:
 
 private:
     struct Device {
+        explicit Device(const QString& name)
+            : id(name)
+            , pump(QStringLiteral("ingest %1:").arg(name)) {}
         QString id;
         core::BlockOutlet* outlet = nullptr;
-        std::optional<decode::FrameStream> stream;
+        DecoderPump pump;
         qint64 ack = -1; ///< highest stored sequence
     };
     struct Connection {
@@ -110,15 +115,14 @@ private:
     };
 
     void onNewConnection();
-    void onBinary(QWebSocket* ws, const QByteArray& message);
-    void onText(QWebSocket* ws, const QString& message);
+    void onMessage(QWebSocket* ws, const QByteArray& message, decode::MessageKind kind);
     void onDisconnected(QWebSocket* ws);
-    void accept(QWebSocket* ws, const decode::DecodedFrame& frame, const QByteArray* rawFrame);
-    Device* deviceFor(QWebSocket* ws, std::uint16_t devField);
-    Device* deviceNamed(const QString& name);
-    void reject(QWebSocket* ws, core::DropReason reason, const QString& why, std::int64_t seq = -1);
+    Device* deviceFor(QWebSocket* ws, std::span<const std::uint8_t> message, decode::MessageKind kind,
+                      std::string* error);
+    Device* deviceNamed(const QString& name, std::string* error);
     void relay(const Device& dev, const core::SampleBlock& block, const decode::FrameHeader& h);
-    static void sendJson(QWebSocket* ws, const QByteArray& json);
+    static void sendAck(QWebSocket* ws, qint64 seq);
+    static void sendError(QWebSocket* ws, const std::string& why, qint64 seq = -1);
     QString tokenOf(QWebSocket* ws) const;
 
     const Options m_opt;
@@ -130,7 +134,6 @@ private:
     QHash<QWebSocket*, Connection> m_conns;
     QHash<QString, std::shared_ptr<Device>> m_devices;
     QHash<QString, QList<QWebSocket*>> m_subscribers; ///< by device name (the device may not exist yet)
-    decode::DecodedFrame m_frame;
     RateLimitedLog m_log;
 };
 

@@ -1,15 +1,10 @@
 #include "io/SerialSource.h"
 
-#include <QDateTime>
+#include "core/Clock.h"
+
 #include <QFileInfo>
 
 namespace vibra::io {
-
-namespace {
-std::int64_t utcNowNs() {
-    return QDateTime::currentMSecsSinceEpoch() * 1'000'000;
-}
-} // namespace
 
 std::unique_ptr<SerialSource> SerialSource::create(const QString& text, QString* error) {
     SourceUri uri(text);
@@ -44,13 +39,12 @@ std::unique_ptr<SerialSource> SerialSource::parse(SourceUri& uri, QString* error
                                                 : QSerialPort::NoParity;
     o.stopBits =
         uri.integer(QStringLiteral("stopbits"), 1, 1, 2) == 2 ? QSerialPort::TwoStop : QSerialPort::OneStop;
-    const QString format = uri.choice(QStringLiteral("format"), QStringLiteral("frame"),
-                                      {QStringLiteral("frame"), QStringLiteral("csv")});
-    o.format = format == QLatin1String("csv") ? Format::Csv : Format::Frame;
-    if (o.format == Format::Csv) {
+    const QString format =
+        uri.choice(QStringLiteral("format"), QStringLiteral("auto"),
+                   {QStringLiteral("auto"), QStringLiteral("frame"), QStringLiteral("csv")});
+    decode::parseInputFormat(format.toStdString(), o.format);
+    if (o.format != decode::InputFormat::Frame) // text options apply to csv and to auto (it may find text)
         o.text = CsvSourceOptions::fromUri(uri);
-        o.text.csv.dropFirstLine = true;
-    }
     const QString name = uri.string(QStringLiteral("id"), QFileInfo(o.path).fileName());
     if (!uri.finish()) {
         if (error)
@@ -64,9 +58,12 @@ SerialSource::SerialSource(QString deviceId, QString uri, Options options)
     : Source(std::move(deviceId), std::move(uri))
     , m_opt(std::move(options))
     , m_retry(this)
-    , m_log(QStringLiteral("serial %1:").arg(m_opt.path)) {
+    , m_watchdog(this)
+    , m_pump(QStringLiteral("serial %1:").arg(m_opt.path)) {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &SerialSource::tryOpen);
+    m_watchdog.setInterval(1000);
+    connect(&m_watchdog, &QTimer::timeout, this, &SerialSource::watch);
 }
 
 SerialSource::~SerialSource() = default;
@@ -75,33 +72,40 @@ void SerialSource::start(core::BlockOutlet* outlet) {
     m_outlet = outlet;
     m_running = true;
     m_clock.start();
-    core::DeviceInfo base;
-    base.id = deviceId().toStdString();
-    base.sourceUri = uri().toStdString();
-    if (m_opt.format == Format::Csv) {
-        m_csv.emplace(m_opt.text.csv);
-        base.unit = m_opt.text.unit;
-        decode::BlockAssembler::Config cfg;
-        cfg.rateHz = m_opt.text.rateHz;
-        cfg.utcBaseNs = utcNowNs();
-        m_assembler.emplace(base, cfg);
-    } else {
-        m_cobs.emplace(decode::FrameCodec::kMaxFrameBytes, false);
-        m_frames.emplace(base, decode::FrameStream::Policy::Rebase);
-    }
+    decode::StreamDecoder::Config cfg;
+    cfg.format = m_opt.format;
+    cfg.transport = decode::StreamDecoder::Transport::Bytes;
+    cfg.base.id = deviceId().toStdString();
+    cfg.base.sourceUri = uri().toStdString();
+    cfg.base.unit = m_opt.text.unit;
+    cfg.unitExplicit = m_opt.text.unitExplicit;
+    cfg.csv = m_opt.text.csv;
+    cfg.rateHz = m_opt.text.rateHz;
+    cfg.sequencePolicy = decode::FrameStream::Policy::Rebase;
+    cfg.startsAtBoundary = false; // decided per open (kSilenceMs)
+    m_pump.start(decode::StreamDecoder::create(cfg), outlet);
     emit stateChanged(State::Connecting, QStringLiteral("opening %1").arg(m_opt.path));
+    m_watchdog.start();
     tryOpen();
 }
 
 void SerialSource::stop() {
     m_running = false;
     m_retry.stop();
+    m_watchdog.stop();
     if (m_port) {
         m_port->disconnect(this);
         m_port->close();
         m_port->deleteLater();
         m_port = nullptr;
     }
+    if (m_pump.started())
+        m_pump.close(); // samples held for the rate estimate are delivered too
+}
+
+void SerialSource::fail(const QString& message) {
+    stop();
+    emit stateChanged(State::Failed, message);
 }
 
 void SerialSource::tryOpen() {
@@ -130,19 +134,18 @@ void SerialSource::tryOpen() {
     connect(m_port, &QSerialPort::readyRead, this, &SerialSource::onReadyRead);
     connect(m_port, &QSerialPort::errorOccurred, this, &SerialSource::onError);
     m_retryMs = kMinRetryMs;
+    m_openedMs = m_clock.elapsed();
+    m_firstRead = true;
     if (m_everOpened) {
         m_outlet->counters().reconnects.fetch_add(1, std::memory_order_relaxed);
-        if (m_csv) {
-            m_csv->resync();
-            m_pendingSkip = true;
-        } else {
-            m_cobs->reset();
-            m_frames->noteReconnect();
-        }
+        m_resumePending = true;
     }
     m_everOpened = true;
     m_reconnecting = false;
-    emit stateChanged(State::Live, QStringLiteral("%1 open at %2 baud").arg(m_opt.path).arg(m_opt.baud));
+    emit stateChanged(State::Live, QStringLiteral("%1 open at %2 baud, format %3")
+                                       .arg(m_opt.path)
+                                       .arg(m_opt.baud)
+                                       .arg(QString::fromStdString(m_pump.decoder().formatName())));
 }
 
 void SerialSource::onError(QSerialPort::SerialPortError error) {
@@ -155,11 +158,9 @@ void SerialSource::onError(QSerialPort::SerialPortError error) {
 void SerialSource::lost(const QString& why) {
     if (!m_port)
         return;
-    // deliver what was complete before the loss
-    if (m_assembler) {
-        m_assembler->take(m_blocks, true);
-        deliver(m_blocks);
-    }
+    m_pump.decoder().transportLost();
+    m_pump.flush(); // deliver what was complete before the loss
+    m_pump.deliver();
     m_port->disconnect(this);
     m_port->close();
     m_port->deleteLater();
@@ -178,84 +179,42 @@ void SerialSource::onReadyRead() {
         const qint64 n = m_port->read(buf, sizeof buf);
         if (n <= 0)
             break;
-        m_outlet->counters().bytes.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
-        if (m_csv)
-            handleCsv(std::span<const char>(buf, static_cast<std::size_t>(n)));
-        else
-            handleFrames(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(buf),
-                                                       static_cast<std::size_t>(n)));
-        m_lastDataMs = m_clock.elapsed();
+        const qint64 now = m_clock.elapsed();
+        decode::StreamDecoder& d = m_pump.decoder();
+        if (m_firstRead) {
+            m_firstRead = false;
+            if (now - m_openedMs >= kSilenceMs)
+                d.markBoundary(); // the device was silent after the open: its first byte starts a unit
+        }
+        if (m_resumePending) {
+            m_resumePending = false;
+            if (m_lastDataMs >= 0)
+                d.transportResumed(static_cast<double>(now - m_lastDataMs) * 1e-3);
+        }
+        m_pump.feed(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(buf),
+                                                  static_cast<std::size_t>(n)),
+                    core::utcNowNs());
+        m_pump.deliver();
+        for (const QString& n : m_pump.takeNotices()) // format detected, layout, rate: say it
+            emit stateChanged(State::Live, n);
+        m_lastDataMs = now;
+        m_resyncs.store(d.stats().resyncs, std::memory_order_relaxed);
+        if (!d.fatalError().empty()) {
+            fail(QStringLiteral("%1: %2").arg(m_opt.path, QString::fromStdString(d.fatalError())));
+            return;
+        }
         if (!m_port)
             break;
     }
 }
 
-void SerialSource::handleCsv(std::span<const char> bytes) {
-    const qint64 now = m_clock.elapsed();
-    m_csv->feed(bytes, [&](const decode::CsvRow& row) {
-        if (m_assembler->axisCount() == 0)
-            m_assembler->setAxisNames(m_csv->axisNames());
-        if (m_pendingSkip) {
-            m_pendingSkip = false;
-            if (std::isnan(row.time) && m_lastDataMs >= 0)
-                m_assembler->skipSeconds(static_cast<double>(now - m_lastDataMs) * 1e-3);
-        }
-        if (!m_assembler->add(row.time, std::span<const float>(row.values.data(),
-                                                               static_cast<std::size_t>(m_csv->axisCount()))))
-            m_log.warn(QString::fromStdString(m_assembler->error()));
-    });
-    if (const std::uint64_t bad = m_csv->takeNewMalformed()) {
-        m_outlet->counters().addDropped(core::DropReason::Malformed, 0, bad);
-        m_log.warn(QStringLiteral("%1 malformed line(s) skipped: %2")
-                       .arg(bad)
-                       .arg(QString::fromStdString(m_csv->lastProblem())));
+void SerialSource::watch() {
+    if (!m_port)
+        return;
+    if (const auto msg = m_pump.checkProgress(m_clock.elapsed())) {
+        qWarning().noquote() << QStringLiteral("serial %1:").arg(m_opt.path) << *msg;
+        emit stateChanged(State::Live, *msg);
     }
-    m_assembler->take(m_blocks, true);
-    deliver(m_blocks);
-}
-
-void SerialSource::handleFrames(std::span<const std::uint8_t> bytes) {
-    const std::int64_t now = utcNowNs();
-    m_cobs->feed(bytes, [&](std::span<const std::uint8_t> frame) {
-        const decode::FrameError e = decode::FrameCodec::decode(frame, m_frame);
-        if (e != decode::FrameError::None) {
-            m_outlet->counters().addDropped(
-                e == decode::FrameError::Crc ? core::DropReason::Crc : core::DropReason::Malformed, 0, 1);
-            m_log.warn(QStringLiteral("frame rejected: %1")
-                           .arg(QString::fromUtf8(decode::frameErrorName(e).data())));
-            return;
-        }
-        const auto restarts = m_frames->stats().restarts;
-        if (auto block = m_frames->accept(m_frame, now))
-            m_blocks.push_back(std::move(block));
-        if (m_frames->stats().restarts != restarts)
-            m_log.warn(QStringLiteral("device restarted its sequence; indices rebased"));
-    });
-    countDecoderStats();
-    deliver(m_blocks);
-}
-
-void SerialSource::countDecoderStats() {
-    const auto& s = m_cobs->stats();
-    if (const auto bad = s.decodeErrors - m_cobsSeen.decodeErrors) {
-        m_outlet->counters().addDropped(core::DropReason::Malformed, 0, bad);
-        m_log.warn(QStringLiteral("%1 undecodable COBS piece(s) skipped").arg(bad));
-    }
-    if (const auto big = s.oversized - m_cobsSeen.oversized) {
-        m_outlet->counters().addDropped(core::DropReason::Malformed, 0, big);
-        m_log.warn(QStringLiteral("%1 oversized piece(s) without delimiter skipped").arg(big));
-    }
-    if (s.resyncs != m_cobsSeen.resyncs) {
-        m_resyncs.store(s.resyncs, std::memory_order_relaxed);
-        m_log.warn(QStringLiteral("resynchronised at a frame delimiter (%1 resyncs so far)").arg(s.resyncs));
-    }
-    m_cobsSeen = s;
-}
-
-void SerialSource::deliver(std::vector<core::MutableBlockPtr>& blocks) {
-    for (auto& b : blocks)
-        m_outlet->deliver(std::move(b));
-    blocks.clear();
 }
 
 } // namespace vibra::io

@@ -124,6 +124,41 @@ QList<double> SourceUri::numberList(const QString& key, const QList<double>& def
     return out;
 }
 
+QList<qint64> SourceUri::integerList(const QString& key, int maxCount, qint64 min, qint64 max) {
+    m_used.insert(key);
+    QList<qint64> out;
+    if (!m_params.contains(key))
+        return out;
+    const QString raw = m_params.value(key);
+    for (const QString& part : raw.split(QLatin1Char(','))) {
+        bool ok = false;
+        const qint64 v = part.trimmed().toLongLong(&ok);
+        if (!ok || v < min || v > max) {
+            fail(QStringLiteral(
+                     "%1: parameter '%2' must be 1 to %3 comma-separated integers in [%4, %5], got '%6'")
+                     .arg(m_text, key)
+                     .arg(maxCount)
+                     .arg(min)
+                     .arg(max)
+                     .arg(raw));
+            return {};
+        }
+        if (out.contains(v)) {
+            fail(QStringLiteral("%1: parameter '%2' names column %3 twice").arg(m_text, key).arg(v));
+            return {};
+        }
+        out.append(v);
+    }
+    if (out.size() > maxCount) {
+        fail(QStringLiteral("%1: parameter '%2' has %3 values, at most %4 are allowed")
+                 .arg(m_text, key)
+                 .arg(out.size())
+                 .arg(maxCount));
+        return {};
+    }
+    return out;
+}
+
 QString SourceUri::choice(const QString& key, const QString& def, const QStringList& allowed) {
     m_used.insert(key);
     if (!m_params.contains(key))

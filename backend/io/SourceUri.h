@@ -36,6 +36,8 @@ public:
     bool boolean(const QString& key, bool def);
     /// Comma-separated numbers ("100,200,300"); a single value is repeated to n entries; n entries max.
     QList<double> numberList(const QString& key, const QList<double>& def, int n, double min, double max);
+    /// Comma-separated integers in [min, max], 1..maxCount of them, used as given (no padding).
+    QList<qint64> integerList(const QString& key, int maxCount, qint64 min, qint64 max);
     /// One of the allowed words.
     QString choice(const QString& key, const QString& def, const QStringList& allowed);
 

@@ -1,20 +1,12 @@
 #include "io/WebSocketSource.h"
 
-#include "decode/Json.h"
-#include "decode/JsonBlock.h"
-#include "decode/SensorServerMessage.h"
+#include "core/Clock.h"
 
-#include <QDateTime>
+#include <QDebug>
 #include <QNetworkRequest>
 #include <QUrlQuery>
 
 namespace vibra::io {
-
-namespace {
-std::int64_t utcNowNs() {
-    return QDateTime::currentMSecsSinceEpoch() * 1'000'000;
-}
-} // namespace
 
 std::unique_ptr<WebSocketSource> WebSocketSource::create(const QString& text, QString* error) {
     SourceUri uri(text);
@@ -40,10 +32,7 @@ std::unique_ptr<WebSocketSource> WebSocketSource::parse(SourceUri& uri, QString*
     const QString format = uri.choice(QStringLiteral("format"), QStringLiteral("auto"),
                                       {QStringLiteral("auto"), QStringLiteral("frame"),
                                        QStringLiteral("json"), QStringLiteral("sensorserver")});
-    o.format = format == QLatin1String("frame")          ? Format::Frame
-               : format == QLatin1String("json")         ? Format::Json
-               : format == QLatin1String("sensorserver") ? Format::SensorServer
-                                                         : Format::Auto;
+    decode::parseInputFormat(format.toStdString(), o.format);
     o.rateHz = uri.number(QStringLiteral("rate"), 0.0, 0.0, 10e6);
     const QString unit = uri.choice(QStringLiteral("unit"), QStringLiteral("m/s2"),
                                     {QStringLiteral("g"), QStringLiteral("m/s2"), QStringLiteral("mps2")});
@@ -79,11 +68,11 @@ WebSocketSource::WebSocketSource(QString deviceId, QString uri, Options options)
     , m_opt(std::move(options))
     , m_retry(this)
     , m_flush(this)
-    , m_log(QStringLiteral("ws %1:").arg(m_opt.url.toDisplayString())) {
+    , m_pump(QStringLiteral("ws %1:").arg(m_opt.url.toDisplayString())) {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &WebSocketSource::connectNow);
     m_flush.setInterval(20);
-    connect(&m_flush, &QTimer::timeout, this, &WebSocketSource::flushAssembler);
+    connect(&m_flush, &QTimer::timeout, this, &WebSocketSource::onTimer);
 }
 
 WebSocketSource::~WebSocketSource() = default;
@@ -130,16 +119,17 @@ QString WebSocketSource::closeCodeText(int code) {
 void WebSocketSource::start(core::BlockOutlet* outlet) {
     m_outlet = outlet;
     m_running = true;
-    core::DeviceInfo base;
-    base.id = deviceId().toStdString();
-    base.sourceUri = uri().toStdString();
-    m_frames.emplace(base, decode::FrameStream::Policy::Rebase);
-    base.unit = m_opt.sensorUnit;
-    decode::BlockAssembler::Config cfg;
+    decode::StreamDecoder::Config cfg;
+    cfg.format = m_opt.format;
+    cfg.transport = decode::StreamDecoder::Transport::Messages;
+    cfg.base.id = deviceId().toStdString();
+    cfg.base.sourceUri = uri().toStdString();
+    cfg.base.unit = m_opt.sensorUnit; // SensorServer values; frames carry their own unit
     cfg.rateHz = m_opt.rateHz;
-    cfg.utcBaseNs = utcNowNs();
-    cfg.dropNonAdvancing = true; // ns timestamps: a repeated one is a resent event
-    m_assembler.emplace(base, cfg);
+    cfg.sequencePolicy = decode::FrameStream::Policy::Rebase;
+    cfg.maxBlockSamples = 256;
+    m_pump.start(decode::StreamDecoder::create(cfg), outlet);
+    m_clock.start();
     m_flush.start();
     emit stateChanged(State::Connecting, QStringLiteral("connecting to %1").arg(m_opt.url.toDisplayString()));
     connectNow();
@@ -149,6 +139,8 @@ void WebSocketSource::stop() {
     m_running = false;
     m_retry.stop();
     m_flush.stop();
+    if (m_pump.started())
+        m_pump.close(); // samples held for the rate estimate are delivered too
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -169,8 +161,17 @@ void WebSocketSource::connectNow() {
     m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_opt.maxMessageBytes));
     connect(m_socket, &QWebSocket::connected, this, &WebSocketSource::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &WebSocketSource::onDisconnected);
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &WebSocketSource::onBinary);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketSource::onText);
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray& m) {
+        onMessage(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(m.constData()),
+                                                static_cast<std::size_t>(m.size())),
+                  decode::MessageKind::Binary);
+    });
+    connect(m_socket, &QWebSocket::textMessageReceived, this, [this](const QString& m) {
+        const QByteArray utf8 = m.toUtf8();
+        onMessage(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(utf8.constData()),
+                                                static_cast<std::size_t>(utf8.size())),
+                  decode::MessageKind::Text);
+    });
     QNetworkRequest req(m_opt.url);
     if (!m_opt.token.isEmpty())
         req.setRawHeader("Authorization", "Bearer " + m_opt.token.toUtf8());
@@ -180,7 +181,6 @@ void WebSocketSource::connectNow() {
 void WebSocketSource::onConnected() {
     if (m_everConnected) {
         m_outlet->counters().reconnects.fetch_add(1, std::memory_order_relaxed);
-        m_frames->noteReconnect();
     }
     m_everConnected = true;
     m_backoffMs = kMinBackoffMs;
@@ -195,11 +195,15 @@ void WebSocketSource::onDisconnected() {
     const QString err =
         m_socket->error() == QAbstractSocket::UnknownSocketError ? QString() : m_socket->errorString();
     if (code == QWebSocketProtocol::CloseCodeTooMuchData) {
+        // rejected by the transport before the decoder saw it: counted the same way (a malformed frame)
         m_outlet->counters().addDropped(core::DropReason::Malformed, 0, 1);
-        m_log.warn(
-            QStringLiteral("message larger than %1 bytes: connection closed").arg(m_opt.maxMessageBytes));
+        qWarning().noquote() << QStringLiteral("ws %1:").arg(m_opt.url.toDisplayString())
+                             << QStringLiteral("message larger than %1 bytes (maxmsg=): connection closed")
+                                    .arg(m_opt.maxMessageBytes);
     }
-    flushAssembler();
+    m_pump.decoder().transportLost();
+    m_pump.flush();
+    m_pump.deliver();
     QString why = err.isEmpty() ? closeCodeText(code) : err;
     if (!reason.isEmpty())
         why += QStringLiteral(" (%1)").arg(reason);
@@ -210,100 +214,25 @@ void WebSocketSource::onDisconnected() {
     m_backoffMs = std::min(m_backoffMs * 2, kMaxBackoffMs);
 }
 
-void WebSocketSource::malformed(const QString& why) {
-    m_outlet->counters().addDropped(core::DropReason::Malformed, 0, 1);
-    m_log.warn(QStringLiteral("message rejected: %1").arg(why));
+void WebSocketSource::onMessage(std::span<const std::uint8_t> message, decode::MessageKind kind) {
+    m_pump.feedMessage(message, kind, core::utcNowNs());
+    m_pump.deliver();
+    for (const QString& n : m_pump.takeNotices()) // rate estimated or changed, sensor type: say it
+        emit stateChanged(State::Live, n);
 }
 
-void WebSocketSource::acceptFrame(const decode::DecodedFrame& frame) {
-    if (auto block = m_frames->accept(frame, utcNowNs()))
-        m_outlet->deliver(std::move(block));
-    else
-        m_outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
-}
-
-void WebSocketSource::onBinary(const QByteArray& message) {
-    m_outlet->counters().bytes.fetch_add(static_cast<std::uint64_t>(message.size()),
-                                         std::memory_order_relaxed);
-    if (m_opt.format != Format::Auto && m_opt.format != Format::Frame) {
-        malformed(QStringLiteral("binary message but format is not frame"));
+void WebSocketSource::onTimer() {
+    // slow SensorServer streams: do not hold a partial block; once a second: the progress watchdog
+    m_pump.flush();
+    m_pump.deliver();
+    const qint64 now = m_clock.elapsed();
+    if (now - m_lastWatchMs < 1000 || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
         return;
+    m_lastWatchMs = now;
+    if (const auto msg = m_pump.checkProgress(now)) {
+        qWarning().noquote() << QStringLiteral("ws %1:").arg(m_opt.url.toDisplayString()) << *msg;
+        emit stateChanged(State::Live, *msg);
     }
-    const decode::FrameError e = decode::FrameCodec::decode(
-        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(message.constData()),
-                                      static_cast<std::size_t>(message.size())),
-        m_frame);
-    if (e == decode::FrameError::Crc) {
-        m_outlet->counters().addDropped(core::DropReason::Crc, 0, 1);
-        m_log.warn(QStringLiteral("frame rejected: CRC-32C mismatch"));
-        return;
-    }
-    if (e != decode::FrameError::None) {
-        malformed(QString::fromUtf8(decode::frameErrorName(e).data()));
-        return;
-    }
-    acceptFrame(m_frame);
-}
-
-void WebSocketSource::onText(const QString& message) {
-    const QByteArray utf8 = message.toUtf8();
-    m_outlet->counters().bytes.fetch_add(static_cast<std::uint64_t>(utf8.size()), std::memory_order_relaxed);
-    decode::Json doc;
-    std::string err;
-    if (!decode::Json::parse(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())), doc,
-                             &err)) {
-        malformed(QStringLiteral("invalid JSON: %1").arg(QString::fromStdString(err)));
-        return;
-    }
-    const bool sensor = m_opt.format == Format::SensorServer ||
-                        (m_opt.format == Format::Auto && decode::SensorServerMessage::looksLike(doc));
-    if (sensor) {
-        decode::SensorServerMessage m;
-        if (!decode::SensorServerMessage::parse(doc, m, &err)) {
-            malformed(QString::fromStdString(err));
-            return;
-        }
-        if (m_sensorAxes == 0) {
-            m_sensorAxes = m.axes;
-            static const std::vector<std::string> kNames{"x", "y", "z"};
-            m_assembler->setAxisNames(std::vector<std::string>(kNames.begin(), kNames.begin() + m.axes));
-        } else if (m.axes != m_sensorAxes) {
-            malformed(QStringLiteral("SensorServer event with %1 values, expected %2")
-                          .arg(m.axes)
-                          .arg(m_sensorAxes));
-            return;
-        }
-        const float v[3] = {static_cast<float>(m.values[0]), static_cast<float>(m.values[1]),
-                            static_cast<float>(m.values[2])};
-        // ns since boot -> s; double keeps ~1 us resolution for centuries of uptime
-        const std::uint64_t dups = m_assembler->duplicates();
-        if (!m_assembler->add(static_cast<double>(m.timestampNs) * 1e-9,
-                              std::span<const float>(v, static_cast<std::size_t>(m.axes))))
-            malformed(QString::fromStdString(m_assembler->error()));
-        if (m_assembler->duplicates() != dups)
-            m_outlet->counters().addDropped(core::DropReason::Duplicate, 0, 1);
-        if (m_assembler->nextIndex() % 256 == 0)
-            flushAssembler();
-        return;
-    }
-    if (m_opt.format == Format::Frame) {
-        malformed(QStringLiteral("text message but format=frame"));
-        return;
-    }
-    if (!decode::JsonBlock::decode(doc, m_frame, &err)) {
-        malformed(QString::fromStdString(err));
-        return;
-    }
-    acceptFrame(m_frame);
-}
-
-void WebSocketSource::flushAssembler() {
-    if (!m_assembler)
-        return;
-    m_assembler->take(m_blocks, true);
-    for (auto& b : m_blocks)
-        m_outlet->deliver(std::move(b));
-    m_blocks.clear();
 }
 
 } // namespace vibra::io

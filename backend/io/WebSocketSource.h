@@ -1,18 +1,16 @@
 #pragma once
 
-#include "decode/BlockAssembler.h"
-#include "decode/Frame.h"
-#include "decode/FrameStream.h"
-#include "io/RateLimitedLog.h"
+#include "decode/InputFormat.h"
+#include "io/DecoderPump.h"
 #include "io/Source.h"
 #include "io/SourceUri.h"
 
+#include <QElapsedTimer>
 #include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 
 #include <memory>
-#include <optional>
 
 namespace vibra::io {
 
@@ -21,23 +19,24 @@ namespace vibra::io {
 /// (ws://phone:8080/sensor/connect?type=android.sensor.accelerometer).
 ///
 /// Our parameters: format (default auto), id (device name; default host:port), rate (SensorServer: Hz;
-/// default: estimated from the first timestamps), unit (SensorServer values, default m/s2), token (sent as
-/// "Authorization: Bearer"), maxmsg (bytes, default 1 MiB). Every other query parameter is passed on to the
-/// server unchanged (SensorServer's type=, the relay's device=).
+/// default: estimated continuously from the time stamps), unit (SensorServer values, default m/s2), token
+/// (sent as "Authorization: Bearer"), maxmsg (bytes, default 1 MiB). Every other query parameter is passed on
+/// to the server unchanged (SensorServer's type=, the relay's device=).
 ///
-/// Binary messages are frames; text messages are JSON blocks or SensorServer events (per-sample timestamps in
-/// ns, no sequence number: indices inferred, gaps flagged inferred). Malformed messages are counted and
+/// Decoding is decode::MessageDecoder's (through DecoderPump): binary messages are frames; text messages are
+/// JSON blocks or SensorServer events (per-sample time stamps in ns, no sequence number: indices inferred,
+/// gaps flagged inferred, the rate and its jitter estimated continuously). Malformed messages are counted and
 /// skipped; the connection stays. A message above maxmsg makes Qt close the connection (1009); it is counted
-/// and the client reconnects. Reconnect: exponential backoff 0.2 s .. 5 s, counters.reconnects.
+/// as malformed and the client reconnects. Reconnect: exponential backoff 0.2 s .. 5 s, counters.reconnects.
+/// Messages that arrive but decode to nothing for 5 s are explained in the state message.
 ///
 /// Threads: everything on the source's I/O thread (the QWebSocket lives there).
 class WebSocketSource : public Source {
     Q_OBJECT
 public:
-    enum class Format { Auto, Frame, Json, SensorServer };
     struct Options {
         QUrl url; ///< with our parameters removed
-        Format format = Format::Auto;
+        decode::InputFormat format = decode::InputFormat::Auto;
         double rateHz = 0.0;
         core::Unit sensorUnit = core::Unit::MetersPerSecond2;
         QString token;
@@ -63,11 +62,8 @@ private:
     void connectNow();
     void onConnected();
     void onDisconnected();
-    void onBinary(const QByteArray& message);
-    void onText(const QString& message);
-    void acceptFrame(const decode::DecodedFrame& frame);
-    void malformed(const QString& why);
-    void flushAssembler();
+    void onMessage(std::span<const std::uint8_t> message, decode::MessageKind kind);
+    void onTimer();
 
     const Options m_opt;
     // I/O thread only
@@ -75,15 +71,12 @@ private:
     QWebSocket* m_socket = nullptr;
     QTimer m_retry;
     QTimer m_flush;
+    QElapsedTimer m_clock;
+    qint64 m_lastWatchMs = 0;
     int m_backoffMs = kMinBackoffMs;
     bool m_running = false;
     bool m_everConnected = false;
-    std::optional<decode::FrameStream> m_frames;
-    std::optional<decode::BlockAssembler> m_assembler; // SensorServer events
-    int m_sensorAxes = 0;
-    decode::DecodedFrame m_frame;
-    std::vector<core::MutableBlockPtr> m_blocks;
-    RateLimitedLog m_log;
+    DecoderPump m_pump;
 };
 
 } // namespace vibra::io

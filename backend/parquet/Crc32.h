@@ -6,8 +6,8 @@
 namespace vibra::parquet {
 
 /// CRC-32 as used by gzip/zlib and the Parquet page checksum (reflected polynomial 0xEDB88320, init and final
-/// xor 0xFFFFFFFF; check value crc32("123456789") = 0xCBF43926). Slice-by-8 tables, built once at compile
-/// time. Stateless and thread-safe.
+/// xor 0xFFFFFFFF; check value crc32("123456789") = 0xCBF43926), computed by the system zlib (crc32_z).
+/// Stateless and thread-safe.
 class Crc32 {
 public:
     /// CRC of `bytes`, continuing from `crc` (pass the previous result to checksum data in pieces).

@@ -1,11 +1,12 @@
 #include "service/HttpIngest.h"
 
-#include "decode/Json.h"
 #include "decode/JsonBlock.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 
@@ -22,26 +23,31 @@ QString fieldOf(const std::string& error) {
 }
 
 /// Range checks that name the field (JsonBlock reports some of them jointly); empty when fine.
-std::pair<QString, QString> precheck(const decode::Json& b) {
-    if (!b.isObject())
+std::pair<QString, QString> precheck(const nlohmann::json& b) {
+    if (!b.is_object())
         return {QStringLiteral("body"), QStringLiteral("a block must be a JSON object")};
+    const auto find = [&](const char* k) -> const nlohmann::json* {
+        const auto it = b.find(k);
+        return it == b.end() ? nullptr : &*it;
+    };
     const auto integer = [&](const char* k) -> QString {
-        const decode::Json* v = b.find(k);
-        if (v && (!v->isNumber() || !v->isInteger() || v->integer() < 0))
+        std::int64_t x = 0;
+        const nlohmann::json* v = find(k);
+        if (v && (!decode::jsonInt64(*v, x) || x < 0))
             return QStringLiteral("'%1' must be a whole number >= 0").arg(QLatin1String(k));
         return {};
     };
     for (const char* k : {"seq", "first", "t0_ns", "n"})
         if (const QString e = integer(k); !e.isEmpty())
             return {QString::fromLatin1(k), e};
-    if (const decode::Json* r = b.find("rate_hz");
-        r && (!r->isNumber() || !(r->number() > 0) || r->number() > 10e6))
+    if (const nlohmann::json* r = find("rate_hz");
+        r && (!r->is_number() || !(r->get<double>() > 0) || r->get<double>() > 10e6))
         return {QStringLiteral("rate_hz"), QStringLiteral("'rate_hz' must be a number in (0, 10e6]")};
-    if (const decode::Json* sc = b.find("scale");
-        sc && (!sc->isNumber() || !std::isfinite(sc->number()) || sc->number() == 0))
+    if (const nlohmann::json* sc = find("scale");
+        sc && (!sc->is_number() || !std::isfinite(sc->get<double>()) || sc->get<double>() == 0))
         return {QStringLiteral("scale"), QStringLiteral("'scale' must be a finite number other than 0")};
-    if (const decode::Json* a = b.find("axes");
-        a && (!a->isNumber() || !a->isInteger() || a->integer() < 1 || a->integer() > 3))
+    std::int64_t axes = 0;
+    if (const nlohmann::json* a = find("axes"); a && (!decode::jsonInt64(*a, axes) || axes < 1 || axes > 3))
         return {QStringLiteral("axes"), QStringLiteral("'axes' must be 1, 2 or 3")};
     return {};
 }
@@ -62,9 +68,9 @@ HttpResponse HttpIngest::handle(const HttpRequest& request) {
         return HttpResponse::error(400, QStringLiteral("device= must be 1-64 letters, digits or -_.:"),
                                    QStringLiteral("device"));
     }
-    decode::Json doc;
+    nlohmann::json doc;
     std::string perr;
-    if (!decode::Json::parse(
+    if (!decode::parseJson(
             std::string_view(request.body.constData(), static_cast<std::size_t>(request.body.size())), doc,
             &perr)) {
         ++m_stats.invalid;
@@ -73,13 +79,13 @@ HttpResponse HttpIngest::handle(const HttpRequest& request) {
         e[QStringLiteral("error")] = QStringLiteral("invalid JSON: ") + QString::fromStdString(perr);
         return invalid({e});
     }
-    std::vector<const decode::Json*> blocks;
-    if (doc.isArray()) {
-        for (const auto& b : doc.array())
+    std::vector<const nlohmann::json*> blocks;
+    if (doc.is_array()) {
+        for (const auto& b : doc)
             blocks.push_back(&b);
-    } else if (const decode::Json* list = doc.isObject() ? doc.find("blocks") : nullptr;
-               list && list->isArray()) {
-        for (const auto& b : list->array())
+    } else if (const auto list = doc.is_object() ? doc.find("blocks") : doc.end();
+               list != doc.end() && list->is_array()) {
+        for (const auto& b : *list)
             blocks.push_back(&b);
     } else {
         blocks.push_back(&doc);
@@ -102,7 +108,7 @@ HttpResponse HttpIngest::handle(const HttpRequest& request) {
             e[QStringLiteral("field")] = field;
             e[QStringLiteral("error")] = why;
             errors.append(e);
-        } else if (!decode::JsonBlock::decode(*blocks[i], m_frames[i], &err)) {
+        } else if (!decode::JsonBlock::decodeDocument(*blocks[i], m_frames[i], &err)) {
             QJsonObject e;
             e[QStringLiteral("index")] = static_cast<qint64>(i);
             e[QStringLiteral("field")] = fieldOf(err);

@@ -1,8 +1,10 @@
-// libFuzzer target: text lines -> CsvLineParser -> BlockAssembler.
-// Invariants: no crash/UB, bounded line buffer, blocks consistent with their sample count.
+// libFuzzer target: text lines -> CsvLineParser -> BlockAssembler (rate from the time column or configured).
+// Invariants: no crash/UB, bounded line buffer, every line accounted once (rows + malformed + headers +
+// partial + other devices <= lines), blocks consistent with their sample count, indices never go back.
 #include "decode/BlockAssembler.h"
 #include "decode/CsvLineParser.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace vibra::decode;
@@ -17,17 +19,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         cfg.timeColumn = CsvConfig::kNone;
     if (data[0] & 4)
         cfg.axisColumns = {1, 0};
+    if (data[0] & 16)
+        cfg.indexColumn = 0;
     CsvLineParser parser(cfg);
     BlockAssembler::Config acfg;
     acfg.rateHz = (data[0] & 8) ? 0.0 : 1000.0;
     acfg.maxBlockSamples = 64;
+    acfg.warmupMaxSamples = 32;
     BlockAssembler as(vibra::core::DeviceInfo{}, acfg);
-    std::vector<vibra::core::SampleBlockPtr> blocks;
+    std::vector<vibra::core::MutableBlockPtr> blocks;
     std::uint64_t delivered = 0;
     const auto onRow = [&](const CsvRow& r) {
         if (as.axisCount() == 0)
-            as.setAxisNames(parser.axisNames());
-        as.add(r.time, std::span<const float>(r.values.data(), static_cast<std::size_t>(parser.axisCount())));
+            as.setLayout(parser.axisNames(), vibra::core::Unit::G);
+        BlockAssembler::Row row;
+        row.time = r.time;
+        row.index = r.index;
+        row.values = r.values;
+        as.add(row, 0);
         as.take(blocks, false);
     };
     const char* text = reinterpret_cast<const char*>(data + 1);
@@ -36,14 +45,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     parser.feed({text, cut}, onRow);
     parser.feed({text + cut, n - cut}, onRow);
     parser.finish(onRow);
+    as.finish();
     as.take(blocks, true);
+    std::uint64_t next = 0;
     for (const auto& b : blocks) {
         if (b->data.size() != std::size_t{b->count} * static_cast<std::size_t>(b->axisCount()) ||
-            b->count == 0)
+            b->count == 0 || b->firstSample < next || !(b->sampleRate() > 0))
             std::abort();
+        next = b->firstSample + b->count;
         delivered += b->count;
     }
-    if (delivered > parser.stats().rows)
+    const auto& s = parser.stats();
+    const auto lines =
+        static_cast<std::uint64_t>(std::count(text, text + n, '\n') + std::count(text, text + n, '\r')) + 1;
+    if (delivered > s.rows || s.rows + s.malformed + s.headers + s.partial + s.otherDevice > lines)
         std::abort();
     return 0;
 }

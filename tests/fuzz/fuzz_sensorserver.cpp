@@ -1,42 +1,45 @@
-// libFuzzer target: SensorServer JSON events -> BlockAssembler with inferred indices.
-// Invariants: no crash/UB; assembled blocks are consistent; indices never go backwards.
-#include "decode/BlockAssembler.h"
-#include "decode/SensorServerMessage.h"
+// libFuzzer target: SensorServer events (newline-separated, like a sequence of WebSocket text messages)
+// through the message decoder (JSON by nlohmann-json -> SensorServerMessage -> BlockAssembler with inferred
+// indices and the continuous rate estimate).
+// Invariants: no crash/UB; blocks consistent; indices never go back; every message accounted once.
+#include "decode/StreamDecoder.h"
 
 #include <cstdlib>
 
 using namespace vibra::decode;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    // newline-separated messages, like a sequence of WebSocket text frames
-    BlockAssembler::Config cfg;
-    cfg.estimateRows = 4;
+    StreamDecoder::Config cfg;
+    cfg.transport = StreamDecoder::Transport::Messages;
+    cfg.format = (size % 2) ? InputFormat::SensorServer : InputFormat::Auto;
+    cfg.rateHz = (size % 3) == 0 ? 200.0 : 0.0;
     cfg.maxBlockSamples = 32;
-    cfg.dropNonAdvancing = (size % 2) == 0;
-    BlockAssembler as(vibra::core::DeviceInfo{}, cfg);
-    as.setAxisNames({"x", "y", "z"});
-    std::vector<vibra::core::SampleBlockPtr> blocks;
+    auto dec = StreamDecoder::create(cfg);
+    StreamDecoder::Blocks blocks;
     const std::string_view all(reinterpret_cast<const char*>(data), size);
-    std::size_t start = 0;
+    std::size_t start = 0, messages = 0;
     while (start <= all.size()) {
         std::size_t end = all.find('\n', start);
         if (end == std::string_view::npos)
             end = all.size();
-        SensorServerMessage m;
-        if (SensorServerMessage::parse(all.substr(start, end - start), m)) {
-            float v[3] = {static_cast<float>(m.values[0]), static_cast<float>(m.values[1]),
-                          static_cast<float>(m.values[2])};
-            as.add(static_cast<double>(m.timestampNs) * 1e-9, v);
-            as.take(blocks, false);
-        }
+        const auto m = all.substr(start, end - start);
+        dec->feedMessage({reinterpret_cast<const std::uint8_t*>(m.data()), m.size()}, MessageKind::Text, 0,
+                         blocks);
+        ++messages;
         start = end + 1;
     }
-    as.take(blocks, true);
-    std::uint64_t next = 0;
+    dec->finish(blocks);
+    std::uint64_t next = 0, samples = 0;
     for (const auto& b : blocks) {
-        if (b->data.size() != std::size_t{b->count} * 3 || b->firstSample < next)
+        if (b->data.size() != std::size_t{b->count} * static_cast<std::size_t>(b->axisCount()) ||
+            b->firstSample < next || b->count == 0)
             std::abort();
         next = b->firstSample + b->count;
+        samples += b->count;
     }
+    const auto& s = dec->stats();
+    if (s.units + s.malformed + s.duplicates + s.skipped > messages || samples != s.samples ||
+        samples > s.units)
+        std::abort();
     return 0;
 }

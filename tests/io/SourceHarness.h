@@ -1,6 +1,6 @@
 #pragma once
-// Runs a Source on its own QThread with a BlockOutlet over a SpscRing, the way the pipeline will; the test
-// thread is the consumer and drains the ring.
+// Runs a Source on its own QThread with a BlockOutlet over an InputQueue, as the pipeline does; the test
+// thread is the consumer and drains the queue.
 
 #include "core/BlockOutlet.h"
 #include "io/Source.h"
@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace vibra::test {
@@ -23,13 +24,17 @@ public:
     };
 
     explicit SourceHarness(std::unique_ptr<io::Source> source, std::size_t ringCapacity = 1024)
-        : m_ring(ringCapacity)
+        : m_ring(ringCapacity, std::uint64_t{1} << 24)
         , m_outlet(m_ring, m_counters)
         , m_source(std::move(source)) {
         QObject::connect(
             m_source.get(), &io::Source::stateChanged, m_source.get(),
             [this](io::Source::State s, const QString& msg) {
                 m_lastState.store(static_cast<int>(s));
+                {
+                    std::lock_guard<std::mutex> lock(m_msgMutex);
+                    m_messages.push_back(msg);
+                }
                 qInfo("source state: %s %s", qPrintable(io::Source::stateName(s)), qPrintable(msg));
             },
             Qt::DirectConnection);
@@ -96,6 +101,17 @@ public:
     qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }
     qint64 startNs() const { return 0; }
     io::Source* source() const { return m_source.get(); }
+    /// Every state message so far (any thread).
+    QStringList messages() const {
+        std::lock_guard<std::mutex> lock(m_msgMutex);
+        return m_messages;
+    }
+    bool anyMessageContains(const QString& text) const {
+        for (const QString& m : messages())
+            if (m.contains(text))
+                return true;
+        return false;
+    }
 
 private:
     core::InputQueue m_ring;
@@ -107,6 +123,8 @@ private:
     std::vector<Arrival> m_arrivals;
     std::atomic<bool> m_finished{false};
     std::atomic<int> m_lastState{0};
+    mutable std::mutex m_msgMutex;
+    QStringList m_messages;
 };
 
 } // namespace vibra::test

@@ -1,14 +1,15 @@
-// Unit tests for the JSON path of vibra::decode: the strict JSON parser (checked against Python's json
-// module on the same inputs), base64, the JSON block form (checked against tools/vibra_send.py) and the
-// SensorServer message shape.
+// Unit tests for the JSON path of vibra::decode: JSON parsing through nlohmann-json (its verdicts checked
+// against Python's json module on the same inputs), base64, the JSON block form (checked against
+// tools/vibra_send.py) and the SensorServer message shape.
 #include "IoTestUtil.h"
 #include "JsonTestDocs.h"
 #include "decode/Base64.h"
-#include "decode/Json.h"
 #include "decode/JsonBlock.h"
 #include "decode/SensorServerMessage.h"
 
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 using namespace vibra::decode;
 
@@ -33,26 +34,39 @@ private slots:
         QVERIFY(ok);
         QCOMPARE(verdicts.size(), docs.size());
         for (int i = 0; i < docs.size(); ++i) {
-            Json j;
+            nlohmann::json j;
             std::string err;
-            const bool mine = Json::parse(docs[i].toStdString(), j, &err);
+            const bool mine = parseJson(docs[i].toStdString(), j, &err);
             QVERIFY2(mine == (verdicts[i] == "1"),
                      qPrintable(docs[i] + " -> " + QString::fromStdString(err)));
         }
     }
 
     void exactIntegersAndUtf8() {
-        Json j;
-        QVERIFY(Json::parse(R"({"t":3925657519043709,"big":9007199254740993,"s":"é"})", j));
-        QCOMPARE(j.find("big")->integer(), std::int64_t{9007199254740993});
-        QVERIFY(j.find("t")->isInteger());
-        QCOMPARE(j.find("s")->string(), std::string("\xC3\xA9"));
-        QVERIFY(!Json::parse("\"\xC3\"", j));         // truncated UTF-8
-        QVERIFY(!Json::parse("\"\xED\xA0\x80\"", j)); // encoded surrogate
-        QVERIFY(!Json::parse("\"\xC0\xAF\"", j));     // overlong
-        QVERIFY(!Json::parse("\"\xFF\"", j));
-        std::string deep(100, '[');
-        QVERIFY(!Json::parse(deep + std::string(100, ']'), j)); // depth limit, no stack overflow
+        nlohmann::json j;
+        std::string err;
+        QVERIFY(
+            parseJson(R"({"t":3925657519043709,"big":9007199254740993,"neg":-5,"huge":9223372036854775808,)"
+                      R"("f":1.5,"s":"é"})",
+                      j));
+        std::int64_t v = 0;
+        QVERIFY(jsonInt64(j["big"], v));
+        QCOMPARE(v, std::int64_t{9007199254740993}); // not rounded through double
+        QVERIFY(jsonInt64(j["neg"], v));
+        QCOMPARE(v, std::int64_t{-5});
+        QVERIFY(!jsonInt64(j["huge"], v)); // 2^63 does not fit
+        QVERIFY(!jsonInt64(j["f"], v));
+        QCOMPARE(j["s"].get<std::string>(), std::string("\xC3\xA9"));
+        QVERIFY(!parseJson("\"\xC3\"", j, &err)); // truncated UTF-8
+        QVERIFY(!err.empty());
+        QVERIFY(!parseJson("\"\xED\xA0\x80\"", j)); // encoded surrogate
+        QVERIFY(!parseJson("\"\xC0\xAF\"", j));     // overlong
+        QVERIFY(!parseJson("\"\xFF\"", j));
+        // deep nesting: parsed without recursion, destroyed without a stack overflow
+        const std::string deep(100000, '[');
+        QVERIFY(parseJson(deep + std::string(100000, ']'), j));
+        QVERIFY(!parseJson(deep, j, &err));
+        QVERIFY(!err.empty());
     }
 
     void base64RoundTripAndStrictness() {
@@ -137,8 +151,8 @@ private slots:
         QVERIFY(!SensorServerMessage::parse(std::string_view(kSensorDoc3), m));
         QVERIFY(!SensorServerMessage::parse(std::string_view(kSensorDoc4), m));
         QVERIFY(!SensorServerMessage::parse(std::string_view("\xff\xfe"), m, &err));
-        Json j;
-        QVERIFY(Json::parse(kSensorDoc5, j));
+        nlohmann::json j;
+        QVERIFY(parseJson(kSensorDoc5, j));
         QVERIFY(SensorServerMessage::looksLike(j));
         QVERIFY(!JsonBlock::looksLike(j));
     }

@@ -1,6 +1,7 @@
 // FileReplaySource: a CSV with a time column replays at the right pace (no row available before its time),
-// unpaced replay delivers every row exactly once through WaitWhenFull with a tiny ring, loop continues the
-// indices, bad parameters and malformed lines are reported and counted.
+// unpaced replay delivers every row exactly once through a tiny queue, loop continues the indices, bad
+// parameters and malformed lines are reported and counted; a 2 GB file of zero bytes and a line without a
+// line break fail within the first megabyte with a message; a capture of frames is read with format=auto.
 #include "IoTestUtil.h"
 #include "SourceHarness.h"
 #include "io/FileReplaySource.h"
@@ -175,6 +176,70 @@ private slots:
         SourceHarness h2(std::move(missing));
         h2.start();
         QVERIFY(h2.drainUntil([&] { return h2.lastState() == vibra::io::Source::State::Failed; }, 3000));
+    }
+
+    void zeroByteFileFailsWithinAMegabyte() {
+        // a 2 GB file of zero bytes (sparse: no disk used) must not be read to its end
+        const QString path = m_dir.filePath("zeros.bin");
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QVERIFY(f.resize(qint64{2} << 30));
+        }
+        QString message;
+        auto src = FileReplaySource::create("file://" + path + "?realtime=0&rate=1000", nullptr);
+        QObject::connect(
+            src.get(), &vibra::io::Source::stateChanged, src.get(),
+            [&](vibra::io::Source::State st, const QString& m) {
+                if (st == vibra::io::Source::State::Failed)
+                    message = m;
+            },
+            Qt::DirectConnection);
+        SourceHarness h(std::move(src));
+        h.start();
+        QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Failed; }, 10000));
+        QVERIFY(h.drainUntil([&] { return h.finished(); }, 2000)); // a failed finite source is over too
+        QVERIFY2(message.contains("zero"), qPrintable(message));
+        QVERIFY2(h.counters().bytes <= (std::uint64_t{1} << 20) + 65536,
+                 qPrintable(QString::number(h.counters().bytes)));
+        QCOMPARE(h.samples(), std::uint64_t{0});
+    }
+
+    void aLineWithoutLineBreakIsCountedAndFails() {
+        const QString path = write("oneline.csv", QByteArray(3 << 20, '7'));
+        auto src = FileReplaySource::create("file://" + path + "?realtime=0&rate=1000", nullptr);
+        SourceHarness h(std::move(src));
+        h.start();
+        QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Failed; }, 10000));
+        QVERIFY2(h.anyMessageContains("maxline"), qPrintable(h.messages().join('|')));
+        QCOMPARE(h.counters().framesDropped[static_cast<std::size_t>(vibra::core::DropReason::Malformed)],
+                 std::uint64_t{1}); // one oversized line, counted once
+    }
+
+    void autoReadsACaptureOfFrames() {
+        // a serial capture (COBS frames) replayed with the default format=auto
+        bool ok = false;
+        const QByteArray capture =
+            vibra::test::runPython("import sys, vibra_send as v\n"
+                                   "out = b'\\0' + b''.join(v.cobs_encode(v.encode_frame(1, s, s * 128, "
+                                   "v.block_values(s * 128, 128, 3), "
+                                   "2000.0)) + b'\\0' for s in range(40))\n"
+                                   "sys.stdout.buffer.write(out)\n",
+                                   &ok);
+        QVERIFY(ok);
+        const QString path = write("capture.bin", capture);
+        auto src = FileReplaySource::create("file://" + path + "?realtime=0", nullptr);
+        SourceHarness h(std::move(src));
+        h.start();
+        QVERIFY(h.drainUntil([&] { return h.finished(); }, 10000));
+        h.drain();
+        QCOMPARE(h.samples(), std::uint64_t{40 * 128});
+        QVERIFY(h.anyMessageContains("frames detected"));
+        for (const auto& a : h.arrivals())
+            for (std::uint32_t k = 0; k < a.block->count; ++k)
+                QCOMPARE(a.block->axis(1)[k], float(vibra::test::testValue(a.block->firstSample + k, 1)));
+        QCOMPARE(h.arrivals().front().block->sampleRate(), 2000.0);
+        QCOMPARE(h.counters().droppedTotal(), std::uint64_t{0});
     }
 };
 

@@ -6,6 +6,7 @@
 #include "io/IngestServer.h"
 #include "io/PassiveSource.h"
 #include "io/SourceFactory.h"
+#include "pipeline/DeviceChannel.h"
 #include "pipeline/Pipeline.h"
 
 #include <QJsonDocument>
@@ -23,7 +24,7 @@ namespace {
 
 // Per-device ring + counters + outlet, created on demand by the provider (server thread), drained here.
 struct Sink {
-    vibra::core::InputQueue ring{4096, 1u << 24};
+    vibra::core::InputQueue ring{4096, std::uint64_t{1} << 24};
     vibra::core::DeviceCounters counters;
     vibra::core::BlockOutlet outlet{ring, counters};
     std::vector<vibra::core::SampleBlockPtr> blocks;
@@ -188,6 +189,9 @@ private slots:
         QVERIFY(r.value("json").toObject().value("error").toString().contains("JSON"));
         QCOMPARE(r.value("valid").toObject().value("ack").toInt(), 0);
         QCOMPARE(r.value("dup").toObject().value("ack").toInt(), 0);
+        // an error quoting the sender's backslash and quote: the reply is valid JSON (the peer parsed it)
+        const QString quoted = r.value("backslash").toObject().value("error").toString();
+        QVERIFY2(quoted.contains(QStringLiteral("\\q")), qPrintable(quoted));
         if (r.contains(QStringLiteral("big_error"))) // the close raced the send (a reset): the server decides
             QTRY_COMPARE_WITH_TIMEOUT(fx.stats().oversized.load(), std::uint64_t{1}, 5000);
         else
@@ -203,7 +207,7 @@ private slots:
         QCOMPARE(c.framesDropped[static_cast<std::size_t>(vibra::core::DropReason::Duplicate)],
                  std::uint64_t{1});
         QCOMPARE(c.framesDropped[static_cast<std::size_t>(vibra::core::DropReason::Malformed)],
-                 std::uint64_t{1}); // 2 MB
+                 std::uint64_t{2}); // the bad escape and the 2 MB message
         QCOMPARE(fx.stats().oversized.load(), std::uint64_t{1});
         // the server is still usable: a new device connection works
         auto again = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
@@ -247,19 +251,19 @@ private slots:
     }
 
     void feedsAPipelineDeviceChannelThroughAPassiveSource() {
-        // The wiring proposed for `vibrascope record --listen`: the device lives in the pipeline as a
-        // DeviceChannel whose source is a PassiveSource; the server delivers through its own BlockOutlet over
-        // the channel's ring and counters (the only producer of that ring).
+        // The wiring of `vibrascope record --listen`: the device lives in the pipeline as a DeviceChannel
+        // whose source is a PassiveSource; the server delivers through the channel core's BlockOutlet (the
+        // only producer of its queue).
         vibra::io::SourceFactory factory;
         vibra::pipeline::Pipeline pipe(factory, vibra::pipeline::DspSettings{});
         QString err;
-        auto* ch = pipe.addSource(std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
-                                                                             "fed by the ingest server"),
-                                  &err);
-        QVERIFY2(ch, qPrintable(err));
-        auto& channel = *ch;
-        channel.start();
-        vibra::core::BlockOutlet& outlet = channel.core()->outlet();
+        vibra::pipeline::DeviceChannel* channel =
+            pipe.addSource(std::make_unique<vibra::io::PassiveSource>("p", "ws-ingest://127.0.0.1/p",
+                                                                      "fed by the ingest server"),
+                           &err);
+        QVERIFY2(channel, qPrintable(err));
+        channel->start();
+        vibra::core::BlockOutlet& outlet = channel->core()->outlet();
         IngestServer::Options o;
         o.port = 0;
         QThread thread;
@@ -286,10 +290,11 @@ private slots:
                            "16000", "--duration", "1", "--unpaced"});
         QVERIFY(dev->waitForFinished(20000));
         QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 62); // 63 frames, the last one partial
-        QTRY_COMPARE_WITH_TIMEOUT(channel.counters().samplesProcessed.load(), std::uint64_t{16000}, 5000);
-        QCOMPARE(channel.state(), vibra::io::Source::State::Live);
+        QTRY_COMPARE_WITH_TIMEOUT(channel->core()->counters()->samplesProcessed.load(), std::uint64_t{16000},
+                                  5000);
+        QCOMPARE(channel->state(), vibra::io::Source::State::Live);
         shutdown();
-        const auto c = channel.counters().snapshot();
+        const auto c = channel->core()->counters()->snapshot();
         QCOMPARE(c.samplesReceived, std::uint64_t{16000});
         QCOMPARE(c.droppedTotal(), std::uint64_t{0});
     }
@@ -308,7 +313,13 @@ private slots:
         auto dev = python({vibra::test::sourceDir() + "/tools/vibra_send.py", "ws", "--url",
                            fx.url("/ingest?device=s"), "--token", kToken, "--rate", "16000", "--duration",
                            "40", "--unpaced"});
-        QVERIFY(dev->waitForFinished(60000));
+        // drain while the device sends: the outlet's queue holds about a second of samples
+        QElapsedTimer t;
+        t.start();
+        while (dev->state() != QProcess::NotRunning && t.elapsed() < 60000) {
+            fx.drain();
+            dev->waitForFinished(5);
+        }
         QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 2499);
         QTest::qWait(100);
         fx.drain();

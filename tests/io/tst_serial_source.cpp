@@ -1,7 +1,10 @@
 // SerialSource against a real peer: socat creates a pty pair, the Python reference sender (python3-serial)
-// streams CSV lines or COBS frames at 16 kHz x 3 axes; the test checks sample counts, every value and the
-// counters. Unplug: the socat pair is killed mid-stream and recreated on the same path; the source must
-// resume within 2 s and record the gap.
+// streams CSV lines or COBS frames at 16 kHz x 3 axes, with format csv / frame and auto (the default, which
+// must detect and say which); the test checks sample counts, every value and the counters. A port opened
+// mid-stream drops only the partial first line; a port opened before the device starts keeps it. Wrong
+// format: the state message says why nothing decodes. Unplug: the socat pair is killed mid-stream and
+// recreated on the same path; the source resumes within 2 s and records the gap: detected exactly with
+// frames, inferred for text lines within a few lines of the lines really lost.
 #include "IoTestUtil.h"
 #include "PtyPair.h"
 #include "SourceHarness.h"
@@ -50,7 +53,11 @@ private slots:
         QVERIFY2(s, qPrintable(err));
         QCOMPARE(s->deviceId(), QStringLiteral("ttyACM0"));
         QVERIFY(!SerialSource::create("serial:///dev/ttyACM0?format=frame&rate=1000", &err));
-        QVERIFY2(err.contains("unknown parameter 'rate'"), qPrintable(err)); // csv-only parameter
+        QVERIFY2(err.contains("unknown parameter 'rate'"), qPrintable(err)); // a text-line parameter
+        QVERIFY2(SerialSource::create("serial:///dev/ttyACM0?rate=1000&cols=2,0", &err),
+                 qPrintable(err)); // auto
+        QVERIFY(!SerialSource::create("serial:///dev/ttyACM0?format=csv&cols=1,1", &err));
+        QVERIFY2(err.contains("twice"), qPrintable(err));
         QVERIFY(!SerialSource::create("serial:///dev/ttyACM0?baud=0", &err));
         QVERIFY(!SerialSource::create("serial:///dev/ttyACM0?parity=mark", &err));
         QVERIFY(!SerialSource::create("serial://", &err));
@@ -59,18 +66,26 @@ private slots:
             QVERIFY(p.uri().startsWith("serial:///"));
     }
 
+    void csvLinesAt16kHz_data() {
+        QTest::addColumn<QString>("format");
+        QTest::newRow("csv") << QStringLiteral("&format=csv");
+        QTest::newRow("auto (default)") << QString();
+    }
     void csvLinesAt16kHz() {
-        PtyPair pty(m_dir.filePath("csv"));
-        QVERIFY(QDir().mkpath(m_dir.filePath("csv")));
+        QFETCH(QString, format);
+        const QString dir = m_dir.filePath("csv" + QString::number(format.size()));
+        QVERIFY(QDir().mkpath(dir));
+        PtyPair pty(dir);
         QVERIFY(pty.start());
         QString err;
         auto src =
-            SerialSource::create("serial://" + pty.hostPath() + "?format=csv&rate=16000&baud=921600", &err);
+            SerialSource::create("serial://" + pty.hostPath() + "?rate=16000&baud=921600" + format, &err);
         QVERIFY2(src, qPrintable(err));
         SourceHarness h(std::move(src), 4096);
         h.start();
         QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Live; }, 3000));
-        // 1.5 s at 16 kHz: 24000 lines. The header line is the first line after open: dropped as partial.
+        QTest::qWait(100); // the device starts after the port opened: its header line is kept and names axes
+        // 1.5 s at 16 kHz: 24000 lines after a header
         auto writer = startPython({vibra::test::sourceDir() + "/tools/vibra_send.py", "serial", "--port",
                                    pty.devicePath(), "--format", "csv", "--header", "--rate", "16000",
                                    "--duration", "1.5"});
@@ -87,13 +102,24 @@ private slots:
         QCOMPARE(c.gapsDetected + c.gapsInferred, std::uint64_t{0});
         QVERIFY(c.bytes > 24000 * 10);
         QCOMPARE(h.arrivals().front().block->sampleRate(), 16000.0);
+        QCOMPARE(h.arrivals().front().block->device->axisNames, (std::vector<std::string>{"x", "y", "z"}));
+        if (format.isEmpty())
+            QVERIFY2(h.anyMessageContains("format=auto: text lines detected"),
+                     qPrintable(h.messages().join('|')));
     }
 
+    void framesAt16kHz_data() {
+        QTest::addColumn<QString>("format");
+        QTest::newRow("frame") << QStringLiteral("&format=frame");
+        QTest::newRow("auto (default)") << QString();
+    }
     void framesAt16kHz() {
-        QVERIFY(QDir().mkpath(m_dir.filePath("frame")));
-        PtyPair pty(m_dir.filePath("frame"));
+        QFETCH(QString, format);
+        const QString dir = m_dir.filePath("frame" + QString::number(format.size()));
+        QVERIFY(QDir().mkpath(dir));
+        PtyPair pty(dir);
         QVERIFY(pty.start());
-        auto src = SerialSource::create("serial://" + pty.hostPath() + "?format=frame&id=acc1", nullptr);
+        auto src = SerialSource::create("serial://" + pty.hostPath() + "?id=acc1" + format, nullptr);
         QVERIFY(src);
         auto* raw = src.get();
         SourceHarness h(std::move(src), 4096);
@@ -117,6 +143,71 @@ private slots:
         // 125 frames of 44 + 1536 + 4 bytes, COBS overhead and delimiters, plus the leading 0x00
         QVERIFY(c.bytes > 125u * 1584 && c.bytes < 125u * 1600 + 1);
         QCOMPARE(h.arrivals().front().block->device->id, std::string("acc1"));
+        if (format.isEmpty())
+            QVERIFY2(h.anyMessageContains("format=auto: Vibrascope frames detected"),
+                     qPrintable(h.messages().join('|')));
+    }
+
+    void openedMidStreamDropsOnlyThePartialLine() {
+        QVERIFY(QDir().mkpath(m_dir.filePath("mid")));
+        PtyPair pty(m_dir.filePath("mid"));
+        QVERIFY(pty.start());
+        // the device is already streaming when the port opens
+        auto writer = startPython({vibra::test::sourceDir() + "/tools/vibra_send.py", "serial", "--port",
+                                   pty.devicePath(), "--format", "csv", "--rate", "2000", "--block", "16",
+                                   "--duration", "2"});
+        QTest::qWait(500);
+        auto src = SerialSource::create("serial://" + pty.hostPath() + "?rate=2000", nullptr);
+        auto* raw = src.get();
+        SourceHarness h(std::move(src), 4096);
+        h.start();
+        QVERIFY(writer->waitForFinished(20000));
+        QTest::qWait(200);
+        const std::uint64_t resyncs = raw->resyncs(); // before stop(): the harness destroys the source
+        h.stop();
+        QVERIFY(h.samples() > 1000);
+        QCOMPARE(resyncs, std::uint64_t{1}); // the first (possibly partial) line, counted, not malformed
+        QCOMPARE(h.counters().droppedTotal(), std::uint64_t{0});
+        // vibra_send's values: z == x and |y - x| == 1000 on every whole line; a cut line would break that
+        for (const auto& a : h.arrivals())
+            for (std::uint32_t k = 0; k < a.block->count; ++k) {
+                QCOMPARE(a.block->axis(2)[k], a.block->axis(0)[k]);
+                QCOMPARE(std::abs(a.block->axis(1)[k] - a.block->axis(0)[k]), 1000.0f);
+            }
+    }
+
+    void wrongFormatIsExplained() {
+        // text lines on a port configured for frames: within a few seconds the state says why nothing comes
+        QVERIFY(QDir().mkpath(m_dir.filePath("wrong")));
+        PtyPair pty(m_dir.filePath("wrong"));
+        QVERIFY(pty.start());
+        auto src = SerialSource::create("serial://" + pty.hostPath() + "?format=frame", nullptr);
+        SourceHarness h(std::move(src));
+        h.start();
+        QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Live; }, 3000));
+        auto writer = startPython({vibra::test::sourceDir() + "/tools/vibra_send.py", "serial", "--port",
+                                   pty.devicePath(), "--format", "csv", "--rate", "200", "--duration", "9"});
+        QVERIFY2(h.drainUntil([&] { return h.anyMessageContains("but no valid frame"); }, 12000),
+                 qPrintable(h.messages().join('|')));
+        QVERIFY2(h.anyMessageContains("format=csv"), qPrintable(h.messages().join('|')));
+        QCOMPARE(h.samples(), std::uint64_t{0});
+        writer->kill();
+        writer->waitForFinished(5000);
+    }
+
+    void untimedLinesWithoutARateFail() {
+        QVERIFY(QDir().mkpath(m_dir.filePath("norate")));
+        PtyPair pty(m_dir.filePath("norate"));
+        QVERIFY(pty.start());
+        auto src = SerialSource::create("serial://" + pty.hostPath(), nullptr);
+        SourceHarness h(std::move(src));
+        h.start();
+        QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Live; }, 3000));
+        auto writer = startPython({vibra::test::sourceDir() + "/tools/vibra_send.py", "serial", "--port",
+                                   pty.devicePath(), "--format", "csv", "--rate", "1000", "--duration", "1"});
+        QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Failed; }, 5000));
+        QVERIFY2(h.anyMessageContains("rate="), qPrintable(h.messages().join('|')));
+        writer->waitForFinished(5000);
     }
 
     void garbageAndCrcErrorsOnTheWire() {
@@ -214,8 +305,9 @@ private slots:
         QCOMPARE(c.droppedTotal(), std::uint64_t{0});
         checkValues(h, 3);
     }
-    void csvUnplugRecordsAnInferredGap() {
-        // Text lines carry no index: the downtime becomes an inferred gap.
+    void csvUnplugRecordsAnAccurateInferredGap() {
+        // Text lines carry no index: the downtime becomes an inferred gap. The lines carry their number, so
+        // the test knows exactly how many were lost and checks the inferred count against it.
         QVERIFY(QDir().mkpath(m_dir.filePath("unplugcsv")));
         PtyPair pty(m_dir.filePath("unplugcsv"));
         QVERIFY(pty.start());
@@ -225,10 +317,10 @@ private slots:
         QVERIFY(h.drainUntil([&] { return h.lastState() == vibra::io::Source::State::Live; }, 3000));
         const QString script =
             QStringLiteral("import time, serial\n"
-                           "path, rate, total = '%1', 1000, 2.5\n"
+                           "path, rate, total, burst = '%1', 1000, 3.0, 4\n"
                            "start = time.monotonic(); i = 0; port = None\n"
                            "while i < rate * total:\n"
-                           "  time.sleep(max(0, start + (i + 10) / rate - time.monotonic()))\n"
+                           "  time.sleep(max(0, start + (i + burst) / rate - time.monotonic()))\n"
                            "  if port is None:\n"
                            "    try:\n"
                            "      port = serial.Serial(path)\n"
@@ -237,11 +329,12 @@ private slots:
                            "  if port is not None:\n"
                            "    try:\n"
                            "      port.write(''.join('%d,%d,%d\\r\\n' % (k, -k, 2 * k) "
-                           "for k in range(i, i + 10)).encode())\n"
+                           "for k in range(i, i + burst)).encode())\n"
                            "    except Exception:\n"
                            "      port = None\n"
-                           "  i += 10\n")
+                           "  i += burst\n")
                 .arg(pty.devicePath());
+        QTest::qWait(200); // the device starts sending well after the port opened (SerialSource::kSilenceMs)
         auto writer = startPython({"-c", script});
         QVERIFY(h.drainUntil([&] { return h.samples() >= 800; }, 5000));
         pty.kill();
@@ -251,20 +344,37 @@ private slots:
         QTest::qWait(200);
         h.stop();
         const auto c = h.counters();
-        qInfo("csv: received %llu, inferred gaps %llu, missing %llu",
-              static_cast<unsigned long long>(c.samplesReceived),
-              static_cast<unsigned long long>(c.gapsInferred),
-              static_cast<unsigned long long>(c.samplesMissing));
         QCOMPARE(c.reconnects, std::uint64_t{1});
         QCOMPARE(c.gapsInferred, std::uint64_t{1});
         QCOMPARE(c.gapsDetected, std::uint64_t{0});
-        // about the 0.5 s unplugged at 1 kHz (reopen latency and scheduling add some)
-        QVERIFY2(c.samplesMissing >= 300 && c.samplesMissing <= 1500,
-                 qPrintable(QString::number(c.samplesMissing)));
-        // before the gap, every value is exact (x = line number - 1: the first line was dropped as partial)
-        const auto& first = h.arrivals().front().block;
-        QCOMPARE(first->axis(0)[0], 1.0f);
-        QCOMPARE(first->axis(2)[0], 2.0f);
+        // every value is a line number: the lines really lost across the gap are known
+        const vibra::core::SampleBlock* before = nullptr;
+        const vibra::core::SampleBlock* after = nullptr;
+        for (const auto& a : h.arrivals()) {
+            for (std::uint32_t k = 0; k < a.block->count; ++k) { // nothing partial got through
+                QCOMPARE(a.block->axis(1)[k], -a.block->axis(0)[k]);
+                QCOMPARE(a.block->axis(2)[k], 2 * a.block->axis(0)[k]);
+            }
+            if (a.block->gapBefore > 0)
+                after = a.block.get();
+            else if (!after)
+                before = a.block.get();
+        }
+        QVERIFY(before && after);
+        const auto lastBefore = static_cast<std::int64_t>(before->axis(0)[before->count - 1]);
+        const auto firstAfter = static_cast<std::int64_t>(after->axis(0)[0]);
+        const std::int64_t lost = firstAfter - lastBefore - 1;
+        const auto inferred = static_cast<std::int64_t>(after->gapBefore);
+        qInfo("csv: %lld lines lost, inferred gap %lld samples (%llu missing counted)",
+              static_cast<long long>(lost), static_cast<long long>(inferred),
+              static_cast<unsigned long long>(c.samplesMissing));
+        QCOMPARE(c.samplesMissing, after->gapBefore);
+        // the writer's bursts (4 lines) and the reads' timing bound the error; a downtime measured from the
+        // wrong moments (or a backlog counted as lost) is off by hundreds
+        QVERIFY2(std::abs(inferred - lost) <= std::max<std::int64_t>(12, lost / 100),
+                 qPrintable(QStringLiteral("inferred %1, lost %2").arg(inferred).arg(lost)));
+        // the port opened before the device started: the first line was complete and is kept
+        QCOMPARE(h.arrivals().front().block->axis(0)[0], 0.0f);
     }
 };
 

@@ -132,6 +132,8 @@ async def badclient(url, token):
         res["valid"] = json.loads(await ws.recv())
         await ws.send(v.encode_frame(1, 0, 0, v.block_values(0, 32, 3), 1000.0))  # duplicate: acked again
         res["dup"] = json.loads(await ws.recv())
+        await ws.send('{"a":"\\q"}')                                             # bad escape: the error quotes it
+        res["backslash"] = json.loads(await ws.recv())                          # the reply is still valid JSON
         try:
             await ws.send(b"\x00" * (2 << 20))                                 # 2 MB
             while True:

@@ -28,7 +28,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(w.spectrumView().pointCount(2) > 1000, 5000);
         QTRY_VERIFY_WITH_TIMEOUT(!w.readouts().cellText(0, 1).isEmpty(), 5000);
         QCOMPARE(w.timeView().pointCount(1), w.timeView().pointCount(0));
-        QVERIFY(qAbs(w.spectrumView().peakFrequency(0) - 125.0) < 1e-6);
+        QVERIFY(qAbs(w.spectrumView().peakFrequency(0) - 125.0) < 1e-3); // interpolated, on a line here
         // Readouts show the last complete second (16000 samples): the RMS of the 1 g and 0.5 g sines.
         QTRY_VERIFY_WITH_TIMEOUT(w.dashboard().snapshot(QStringLiteral("s1")) &&
                                      !w.dashboard().snapshot(QStringLiteral("s1"))->lastSecond.empty() &&

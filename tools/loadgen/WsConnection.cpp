@@ -1,7 +1,9 @@
 #include "WsConnection.h"
 
 #include "SignalTable.h"
-#include "decode/Json.h"
+#include "decode/JsonBlock.h"
+
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -38,13 +40,14 @@ bool parseAck(const std::string& text, std::int64_t& ack) {
             return true;
         }
     }
-    decode::Json doc;
-    if (!decode::Json::parse(text, doc) || !doc.isObject() || doc.object().size() != 1)
+    nlohmann::json doc;
+    if (!decode::parseJson(text, doc) || !doc.is_object() || doc.size() != 1)
         return false;
-    const decode::Json* a = doc.find("ack");
-    if (!a || !a->isNumber() || !a->isInteger())
+    const auto a = doc.find("ack");
+    std::int64_t v = 0;
+    if (a == doc.end() || !decode::jsonInt64(*a, v))
         return false;
-    ack = a->integer();
+    ack = v;
     return true;
 }
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace vibra::decode {
+namespace vibra::legacy {
 
 /// Bounds applied while parsing (stack depth and memory).
 struct JsonLimits {
@@ -60,4 +60,4 @@ private:
     std::vector<std::pair<std::string, Json>> m_object;
 };
 
-} // namespace vibra::decode
+} // namespace vibra::legacy

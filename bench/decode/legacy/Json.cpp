@@ -1,8 +1,8 @@
-#include "decode/Json.h"
+#include "legacy/Json.h"
 
 #include <charconv>
 
-namespace vibra::decode {
+namespace vibra::legacy {
 
 const Json* Json::find(std::string_view key) const {
     if (m_type != Type::Object)
@@ -368,4 +368,4 @@ bool Json::parse(std::string_view text, Json& out, std::string* error, const Lim
     return p.run(out, error);
 }
 
-} // namespace vibra::decode
+} // namespace vibra::legacy
