@@ -59,6 +59,7 @@ struct StreamConsumer::Stream {
     bool backlogDone = false;
     std::string backlogId = "0";
     bool requested = false;
+    bool refused = false; ///< the owner gave no channel: the stream is not read
     std::shared_ptr<pipeline::ChannelCore> core;
     std::uint64_t baseline = 0;  ///< accounted samples of the core when it was provided
     std::uint64_t delivered = 0; ///< samples delivered by this consumer
@@ -168,7 +169,8 @@ bool StreamConsumer::ensureConnected() {
     m_connects.fetch_add(1, std::memory_order_relaxed);
     // After a reconnect every stream re-reads its own pending entries first (those not in flight here).
     for (auto& [key, s] : m_streams)
-        s->backlogDone = false, s->backlogId = "0";
+        if (!s->refused)
+            s->backlogDone = false, s->backlogId = "0";
     m_nextDiscoverNs = 0;
     return true;
 }
@@ -213,11 +215,20 @@ void StreamConsumer::discover() {
 void StreamConsumer::adoptProvided() {
     std::lock_guard lock(m_mutex);
     for (auto& [key, s] : m_streams) {
-        if (s->core || !s->requested)
+        if (s->core || !s->requested || s->refused)
             continue;
         const auto it = m_provided.find(s->device);
-        if (it == m_provided.end() || !it->second)
+        if (it == m_provided.end())
             continue;
+        if (!it->second) {
+            // Refused by the owner (e.g. a local device of that name): its entries stay pending in Redis
+            // for another consumer; this one stops reading the stream so the hold does not fill up.
+            s->refused = true;
+            s->held.clear();
+            s->inFlight.clear();
+            s->backlogDone = true;
+            continue;
+        }
         s->core = it->second;
         s->baseline = accountedSamples(*s->core->counters());
     }
@@ -348,7 +359,7 @@ void StreamConsumer::readBacklog(Stream& s) {
 void StreamConsumer::readNew() {
     std::vector<Stream*> ready;
     for (auto& [key, s] : m_streams)
-        if (s->backlogDone)
+        if (s->backlogDone && !s->refused)
             ready.push_back(s.get());
     if (ready.empty())
         return;
@@ -442,6 +453,8 @@ void StreamConsumer::janitor() {
     const std::string idle = std::to_string(m_options.claimIdleMs);
     for (auto& [key, sp] : m_streams) {
         Stream& s = *sp;
+        if (s.refused)
+            continue;
         // Entries delivered too often (every consumer failed on them) go to the dead-letter stream.
         const auto p = m_ctl->command({"XPENDING", s.key, m_options.group, "IDLE", idle, "-", "+", "100"});
         if (!p) {
@@ -569,7 +582,7 @@ void StreamConsumer::run() {
         }
         bool backlog = false;
         for (auto& [key, s] : m_streams)
-            if (!s->backlogDone && m_read->connected()) {
+            if (!s->backlogDone && !s->refused && m_read->connected()) {
                 readBacklog(*s);
                 backlog = true;
             }
