@@ -281,18 +281,25 @@ int runGui(int argc, char** argv) {
             return cli::kExitFailure;
         }
     }
-    // SIGINT/SIGTERM end the dashboard like the recorder: a recording in progress is finished (session
-    // closed, last second committed) before the process exits with 0.
+    // SIGINT/SIGTERM end the dashboard like the recorder: the sources stop first (their last partial second
+    // is processed and reaches the recording), then a recording in progress is finished (session closed,
+    // every received sample accounted) before the process exits with 0.
     cli::UnixSignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &cli::UnixSignalWatcher::signalReceived, &app, [&window](int sig) {
-        if (sig != SIGINT && sig != SIGTERM)
-            return;
-        std::fprintf(stderr, "vibrascope: %s received: %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM",
-                     window.recording().isRecording() ? "finishing the recording and closing" : "closing");
-        window.recording().stopAndWait();
-        window.close();
-        QApplication::exit(cli::kExitOk);
-    });
+    QObject::connect(&signalWatcher, &cli::UnixSignalWatcher::signalReceived, &app,
+                     [&window, &pipeline, &ingest](int sig) {
+                         if (sig != SIGINT && sig != SIGTERM)
+                             return;
+                         std::fprintf(stderr, "vibrascope: %s received: %s\n",
+                                      sig == SIGINT ? "SIGINT" : "SIGTERM",
+                                      window.recording().isRecording() ? "finishing the recording and closing"
+                                                                       : "closing");
+                         if (ingest)
+                             ingest->close();
+                         pipeline.stopAll();
+                         window.recording().stopAndWait();
+                         window.close();
+                         QApplication::exit(cli::kExitOk);
+                     });
     window.show();
     pipeline.startAll();
     if (p.isSet(QStringLiteral("no-draw")))

@@ -165,8 +165,20 @@ void DevicePanel::refresh() {
             break;
         }
         m_table->item(r, State)->setForeground(stateColor);
-        setCell(r, Rate,
-                snap && snap->device ? QString::number(snap->device->sampleRate, 'g', 8) : QString());
+        // A timestamped stream shows the rate estimated from its time stamps (with their jitter); others the
+        // configured or framed rate.
+        if (c.rateEstimateMilliHz > 0) {
+            setCell(r, Rate, QStringLiteral("≈ %1").arg(c.rateEstimateHz(), 0, 'f', 2));
+            m_table->item(r, Rate)->setToolTip(
+                tr("estimated from the time stamps: %1 Hz, time-stamp jitter %2 ms, %3 rate change(s)")
+                    .arg(c.rateEstimateHz(), 0, 'f', 3)
+                    .arg(static_cast<double>(c.timestampJitterNs) * 1e-6, 0, 'f', 3)
+                    .arg(c.rateChanges));
+        } else {
+            setCell(r, Rate,
+                    snap && snap->device ? QString::number(snap->device->sampleRate, 'g', 8) : QString());
+            m_table->item(r, Rate)->setToolTip(QString());
+        }
         setCell(r, Axes, snap && snap->device ? QString::number(snap->device->axisCount()) : QString());
         setCell(r, SamplesPerSecond, QString::number(m_rate.value(ch->deviceId()), 'f', 0));
         setCell(r, Received, QString::number(c.samplesReceived));

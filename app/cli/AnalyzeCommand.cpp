@@ -323,7 +323,7 @@ int runAnalyze(const CommandContext& ctx) {
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
-        *ctx.out << p.helpText();
+        *ctx.out << helpText(p, QStringLiteral("analyze"));
         return kExitOk;
     }
     if (!p.positionalArguments().isEmpty())

@@ -43,7 +43,7 @@ int runExport(const CommandContext& ctx) {
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
-        *ctx.out << p.helpText();
+        *ctx.out << helpText(p, QStringLiteral("export"));
         return kExitOk;
     }
     if (!p.positionalArguments().isEmpty())

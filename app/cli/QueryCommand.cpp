@@ -206,7 +206,7 @@ int runQuery(const CommandContext& ctx) {
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
-        *ctx.out << p.helpText();
+        *ctx.out << helpText(p, QStringLiteral("query"));
         return kExitOk;
     }
     const QStringList pos = p.positionalArguments();

@@ -3,6 +3,8 @@
 #include "cli/ExitCode.h"
 #include "cli/RecordReport.h"
 #include "cli/RecorderOptions.h"
+#include "cli/ServeConfig.h"
+#include "cli/ServeReload.h"
 #include "cli/UnixSignalWatcher.h"
 #include "io/SourceFactory.h"
 #include "pipeline/IngestBridge.h"
@@ -217,39 +219,110 @@ bool parseHttp(const QCommandLineParser& p, const RecorderOptions& o, service::S
     }
     return true;
 }
-} // namespace
 
-int runServe(const CommandContext& ctx) {
-    QCommandLineParser p;
+void declareOptions(QCommandLineParser& p) {
     p.setApplicationDescription(QStringLiteral(
         "Record devices like `record` and serve an HTTP API on one port: health, Prometheus /metrics,\n"
         "live and historical data, CSV/Parquet export, HTTP and WebSocket ingest, recording control.\n"
-        "Stops on SIGINT/SIGTERM (drains and closes cleanly). See docs/service.md."));
+        "Stops on SIGINT/SIGTERM (drains and closes cleanly); SIGHUP reloads --config. See "
+        "docs/service.md."));
     p.addHelpOption();
     RecorderOptions::add(p);
     addServeOptions(p);
-    if (!p.parse(ctx.arguments))
-        return usageError(ctx, kCmd, p.errorText());
-    if (p.isSet(QStringLiteral("help"))) {
-        *ctx.out << helpText(p, kCmd);
-        return kExitOk;
+    ServeConfig::addOptions(p);
+}
+
+/// The command line merged over its --config (or --check-config) file, checked into settings. False with
+/// every problem in *errors (those about the file's settings name its FILE:LINE and key).
+bool readSettings(const QStringList& args, ServeSettings* s, QStringList* errors) {
+    QCommandLineParser cli;
+    declareOptions(cli);
+    if (!cli.parse(args)) {
+        *errors << cli.errorText();
+        return false;
     }
-    if (!p.positionalArguments().isEmpty())
-        return usageError(ctx, kCmd,
-                          QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().first()));
-    if (p.isSet(QStringLiteral("listen")))
-        return usageError(
-            ctx, kCmd,
-            QStringLiteral(
-                "serve takes WebSocket devices on its --http port (/ingest); --listen is for record"));
-    RecorderOptions o;
-    o.serve = true;
+    ServeConfig config;
+    QStringList all = args;
+    if (const QString file = ServeConfig::fileOf(cli); !file.isEmpty()) {
+        if (!config.load(file)) {
+            *errors = config.errors();
+            return false;
+        }
+        all = config.merged(args, cli);
+    }
+    QCommandLineParser p;
+    declareOptions(p);
     QString error;
-    if (!o.parse(p, false, &error))
-        return usageError(ctx, kCmd, error);
-    service::Service::Options so;
-    if (!parseHttp(p, o, &so, &error))
-        return usageError(ctx, kCmd, error);
+    if (!p.parse(all))
+        error = p.errorText();
+    else if (!p.positionalArguments().isEmpty())
+        error = QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().first());
+    else if (p.isSet(QStringLiteral("listen")))
+        error = QStringLiteral(
+            "serve takes WebSocket devices on its --http port (/ingest); --listen is for record");
+    if (error.isEmpty()) {
+        s->recorder.serve = true;
+        if (s->recorder.parse(p, false, &error) && parseHttp(p, s->recorder, &s->service, &error))
+            ServeConfig::parseWebhooks(p, &s->service.webhooks, &error);
+    }
+    if (!error.isEmpty())
+        *errors << config.locate(error, cli);
+    return errors->isEmpty();
+}
+
+/// --check-config: what readSettings() checks plus the sources' URIs and the TLS files.
+int checkConfig(const CommandContext& ctx, const QString& file, const ServeSettings& s, QStringList errors) {
+    if (errors.isEmpty()) {
+        io::SourceFactory factory;
+        for (const QString& uri : s.recorder.sources) {
+            QString e;
+            if (!factory.create(uri, &e))
+                errors << QStringLiteral("source '%1': %2").arg(uri, e);
+        }
+        for (const QString& f : {s.service.http.tlsCertFile, s.service.http.tlsKeyFile})
+            if (!f.isEmpty() && !QFileInfo(f).isReadable())
+                errors << QStringLiteral("cannot read TLS file '%1'").arg(f);
+    }
+    if (!errors.isEmpty()) {
+        for (const QString& e : errors)
+            *ctx.err << "vibrascope serve: " << e << "\n";
+        *ctx.err << "vibrascope serve: " << file << ": " << errors.size() << " problem(s)\n";
+        return kExitUsage;
+    }
+    *ctx.out << file << ": OK: " << s.recorder.sources.size() << " source(s), " << s.recorder.alarms.size()
+             << " alarm rule(s), " << s.service.triggers.size() << " trigger(s), "
+             << s.service.webhooks.urls.size() << " webhook(s); database '"
+             << QString::fromStdString(s.recorder.recorder.dbPath) << "'; HTTP on "
+             << s.service.http.address.toString() << ":" << s.service.http.port
+             << (s.service.tokens.empty() ? " without authentication" : " with bearer tokens") << "\n";
+    return kExitOk;
+}
+} // namespace
+
+int runServe(const CommandContext& ctx) {
+    {
+        QCommandLineParser p;
+        declareOptions(p);
+        if (!p.parse(ctx.arguments))
+            return usageError(ctx, kCmd, p.errorText());
+        if (p.isSet(QStringLiteral("help"))) {
+            *ctx.out << helpText(p, kCmd);
+            return kExitOk;
+        }
+        if (p.isSet(QStringLiteral("check-config"))) {
+            ServeSettings s;
+            QStringList errors;
+            readSettings(ctx.arguments, &s, &errors);
+            return checkConfig(ctx, p.value(QStringLiteral("check-config")), s, errors);
+        }
+    }
+    ServeSettings settings;
+    QStringList errors;
+    if (!readSettings(ctx.arguments, &settings, &errors))
+        return usageError(ctx, kCmd, errors.join(QStringLiteral("\nvibrascope serve: ")));
+    const RecorderOptions& o = settings.recorder;
+    const service::Service::Options& so = settings.service;
+    QString error;
 
     io::SourceFactory factory;
     pipeline::Pipeline::Options po;
@@ -257,9 +330,13 @@ int runServe(const CommandContext& ctx) {
     po.maxDevices = o.maxDevices;
     pipeline::Pipeline pipe(factory, pipeline::DspSettings{}, po);
     pipe.setAlarmRules(o.alarms);
-    for (const QString& uri : o.sources)
-        if (!pipe.add(uri, &error))
+    std::vector<std::pair<QString, QString>> added; // source URI -> device id, for reloads
+    for (const QString& uri : o.sources) {
+        const pipeline::DeviceChannel* ch = pipe.add(uri, &error);
+        if (!ch)
             return usageError(ctx, kCmd, error);
+        added.emplace_back(uri, ch->deviceId());
+    }
 
     recording::Recorder recorder(pipe, o.recorder);
     std::string startError;
@@ -293,19 +370,27 @@ int runServe(const CommandContext& ctx) {
             app->exit(0);
         }
     };
+    ServeReload reload(pipe, service, settings);
+    for (const auto& [uri, id] : added)
+        reload.noteSource(uri, id);
     UnixSignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &UnixSignalWatcher::signalReceived, app, [&](int sig) {
         if (sig != SIGHUP) {
             stop(sig == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
             return;
         }
-        // Reloading the configuration is not implemented yet: say so instead of pretending.
         notifier.reloading();
-        *ctx.err
-            << "vibrascope serve: SIGHUP: configuration reload is not supported yet; restart the service to "
-               "apply changes\n";
+        ServeSettings next;
+        QStringList problems;
+        QStringList lines;
+        if (readSettings(ctx.arguments, &next, &problems))
+            lines = reload.apply(next);
+        else
+            lines = problems << QStringLiteral("SIGHUP: the configuration has errors; nothing changed");
+        for (const QString& l : lines)
+            *ctx.err << "vibrascope serve: reload: " << l << "\n";
         ctx.err->flush();
-        notifier.ready(QStringLiteral("running (reload not supported)"));
+        notifier.ready(QStringLiteral("running, configuration reloaded"));
     });
     QTimer durationTimer;
     durationTimer.setSingleShot(true);

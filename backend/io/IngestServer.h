@@ -75,6 +75,8 @@ public:
     /// Instead of listen(): serve connections that another server accepted and hands over with
     /// handleUpgrade() (`vibrascope serve` runs /ingest and /stream on its HTTP port this way).
     void startWithoutListening(quint16 reportedPort);
+    /// Replaces the token new connections must present (configuration reload); open ones stay.
+    void setToken(const QString& token) { m_opt.token = token; }
     /// Takes ownership of a socket whose WebSocket handshake request has not been read yet.
     void handleUpgrade(QTcpSocket* socket);
 
@@ -125,7 +127,7 @@ private:
     static void sendError(QWebSocket* ws, const std::string& why, qint64 seq = -1);
     QString tokenOf(QWebSocket* ws) const;
 
-    const Options m_opt;
+    Options m_opt; ///< token changes by setToken(); the rest is fixed
     const OutletProvider m_provider;
     Stats m_stats;
     std::atomic<quint16> m_port{0};

@@ -85,6 +85,9 @@ struct StoreFeed {
         s.gapsInferred = sub(s.gapsInferred, m_baseline.gapsInferred);
         s.samplesMissing = sub(s.samplesMissing, m_baseline.samplesMissing);
         s.reconnects = sub(s.reconnects, m_baseline.reconnects);
+        s.rateChanges = sub(s.rateChanges, m_baseline.rateChanges);
+        // rateEstimateMilliHz and timestampJitterNs are gauges: their value at the end (or now), not a
+        // difference
         return s;
     }
 

@@ -32,6 +32,8 @@ public:
 
     explicit Router(TokenSet tokens)
         : m_tokens(std::move(tokens)) {}
+    /// Replaces the accepted tokens (configuration reload); owner thread.
+    void setTokens(TokenSet tokens) { m_tokens = std::move(tokens); }
 
     /// pattern: literal segments and {name} captures; a trailing "/*" matches any rest (captured whole).
     void add(const QByteArray& method, const QString& pattern, Access access, Handler handler);

@@ -52,8 +52,12 @@ Service::Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Op
     m_history = std::make_unique<HistoryApi>(hp, *m_queries);
     m_history->addRoutes(m_router);
     m_triggers = std::make_unique<TriggerManager>(pipeline, m_options.triggers, m_options.triggerDir);
-    m_triggers->addRoutes(m_router);
+    TriggerManager::addRoutes(m_router, [this] { return m_triggers.get(); });
     m_metrics->addSection([this](PrometheusText& t) { m_triggers->metrics(t); });
+    AlarmWebhooks::Options wo = m_options.webhooks;
+    wo.version = m_options.version;
+    m_webhooks = std::make_unique<AlarmWebhooks>(pipeline.events(), wo);
+    m_metrics->addSection([this](PrometheusText& t) { m_webhooks->metrics(t); });
 }
 
 Service::~Service() {
@@ -72,10 +76,34 @@ bool Service::start(QString* error) {
     if (!m_http->listen(error))
         return false;
     m_ingest->server().startWithoutListening(m_http->port());
+    m_webhooks->start();
     return true;
 }
 
+void Service::setTokens(const TokenSet& tokens) {
+    m_router.setTokens(tokens);
+    m_ingest->server().setToken(QString::fromUtf8(tokens.firstControl()));
+}
+
+bool Service::setTriggers(std::vector<TriggerSpec> specs, const std::string& dir,
+                          const alarms::AlarmRules& userRules, std::string* error) {
+    m_triggers->detach();
+    m_triggers->stop();
+    m_pipeline.setAlarmRules(userRules); // without the old triggers' rules
+    m_triggers = std::make_unique<TriggerManager>(m_pipeline, std::move(specs), dir);
+    return m_triggers->specs().empty() || m_triggers->start(error);
+}
+
+void Service::setAlarmRules(const alarms::AlarmRules& rules) {
+    alarms::AlarmRules all = rules;
+    const auto& own = m_triggers->alarmRules();
+    all.insert(all.end(), own.begin(), own.end());
+    m_pipeline.setAlarmRules(std::move(all));
+}
+
 void Service::close() {
+    if (m_webhooks)
+        m_webhooks->stop();
     if (m_http)
         m_http->close();
     if (m_ingest)

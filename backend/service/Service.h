@@ -1,5 +1,6 @@
 #pragma once
 
+#include "service/AlarmWebhooks.h"
 #include "service/HistoryApi.h"
 #include "service/HttpIngest.h"
 #include "service/HttpServer.h"
@@ -45,6 +46,7 @@ public:
         int maxDevices = 1000;
         std::vector<TriggerSpec> triggers;
         std::string triggerDir; ///< where triggered windows go (required with triggers)
+        AlarmWebhooks::Options webhooks;
     };
     Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Options options,
             QObject* parent = nullptr);
@@ -57,6 +59,18 @@ public:
     /// After the pipeline stopped: the trigger engine drains its taps, completes the windows that have all
     /// their data and stops.
     void stopTriggers();
+
+    /// Configuration reload (owner thread): tokens for new requests and WebSocket connections; webhooks;
+    /// the user's alarm rules (the alarm triggers' own rules stay).
+    void setTokens(const TokenSet& tokens);
+    void setWebhooks(AlarmWebhooks::Options options) { m_webhooks->setOptions(std::move(options)); }
+    void setAlarmRules(const alarms::AlarmRules& rules);
+    /// Replaces the triggers: the running ones stop (windows with all their data are completed, open ones
+    /// end where their data ends), their taps come off, the new ones start with fresh counters. userRules
+    /// are the engine's alarm rules without any trigger's. False with *error when a new trigger cannot start
+    /// (then no trigger runs).
+    bool setTriggers(std::vector<TriggerSpec> specs, const std::string& dir,
+                     const alarms::AlarmRules& userRules, std::string* error);
 
     quint16 port() const { return m_http ? m_http->port() : 0; }
     Router& router() { return m_router; }
@@ -77,6 +91,7 @@ private:
     std::unique_ptr<LiveApi> m_live;
     std::unique_ptr<HistoryApi> m_history;
     std::unique_ptr<TriggerManager> m_triggers;
+    std::unique_ptr<AlarmWebhooks> m_webhooks;
 };
 
 } // namespace vibra::service

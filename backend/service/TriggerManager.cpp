@@ -23,7 +23,8 @@ TriggerManager::TriggerManager(pipeline::Pipeline& pipeline, std::vector<Trigger
     : QObject(parent)
     , m_pipeline(pipeline)
     , m_specs(std::move(specs))
-    , m_engine(std::move(dir))
+    , m_engine(dir)
+    , m_uploader(TriggerUploader::Options{QString::fromStdString(dir)})
     , m_states(m_specs.size()) {
     connect(&m_timer, &QTimer::timeout, this, &TriggerManager::poll);
 }
@@ -49,6 +50,7 @@ bool TriggerManager::start(std::string* error) {
             rule->device = s.device;
         m_ruleText[rule->text + "|" + s.device] = s.name;
         rules.push_back(*rule);
+        m_rules.push_back(*rule);
     }
     if (!m_engine.start(error))
         return false;
@@ -66,6 +68,7 @@ bool TriggerManager::start(std::string* error) {
 
 void TriggerManager::stop() {
     m_timer.stop();
+    m_uploader.stop();
     m_engine.stop();
 }
 
@@ -83,13 +86,28 @@ void TriggerManager::attach(pipeline::DeviceChannel* ch) {
     auto tap = std::make_shared<pipeline::TapFeed>(id, ch->uri().toStdString(), kTapBlocks);
     ch->core()->addTap(tap);
     m_engine.addTap(tap, keep);
-    m_tapped.insert(id);
+    m_tapped[id] = tap;
 }
 
 void TriggerManager::fire(const TriggerSpec& spec, State& st, std::int64_t startNs, std::int64_t endNs) {
     m_engine.request(spec.name, spec.device, startNs, endNs);
     ++st.fired;
     st.lastEndNs = endNs;
+}
+
+void TriggerManager::uploadState(const TriggerSpec& spec, std::int64_t windowStartNs) {
+    QJsonObject o;
+    o[QStringLiteral("trigger")] = QString::fromStdString(spec.name);
+    o[QStringLiteral("device")] = QString::fromStdString(spec.device);
+    o[QStringLiteral("window_start")] = JsonViews::isoTime(windowStartNs);
+    o[QStringLiteral("window_start_ns")] = QString::number(windowStartNs);
+    o[QStringLiteral("period_s")] = static_cast<double>(spec.uploadPeriodNs) / 1e9;
+    o[QStringLiteral("uploaded_at")] = JsonViews::isoTime(core::utcNowNs());
+    const auto* ch = m_pipeline.find(QString::fromStdString(spec.device));
+    const auto last = ch ? ch->core()->lastSecond() : nullptr;
+    o[QStringLiteral("second")] = last ? QJsonValue(JsonViews::liveSecond(*last)) : QJsonValue();
+    m_uploader.upload(QString::fromStdString(spec.upload), spec.name, spec.device, windowStartNs,
+                      QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 void TriggerManager::poll() {
@@ -128,6 +146,12 @@ void TriggerManager::poll() {
             }
         } else if (s.kind == TriggerSpec::Kind::External && st.on && now - st.onSinceNs > s.maxWindowNs) {
             external(QString::fromStdString(s.name), false);
+        } else if (s.kind == TriggerSpec::Kind::External && st.on && !s.upload.empty()) {
+            const std::int64_t startNs = now / s.uploadPeriodNs * s.uploadPeriodNs;
+            if (startNs > st.lastUploadStartNs) {
+                uploadState(s, startNs);
+                st.lastUploadStartNs = startNs;
+            }
         }
     }
 }
@@ -187,17 +211,26 @@ HttpResponse TriggerManager::status() const {
     return HttpResponse::json(200, QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-void TriggerManager::addRoutes(Router& router) {
+void TriggerManager::detach() {
+    for (const auto& [id, tap] : m_tapped)
+        if (auto* ch = m_pipeline.find(QString::fromStdString(id)))
+            ch->core()->removeTap(tap);
+    m_tapped.clear();
+}
+
+void TriggerManager::addRoutes(Router& router, std::function<TriggerManager*()> current) {
     using A = Router::Access;
     router.add("GET", QStringLiteral("/api/triggers"), A::Read,
-               [this](const HttpRequest&, const QStringList&, HttpResponder rep) { rep.send(status()); });
+               [current](const HttpRequest&, const QStringList&, HttpResponder rep) {
+                   rep.send(current()->status());
+               });
     router.add("POST", QStringLiteral("/api/triggers/{name}/on"), A::Control,
-               [this](const HttpRequest&, const QStringList& c, HttpResponder rep) {
-                   rep.send(external(c.value(0), true));
+               [current](const HttpRequest&, const QStringList& c, HttpResponder rep) {
+                   rep.send(current()->external(c.value(0), true));
                });
     router.add("POST", QStringLiteral("/api/triggers/{name}/off"), A::Control,
-               [this](const HttpRequest&, const QStringList& c, HttpResponder rep) {
-                   rep.send(external(c.value(0), false));
+               [current](const HttpRequest&, const QStringList& c, HttpResponder rep) {
+                   rep.send(current()->external(c.value(0), false));
                });
 }
 
@@ -227,6 +260,7 @@ void TriggerManager::metrics(PrometheusText& t) const {
     t.sample("vibrascope_trigger_samples_stored_total", static_cast<double>(e.samplesStored.load()));
     t.family("vibrascope_trigger_buffered_samples", "gauge", "Samples per axis held in pre-trigger buffers.");
     t.sample("vibrascope_trigger_buffered_samples", static_cast<double>(e.bufferedSamples.load()));
+    m_uploader.metrics(t);
 }
 
 } // namespace vibra::service

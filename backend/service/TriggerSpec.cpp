@@ -63,12 +63,18 @@ std::optional<TriggerSpec> TriggerSpec::parse(const std::string& text, std::stri
         } else if (key == "duration") {
             if (!duration(key, value, &t.durationNs))
                 return std::nullopt;
+        } else if (key == "upload") {
+            t.upload = value;
+        } else if (key == "period") {
+            if (!duration(key, value, &t.uploadPeriodNs))
+                return std::nullopt;
         } else if (key == "max") {
             if (!duration(key, value, &t.maxWindowNs))
                 return std::nullopt;
         } else {
-            *error = "trigger '" + text + "': unknown key '" + key +
-                     "' (name, device, when, every, duration, external, pre, post, holdoff, max)";
+            *error =
+                "trigger '" + text + "': unknown key '" + key +
+                "' (name, device, when, every, duration, external, pre, post, holdoff, max, upload, period)";
             return std::nullopt;
         }
     }
@@ -94,6 +100,14 @@ std::optional<TriggerSpec> TriggerSpec::parse(const std::string& text, std::stri
     }
     if (t.kind == Kind::Schedule && (t.durationNs <= 0 || t.durationNs > t.everyNs)) {
         *error = "trigger '" + t.name + "': duration= must be > 0 and at most every=";
+        return std::nullopt;
+    }
+    if ((!t.upload.empty() || text.find("period=") != std::string::npos) && t.kind != Kind::External) {
+        *error = "trigger '" + t.name + "': upload= and period= go with external";
+        return std::nullopt;
+    }
+    if (t.uploadPeriodNs < 1'000'000'000) {
+        *error = "trigger '" + t.name + "': period= must be at least 1s";
         return std::nullopt;
     }
     if (t.kind == Kind::Alarm && t.preNs + t.postNs <= 0) {

@@ -13,7 +13,8 @@ namespace vibra::service {
 ///    is [T - pre, T + post) around the second T that raised it. Re-armed when the alarm clears
 ///    (hysteresis) and holdoff has passed since the end of the previous window.
 ///  - Schedule: every `every` (aligned to UTC) for `duration`: window [k*every, k*every + duration).
-///  - External: POST /api/triggers/NAME/on and /off: window [on - pre, off + post).
+///  - External: POST /api/triggers/NAME/on and /off: window [on - pre, off + post); with upload=DEST,
+///    while ON the device's latest state is uploaded once per period= (TriggerUploader).
 /// Plain value; any thread.
 struct TriggerSpec {
     enum class Kind { Alarm, Schedule, External };
@@ -27,10 +28,13 @@ struct TriggerSpec {
     std::int64_t everyNs = 0;                   ///< Schedule
     std::int64_t durationNs = 0;                ///< Schedule
     std::int64_t maxWindowNs = 600'000'000'000; ///< External: a window still open this long is closed
+    std::string upload; ///< External: while ON, the latest state goes here (dir or URL)
+    std::int64_t uploadPeriodNs = 10'000'000'000; ///< ... every this long, aligned to UTC
 
     static constexpr std::int64_t kMaxPreNs = 60'000'000'000;
     /// "name=hi;device=bearing;when=rms>0.5,hysteresis=0.1;pre=1s;post=2s;holdoff=10s",
-    /// "name=p;device=a;every=10min;duration=30s", "name=m;device=a;external;pre=1s;post=1s".
+    /// "name=p;device=a;every=10min;duration=30s", "name=m;device=a;external;pre=1s;post=1s",
+    /// "name=u;device=a;external;upload=http://host/path;period=10s".
     static std::optional<TriggerSpec> parse(const std::string& text, std::string* error);
     static const char* kindName(Kind k);
 };

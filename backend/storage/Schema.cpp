@@ -181,7 +181,13 @@ UPDATE device_latest SET
 ALTER TABLE raw_block ADD COLUMN blocks INTEGER NOT NULL DEFAULT 1; -- source blocks in this row
 ALTER TABLE raw_block ADD COLUMN parts BLOB;  -- NULL = one block; else per block: count, seq, start (varints)
 )sql",
-    // 6: the relay ledger: raw blocks that arrived through a Redis consumer, unique by their producer key
+    // 6: rate tracking of timestamped streams in the session accounting.
+    R"sql(
+ALTER TABLE session_device ADD COLUMN rate_estimate_hz REAL;     -- estimated from time stamps; NULL = not estimated
+ALTER TABLE session_device ADD COLUMN timestamp_jitter_ns INTEGER; -- robust std. dev. around the fit; NULL likewise
+ALTER TABLE session_device ADD COLUMN rate_changes INTEGER NOT NULL DEFAULT 0; -- new streams: the rate changed
+)sql",
+    // 7: the relay ledger: raw blocks that arrived through a Redis consumer, unique by their producer key
     // (device, upstream session, sequence), so a re-delivered entry is stored once (RelayLedger).
     R"sql(
 CREATE TABLE relay_block(

@@ -8,13 +8,15 @@ bool SessionAccounting::prepare(sqlite3* db, std::string* error) {
         db,
         "INSERT INTO session_device(session_id, device_id, received, stored, dropped_total, dropped_json, "
         "gaps_detected, gaps_inferred, samples_missing, reconnects, bytes, frames, frames_dropped_total, "
-        "frames_dropped_json) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "frames_dropped_json, rate_estimate_hz, timestamp_jitter_ns, rate_changes) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
         "ON CONFLICT(session_id, device_id) DO UPDATE SET received=excluded.received, "
         "stored=excluded.stored, dropped_total=excluded.dropped_total, dropped_json=excluded.dropped_json, "
         "gaps_detected=excluded.gaps_detected, gaps_inferred=excluded.gaps_inferred, "
         "samples_missing=excluded.samples_missing, reconnects=excluded.reconnects, bytes=excluded.bytes, "
         "frames=excluded.frames, frames_dropped_total=excluded.frames_dropped_total, "
-        "frames_dropped_json=excluded.frames_dropped_json");
+        "frames_dropped_json=excluded.frames_dropped_json, rate_estimate_hz=excluded.rate_estimate_hz, "
+        "timestamp_jitter_ns=excluded.timestamp_jitter_ns, rate_changes=excluded.rate_changes");
     m_close = Statement(db, "UPDATE session SET stopped_ns=?, clean=? WHERE id=?");
     for (const Statement* s : {&m_upsert, &m_close})
         if (!s->isValid()) {
@@ -59,6 +61,12 @@ bool SessionAccounting::write(std::int64_t deviceRowId, const core::CounterSnaps
     for (const auto f : c.framesDropped)
         framesDropped += f;
     m_upsert.bind(13, static_cast<std::int64_t>(framesDropped)).bind(14, droppedJson(c.framesDropped));
+    // gauges of a timestamped stream; NULL when the rate is configured or carried by the frames
+    if (c.rateEstimateMilliHz > 0)
+        m_upsert.bind(15, c.rateEstimateHz()).bind(16, static_cast<std::int64_t>(c.timestampJitterNs));
+    else
+        m_upsert.bindNull(15).bindNull(16);
+    m_upsert.bind(17, static_cast<std::int64_t>(c.rateChanges));
     if (m_upsert.step() != SQLITE_DONE) {
         *error = sqlite3_errmsg(m_db);
         return false;
@@ -105,6 +113,12 @@ void SessionAccounting::add(core::CounterSnapshot& sum, const core::CounterSnaps
     sum.gapsInferred += c.gapsInferred;
     sum.samplesMissing += c.samplesMissing;
     sum.reconnects += c.reconnects;
+    sum.rateChanges += c.rateChanges;
+    // gauges: the newest feed's value (feeds of one device are added in the order they were attached)
+    if (c.rateEstimateMilliHz > 0) {
+        sum.rateEstimateMilliHz = c.rateEstimateMilliHz;
+        sum.timestampJitterNs = c.timestampJitterNs;
+    }
 }
 
 } // namespace vibra::storage

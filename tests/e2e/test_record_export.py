@@ -158,12 +158,32 @@ def test_bad_input(tmp):
     check(rc == 0 and out.startswith("vibrascope "), "--version")
 
 
+def wait_for_stored(db, n, proc, deadline_s=30):
+    """Polls the database until the newest session has committed more than n received samples."""
+    import time
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        check(proc.poll() is None, "still running while waiting for data")
+        if proc.poll() is not None:
+            return
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+            row = con.execute("SELECT coalesce(max(received), 0) FROM session_device WHERE session_id = "
+                              "(SELECT max(id) FROM session)").fetchone()
+            con.close()
+            if row[0] >= n:
+                return
+        except sqlite3.Error:
+            pass  # not created yet
+        time.sleep(0.1)
+    check(False, f"no session with {n} received samples within {deadline_s} s")
+
+
 def test_signal_stops_cleanly(tmp):
     db = os.path.join(tmp, "sig.db")
     p = subprocess.Popen([VIBRASCOPE, "record", "--source", "sim://s?profile=sine", "--db", db, "--quiet"],
                          stderr=subprocess.PIPE, text=True)
-    import time
-    time.sleep(2.2)
+    wait_for_stored(db, 16001, p)
     p.send_signal(15)
     _, err = p.communicate(timeout=30)
     check(p.returncode == 0, f"SIGTERM exit code {p.returncode}: {err}")
@@ -174,10 +194,11 @@ def test_signal_stops_cleanly(tmp):
     check(clean == 1 and received == stored + dropped and received > 16000, f"after SIGTERM: {received} {stored} {dropped} clean={clean}")
 
 
-with tempfile.TemporaryDirectory() as tmp:
-    test_record_export(tmp)
-    test_bad_input(tmp)
-    test_signal_stops_cleanly(tmp)
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as tmp:
+        test_record_export(tmp)
+        test_bad_input(tmp)
+        test_signal_stops_cleanly(tmp)
 
-print(f"{0 if failures else 1} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+    print(f"{0 if failures else 1} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)

@@ -175,6 +175,12 @@ private slots:
         QVERIFY(!exec(raw, "SELECT frames_dropped_json FROM session_device"));
         QVERIFY2(storage::Schema::migrateTo(raw, 4, 5, &err), err.c_str());
         QCOMPARE(scalar(raw, "PRAGMA user_version"), 5);
+        // version 5 has no rate tracking columns; 6 adds them, NULL (not estimated) for existing rows
+        QVERIFY(!exec(raw, "SELECT rate_estimate_hz FROM session_device"));
+        QVERIFY2(storage::Schema::migrateTo(raw, 5, 6, &err), err.c_str());
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM session_device WHERE rate_estimate_hz IS NULL AND "
+                             "timestamp_jitter_ns IS NULL AND rate_changes = 0"),
+                 scalar(raw, "SELECT count(*) FROM session_device"));
         QCOMPARE(
             scalar(raw,
                    "SELECT received + stored + dropped_total + frames_dropped_total FROM session_device"),
@@ -192,10 +198,10 @@ private slots:
         // a version-4 raw row is one block
         QCOMPARE(scalar(raw, "SELECT blocks FROM raw_block"), 1);
         QCOMPARE(scalar(raw, "SELECT parts IS NULL FROM raw_block"), 1);
-        // 5 -> 6: the relay ledger appears, empty, and keeps (device, origin, seq) unique
+        // 6 -> 7: the relay ledger appears, empty, and keeps (device, origin, seq) unique
         QVERIFY(!exec(raw, "SELECT count(*) FROM relay_block"));
-        QVERIFY2(storage::Schema::migrateTo(raw, 5, 6, &err), err.c_str());
-        QCOMPARE(scalar(raw, "PRAGMA user_version"), 6);
+        QVERIFY2(storage::Schema::migrateTo(raw, 6, 7, &err), err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 7);
         QCOMPARE(scalar(raw, "SELECT count(*) FROM relay_block"), 0);
         QVERIFY(exec(raw, "INSERT INTO relay_block VALUES(1, '17', 0, 1)"));
         QVERIFY(!exec(raw, "INSERT INTO relay_block VALUES(1, '17', 0, 2)"));
