@@ -134,6 +134,14 @@ void addServeOptions(QCommandLineParser& p) {
     p.addOption({QStringLiteral("idle-timeout"),
                  QStringLiteral("Seconds an idle keep-alive connection stays open (default 30)."),
                  QStringLiteral("SECONDS"), QStringLiteral("30")});
+    p.addOption({QStringLiteral("max-viewers"),
+                 QStringLiteral("Most browser live views (WebSocket /stream?view=display) at once (default "
+                                "64); beyond: closed with 1013."),
+                 QStringLiteral("N"), QStringLiteral("64")});
+    p.addOption({QStringLiteral("viewer-queue-bytes"),
+                 QStringLiteral("Unsent bytes per browser live view before its frames are dropped (default "
+                                "1048576; counted in vibrascope_viewer_frames_total{result=\"dropped\"})."),
+                 QStringLiteral("BYTES"), QStringLiteral("1048576")});
 }
 
 bool parseHttp(const QCommandLineParser& p, const RecorderOptions& o, service::Service::Options* out,
@@ -178,6 +186,16 @@ bool parseHttp(const QCommandLineParser& p, const RecorderOptions& o, service::S
         return false;
     }
     h.idleTimeoutMs = static_cast<int>(idle * 1000);
+    out->maxViewers = p.value(QStringLiteral("max-viewers")).toInt(&ok);
+    if (!ok || out->maxViewers < 0 || out->maxViewers > 10000) {
+        *error = QStringLiteral("--max-viewers must be a whole number in 0..10000");
+        return false;
+    }
+    out->viewerQueueBytes = p.value(QStringLiteral("viewer-queue-bytes")).toLongLong(&ok);
+    if (!ok || out->viewerQueueBytes < 1024 || out->viewerQueueBytes > (1LL << 30)) {
+        *error = QStringLiteral("--viewer-queue-bytes must be a number of bytes in 1024..1073741824");
+        return false;
+    }
     QList<QByteArray> readTokens;
     for (const auto& t : p.values(QStringLiteral("read-token")))
         readTokens.append(t.toUtf8());
@@ -223,7 +241,8 @@ bool parseHttp(const QCommandLineParser& p, const RecorderOptions& o, service::S
 void declareOptions(QCommandLineParser& p) {
     p.setApplicationDescription(QStringLiteral(
         "Record devices like `record` and serve an HTTP API on one port: health, Prometheus /metrics,\n"
-        "live and historical data, CSV/Parquet export, HTTP and WebSocket ingest, recording control.\n"
+        "live and historical data, CSV/Parquet export, HTTP and WebSocket ingest, recording control,\n"
+        "and a live view for browsers at http://HOST:PORT/.\n"
         "Stops on SIGINT/SIGTERM (drains and closes cleanly); SIGHUP reloads --config. See "
         "docs/service.md."));
     p.addHelpOption();
@@ -355,7 +374,8 @@ int runServe(const CommandContext& ctx) {
                      ? "[" + so.http.address.toString() + "]"
                      : so.http.address.toString())
              << ":" << service.port()
-             << (so.tokens.empty() ? " without authentication" : " with bearer tokens") << "\n";
+             << (so.tokens.empty() ? " without authentication" : " with bearer tokens")
+             << " (live view: open that address in a browser)\n";
     ctx.err->flush();
     service::SystemdNotifier notifier(pipe, recorder);
     notifier.ready(QStringLiteral("recording %1 device(s), HTTP on port %2")

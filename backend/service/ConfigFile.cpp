@@ -51,6 +51,8 @@ constexpr KeySpec kHttp[] = {
     {"max_connections", "max-connections", Type::Int},
     {"header_timeout", "header-timeout", Type::Number},
     {"idle_timeout", "idle-timeout", Type::Number},
+    {"max_viewers", "max-viewers", Type::Int},
+    {"viewer_queue_bytes", "viewer-queue-bytes", Type::Int},
 };
 constexpr KeySpec kWebhooks[] = {
     {"urls", "webhook", Type::StringList},

@@ -167,7 +167,7 @@ void HttpConnection::onReadyRead() {
             QTcpSocket* s = m_socket;
             m_socket = nullptr;
             s->setParent(nullptr);
-            m_server.upgrade(this, s);
+            m_server.upgrade(this, s, m_request);
             deleteLater();
             return;
         }

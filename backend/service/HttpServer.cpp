@@ -137,11 +137,11 @@ void HttpServer::dispatch(HttpConnection* c, HttpRequest&& request, std::uint64_
     m_handler(std::move(request), HttpResponder(c, id));
 }
 
-void HttpServer::upgrade(HttpConnection* c, QTcpSocket* socket) {
+void HttpServer::upgrade(HttpConnection* c, QTcpSocket* socket, const HttpRequest& head) {
     forget(c);
     m_stats.upgrades.fetch_add(1, std::memory_order_relaxed);
     if (m_upgrade)
-        m_upgrade(socket);
+        m_upgrade(socket, head);
     else
         socket->deleteLater();
 }

@@ -74,7 +74,8 @@ public:
         QStringList upgradePaths; ///< e.g. /ingest, /stream
     };
     using Handler = std::function<void(HttpRequest&& request, HttpResponder responder)>;
-    using UpgradeHandler = std::function<void(QTcpSocket* socket)>;
+    /// Gets the socket with the handshake unread and the parsed request head (to route by path and query).
+    using UpgradeHandler = std::function<void(QTcpSocket* socket, const HttpRequest& head)>;
 
     struct Stats {
         std::atomic<std::uint64_t> accepted{0}; ///< connections taken
@@ -106,7 +107,7 @@ private:
     friend class HttpConnection;
     void onPending();
     void dispatch(HttpConnection* c, HttpRequest&& request, std::uint64_t id);
-    void upgrade(HttpConnection* c, QTcpSocket* socket);
+    void upgrade(HttpConnection* c, QTcpSocket* socket, const HttpRequest& head);
     void forget(HttpConnection* c);
 
     const Options m_options;

@@ -19,7 +19,7 @@ namespace vibra::service {
 /// access it needs (public, read token, control token) and a fixed label for metrics. Answers 401 (without
 /// detail) for a missing or wrong token, 403 for a read token on a control route, 404 for an unknown path,
 /// 405 for a known path with another method, and counts every response by route label and status.
-/// Reserved for later: a prefix route ("/static/..." or "/") for the browser view's files.
+/// Prefix routes ("/static/*") serve the browser view's files (WebUi).
 ///
 /// Threads: owner thread (the HTTP server's).
 class Router {

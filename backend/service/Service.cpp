@@ -28,7 +28,13 @@ Service::Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Op
     ho.upgradePaths = {QStringLiteral("/ingest"), QStringLiteral("/stream")};
     m_http = std::make_unique<HttpServer>(
         ho, [this](HttpRequest&& r, HttpResponder rep) { m_router.handle(std::move(r), rep); },
-        [this](QTcpSocket* s) { m_ingest->server().handleUpgrade(s); });
+        [this](QTcpSocket* s, const HttpRequest& head) {
+            if (head.path == QLatin1String("/stream") &&
+                head.param(QStringLiteral("view")) == QLatin1String("display"))
+                m_display->handleUpgrade(s);
+            else
+                m_ingest->server().handleUpgrade(s);
+        });
     ServiceMetrics::Parts parts;
     parts.pipeline = &pipeline;
     parts.recorder = &recorder;
@@ -58,6 +64,14 @@ Service::Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Op
     wo.version = m_options.version;
     m_webhooks = std::make_unique<AlarmWebhooks>(pipeline.events(), wo);
     m_metrics->addSection([this](PrometheusText& t) { m_webhooks->metrics(t); });
+    DisplayStream::Options dp;
+    dp.tokens = m_options.tokens;
+    dp.maxClients = m_options.maxViewers;
+    dp.queueBytes = m_options.viewerQueueBytes;
+    m_display = std::make_unique<DisplayStream>(pipeline, dp);
+    m_metrics->addSection([this](PrometheusText& t) { m_display->metrics(t); });
+    m_web = std::make_unique<WebUi>(m_options.tokens);
+    m_web->addRoutes(m_router);
 }
 
 Service::~Service() {
@@ -83,6 +97,8 @@ bool Service::start(QString* error) {
 void Service::setTokens(const TokenSet& tokens) {
     m_router.setTokens(tokens);
     m_ingest->server().setToken(QString::fromUtf8(tokens.firstControl()));
+    m_display->setTokens(tokens);
+    m_web->setTokens(tokens);
 }
 
 bool Service::setTriggers(std::vector<TriggerSpec> specs, const std::string& dir,
@@ -106,6 +122,8 @@ void Service::close() {
         m_webhooks->stop();
     if (m_http)
         m_http->close();
+    if (m_display)
+        m_display->close();
     if (m_ingest)
         m_ingest->close();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "service/AlarmWebhooks.h"
+#include "service/DisplayStream.h"
 #include "service/HistoryApi.h"
 #include "service/HttpIngest.h"
 #include "service/HttpServer.h"
@@ -11,6 +12,7 @@
 #include "service/TokenSet.h"
 #include "service/TriggerManager.h"
 #include "service/TriggerSpec.h"
+#include "service/WebUi.h"
 
 #include <QObject>
 
@@ -27,8 +29,9 @@ class Recorder;
 namespace vibra::service {
 
 /// The HTTP face of `vibrascope serve`, composed around a running Pipeline and Recorder: the HTTP server
-/// (with /ingest and /stream WebSocket upgrades handed to the ingest server on the same port), the route
-/// table and its APIs, the query workers and the metrics.
+/// (with /ingest and /stream WebSocket upgrades handed to the ingest server on the same port, and
+/// /stream?view=display to the browser view's DisplayStream), the route table and its APIs, the browser
+/// view's files (WebUi), the query workers and the metrics.
 ///
 /// Threads: owner thread (the pipeline's); query workers run their own threads.
 class Service : public QObject {
@@ -47,6 +50,8 @@ public:
         std::vector<TriggerSpec> triggers;
         std::string triggerDir; ///< where triggered windows go (required with triggers)
         AlarmWebhooks::Options webhooks;
+        int maxViewers = 64;               ///< browser view connections (/stream?view=display)
+        qint64 viewerQueueBytes = 1 << 20; ///< unsent bytes per viewer before frames are dropped
     };
     Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Options options,
             QObject* parent = nullptr);
@@ -92,6 +97,8 @@ private:
     std::unique_ptr<HistoryApi> m_history;
     std::unique_ptr<TriggerManager> m_triggers;
     std::unique_ptr<AlarmWebhooks> m_webhooks;
+    std::unique_ptr<DisplayStream> m_display;
+    std::unique_ptr<WebUi> m_web;
 };
 
 } // namespace vibra::service
