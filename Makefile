@@ -9,7 +9,7 @@ ARGS   ?=
 # Threaded tests run under ThreadSanitizer by `make tsan` (CI): the engine's own hand-offs (rings, pool,
 # channel cores, recorder/storage feeds) use standard primitives TSan sees; Qt-internal frames are
 # suppressed in tests/tsan.supp, each with its reason.
-TSAN_TESTS := tst_spsc_ring tst_worker_pool tst_channel_core tst_alarms tst_engine_storage tst_ingest_server
+TSAN_TESTS := tst_spsc_ring tst_worker_pool tst_channel_core tst_alarms tst_engine_storage tst_ingest_server tst_redis_publisher tst_redis_consumer
 
 all: build
 

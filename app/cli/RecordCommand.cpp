@@ -7,6 +7,7 @@
 #include "io/SourceFactory.h"
 #include "pipeline/IngestBridge.h"
 #include "pipeline/Pipeline.h"
+#include "pipeline/RedisIngest.h"
 #include "recording/Recorder.h"
 #include "recording/StatusReporter.h"
 #include "storage/TimeText.h"
@@ -132,6 +133,16 @@ int runRecord(const CommandContext& ctx) {
                  << (o.listen->token.isEmpty() ? " without authentication" : " with a bearer token") << "\n";
     }
 
+    // Devices published by edge recorders become channels fed by the consumer thread.
+    std::unique_ptr<pipeline::RedisIngest> consumer;
+    if (o.consume) {
+        consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
+        *ctx.err << "vibrascope record: consuming redis://"
+                 << QString::fromStdString(o.consume->url.display()) << " as "
+                 << QString::fromStdString(o.consume->group) << "/"
+                 << QString::fromStdString(o.consume->consumer) << "\n";
+    }
+
     QCoreApplication* app = QCoreApplication::instance();
     QString stopReason;
     auto stop = [&](const QString& why) {
@@ -157,6 +168,7 @@ int runRecord(const CommandContext& ctx) {
     recording::StatusReporter status(pipe);
     if (server)
         status.setIngest(&server->stats());
+    status.setPublisher(recorder.publisher());
     std::uint64_t lastEvent = 0;
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
@@ -169,7 +181,8 @@ int runRecord(const CommandContext& ctx) {
         }
         if (!o.quiet) {
             const auto lines = status.sample(static_cast<double>(clock.elapsed()) / 1000.0, o.verbose);
-            *ctx.err << lines.summary << "\n";
+            *ctx.err << lines.summary
+                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString()) << "\n";
             for (const auto& l : lines.devices)
                 *ctx.err << l << "\n";
         }
@@ -178,6 +191,8 @@ int runRecord(const CommandContext& ctx) {
 
     clock.start();
     pipe.startAll();
+    if (consumer)
+        consumer->start();
     if (o.durationSeconds > 0)
         durationTimer.start(static_cast<int>(std::min(o.durationSeconds * 1000.0, 2.0e9)));
     statusTimer.start(1000);
@@ -188,10 +203,16 @@ int runRecord(const CommandContext& ctx) {
     // closes its feeds; the writer commits and closes the session; the sink closes its files.
     if (server)
         server->close();
+    if (consumer)
+        consumer->stopReading();
     if (!pipe.stopAll())
         *ctx.err << "vibrascope record: some devices did not finish processing in time; their backlog is "
                     "counted as dropped\n";
     recorder.stop();
+    if (consumer) {
+        consumer->finish(); // acknowledge what the final commit holds
+        *ctx.err << "  " << consumer->statusText() << "\n";
+    }
     printEvents(ctx, pipe.events(), &lastEvent);
     for (const auto& e : recorder.takeErrors())
         *ctx.err << "vibrascope record: " << QString::fromStdString(e) << "\n";

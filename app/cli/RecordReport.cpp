@@ -67,6 +67,16 @@ void RecordReport::print(QTextStream& out) const {
             << ", write_error " << a.droppedWriteError << "); " << a.files << " file(s), " << a.bytes
             << " bytes" << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
     }
+    for (const auto& d : report.devices) {
+        if (!d.hasPublish)
+            continue;
+        const auto& a = d.publish;
+        out << "  " << QString::fromStdString(d.id) << " (redis): received " << a.received << " = published "
+            << a.published << " (" << a.entries << " entries) + dropped " << a.dropped() << " (tap_overflow "
+            << a.droppedTapOverflow << ", buffer_overflow " << a.droppedOverflow << ", rejected "
+            << a.droppedRejected << ", unpublished " << a.droppedUnpublished << ")"
+            << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
+    }
 }
 
 std::string RecordReport::json() const {
@@ -98,6 +108,15 @@ std::string RecordReport::json() const {
                               {"files", d.parquet.files},
                               {"bytes", d.parquet.bytes},
                               {"balanced", d.parquet.balanced()}};
+        if (d.hasPublish)
+            dev["publish"] = {{"received", d.publish.received},
+                              {"published", d.publish.published},
+                              {"entries", d.publish.entries},
+                              {"dropped_tap_overflow", d.publish.droppedTapOverflow},
+                              {"dropped_buffer_overflow", d.publish.droppedOverflow},
+                              {"dropped_rejected", d.publish.droppedRejected},
+                              {"dropped_unpublished", d.publish.droppedUnpublished},
+                              {"balanced", d.publish.balanced()}};
         devices.push_back(std::move(dev));
     }
     json doc = {{"schema", "vibrascope.record-report/1"},

@@ -41,6 +41,22 @@ void RecorderOptions::add(QCommandLineParser& p) {
             QStringLiteral("Also write every raw sample to DIR/<device>/<device>_<period start>.parquet, "
                            "one closed file per device per rotation period."),
             QStringLiteral("DIR")));
+    p.addOption(opt(
+        QStringLiteral("publish"),
+        QStringLiteral("Also publish every processed block to Redis Streams at URL = "
+                       "redis://[:PASSWORD@]HOST[:PORT]/PREFIX, one stream per device "
+                       "PREFIX:{dev:ID} (see docs/scaling.md). Query: maxlen=N (XADD MAXLEN ~, entries per "
+                       "device; default 100000, 0 = no trim), buffer=BLOCKS (outbound buffer while Redis "
+                       "is unreachable; default 4096), batch=N (pipeline depth; default 256)."),
+        QStringLiteral("URL")));
+    p.addOption(opt(
+        QStringLiteral("consume"),
+        QStringLiteral("Also record the devices edge recorders publish to Redis (--publish) at URL = "
+                       "redis://HOST[:PORT]/PREFIX, through a "
+                       "consumer group; entries are acknowledged after their commit. Needs --db; use --raw "
+                       "for exactly-once raw samples. Query: group=G (default vibrascope), consumer=C "
+                       "(default: host name), match=GLOB (device ids), claim_idle_ms, max_deliveries."),
+        QStringLiteral("URL")));
     p.addOption(opt(QStringLiteral("rotate"),
                     QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "
                                    "default 10min)."),
@@ -123,8 +139,10 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
         return false;
     };
     sources = p.values(QStringLiteral("source"));
-    if (needSource && sources.isEmpty() && !p.isSet(QStringLiteral("listen")))
-        return fail(QStringLiteral("give at least one --source URI (e.g. --source sim://a) or --listen"));
+    if (needSource && sources.isEmpty() && !p.isSet(QStringLiteral("listen")) &&
+        !p.isSet(QStringLiteral("consume")))
+        return fail(
+            QStringLiteral("give at least one --source URI (e.g. --source sim://a), --listen or --consume"));
     const QString db = p.value(QStringLiteral("db"));
     const QString parquet = p.value(QStringLiteral("parquet"));
     if (p.isSet(QStringLiteral("listen"))) {
@@ -142,8 +160,28 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
     } else if (p.isSet(QStringLiteral("token")) && !serve) {
         return fail(QStringLiteral("--token goes with --listen"));
     }
-    if (db.isEmpty() && parquet.isEmpty())
-        return fail(QStringLiteral("--db FILE is required (or --parquet DIR)"));
+    if (p.isSet(QStringLiteral("publish"))) {
+        redis::RedisUrl url;
+        std::string err;
+        redis::StreamPublisher::Options po;
+        if (!redis::RedisUrl::parse(p.value(QStringLiteral("publish")).toStdString(), &url, &err) ||
+            !redis::StreamPublisher::Options::fromUrl(url, &po, &err))
+            return fail(QStringLiteral("--publish: %1").arg(QString::fromStdString(err)));
+        recorder.publish = po;
+    }
+    if (p.isSet(QStringLiteral("consume"))) {
+        redis::RedisUrl url;
+        std::string err;
+        redis::StreamConsumer::Options co;
+        if (!redis::RedisUrl::parse(p.value(QStringLiteral("consume")).toStdString(), &url, &err) ||
+            !redis::StreamConsumer::Options::fromUrl(url, &co, &err))
+            return fail(QStringLiteral("--consume: %1").arg(QString::fromStdString(err)));
+        if (db.isEmpty())
+            return fail(QStringLiteral("--consume needs --db: entries are acknowledged after their commit"));
+        consume = co;
+    }
+    if (db.isEmpty() && parquet.isEmpty() && !recorder.publish)
+        return fail(QStringLiteral("--db FILE is required (or --parquet DIR, or --publish URL)"));
     if (p.isSet(QStringLiteral("rotate")) && parquet.isEmpty())
         return fail(QStringLiteral("--rotate needs --parquet"));
     const auto rotateNs = storage::Retention::parseDuration(p.value(QStringLiteral("rotate")).toStdString());

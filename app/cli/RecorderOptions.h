@@ -3,6 +3,7 @@
 #include "alarms/AlarmRule.h"
 #include "io/IngestServer.h"
 #include "recording/Recorder.h"
+#include "redis/StreamConsumer.h"
 
 #include <QCommandLineParser>
 #include <QStringList>
@@ -19,6 +20,8 @@ struct RecorderOptions {
     std::optional<io::IngestServer::Options> listen;
     QString listenText; ///< as given, for messages
     recording::Recorder::Options recorder;
+    /// `--consume redis://…`: devices published by edge recorders (docs/scaling.md).
+    std::optional<redis::StreamConsumer::Options> consume;
     alarms::AlarmRules alarms;
     double durationSeconds = 0.0; ///< 0 = until stopped (wall-clock)
     int workers = 0;              ///< DSP pool threads (0 = cores)
@@ -33,7 +36,7 @@ struct RecorderOptions {
     /// Declares every shared option on p.
     static void add(QCommandLineParser& p);
     /// Reads them back; false with *error naming the option when a value is invalid or options conflict.
-    /// needSource: at least one --source or --listen is required.
+    /// needSource: at least one --source, --listen or --consume is required.
     bool parse(const QCommandLineParser& p, bool needSource, QString* error);
 };
 

@@ -9,9 +9,12 @@
 #include "io/SourceFactory.h"
 #include "pipeline/IngestBridge.h"
 #include "pipeline/Pipeline.h"
+#include "pipeline/RedisIngest.h"
 #include "recording/Recorder.h"
 #include "recording/StatusReporter.h"
+#include "service/PrometheusText.h"
 #include "service/Service.h"
+#include "service/ServiceMetrics.h"
 #include "service/SystemdNotifier.h"
 
 #include <QCoreApplication>
@@ -26,6 +29,72 @@
 namespace vibra::cli {
 
 namespace {
+
+/// /metrics families of the Redis publisher and consumer (docs/scaling.md).
+void redisMetrics(service::PrometheusText& t, const redis::StreamPublisher* pub,
+                  const pipeline::RedisIngest* in) {
+    if (pub) {
+        const auto st = pub->status();
+        t.family("vibrascope_redis_publish_connected", "gauge",
+                 "1 while the publisher is connected to Redis.");
+        t.sample("vibrascope_redis_publish_connected", st.connected ? 1 : 0);
+        t.family("vibrascope_redis_publish_buffered_blocks", "gauge",
+                 "Blocks waiting in the outbound buffer.");
+        t.sample("vibrascope_redis_publish_buffered_blocks", static_cast<double>(st.buffered));
+        const auto accounting = pub->accounting();
+        t.family("vibrascope_redis_published_samples_total", "counter",
+                 "Samples per axis Redis acknowledged (XADD), by device.");
+        for (const auto& a : accounting)
+            t.sample("vibrascope_redis_published_samples_total",
+                     {{QStringLiteral("device"), QString::fromStdString(a.name)}},
+                     static_cast<double>(a.published));
+        t.family("vibrascope_redis_publish_dropped_samples_total", "counter",
+                 "Samples per axis the publisher dropped, by device and reason.");
+        for (const auto& a : accounting) {
+            const QString dev = QString::fromStdString(a.name);
+            const std::pair<const char*, std::uint64_t> reasons[] = {{"tap_overflow", a.droppedTapOverflow},
+                                                                     {"buffer_overflow", a.droppedOverflow},
+                                                                     {"rejected", a.droppedRejected},
+                                                                     {"unpublished", a.droppedUnpublished}};
+            for (const auto& [r, v] : reasons)
+                t.sample(
+                    "vibrascope_redis_publish_dropped_samples_total",
+                    {{QStringLiteral("device"), dev}, {QStringLiteral("reason"), QString::fromLatin1(r)}},
+                    static_cast<double>(v));
+        }
+    }
+    if (in) {
+        const auto st = in->consumer().stats();
+        t.family("vibrascope_redis_consume_connected", "gauge",
+                 "1 while the consumer is connected to Redis.");
+        t.sample("vibrascope_redis_consume_connected", st.connected ? 1 : 0);
+        const auto streams = in->consumer().streams();
+        t.family("vibrascope_redis_stream_lag", "gauge",
+                 "Entries of a device stream the consumer group has not read yet (XINFO GROUPS lag).");
+        for (const auto& s : streams)
+            t.sample("vibrascope_redis_stream_lag",
+                     {{QStringLiteral("device"), QString::fromStdString(s.device)}},
+                     static_cast<double>(s.lag));
+        t.family("vibrascope_redis_stream_pending", "gauge",
+                 "Entries delivered to the group and not acknowledged yet (XINFO GROUPS pending).");
+        for (const auto& s : streams)
+            t.sample("vibrascope_redis_stream_pending",
+                     {{QStringLiteral("device"), QString::fromStdString(s.device)}},
+                     static_cast<double>(s.pending));
+        t.family("vibrascope_redis_entries_total", "counter",
+                 "Stream entries by what the consumer did with them (delivered, acked, dead_letter).");
+        for (const auto& s : streams) {
+            const QString dev = QString::fromStdString(s.device);
+            const std::pair<const char*, std::uint64_t> results[] = {
+                {"delivered", s.entries}, {"acked", s.acked}, {"dead_letter", s.deadLettered}};
+            for (const auto& [r, v] : results)
+                t.sample(
+                    "vibrascope_redis_entries_total",
+                    {{QStringLiteral("device"), dev}, {QStringLiteral("result"), QString::fromLatin1(r)}},
+                    static_cast<double>(v));
+        }
+    }
+}
 const QString kCmd = QStringLiteral("serve");
 
 void addServeOptions(QCommandLineParser& p) {
@@ -348,16 +417,25 @@ int runServe(const CommandContext& ctx) {
     QObject::connect(&durationTimer, &QTimer::timeout, app,
                      [&] { stop(QStringLiteral("duration reached")); });
 
+    std::unique_ptr<pipeline::RedisIngest> consumer;
+    if (o.consume)
+        consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
+    service.metrics().addSection([&recorder, &consumer](service::PrometheusText& t) {
+        redisMetrics(t, recorder.publisher(), consumer.get());
+    });
+
     QElapsedTimer clock;
     recording::StatusReporter status(pipe);
     status.setIngest(&service.ingest().stats());
+    status.setPublisher(recorder.publisher());
     QTimer statusTimer;
     QObject::connect(&statusTimer, &QTimer::timeout, app, [&] {
         for (const auto& e : recorder.takeErrors())
             *ctx.err << "vibrascope serve: " << QString::fromStdString(e) << "\n";
         if (!o.quiet) {
             const auto lines = status.sample(static_cast<double>(clock.elapsed()) / 1000.0, o.verbose);
-            *ctx.err << lines.summary << "\n";
+            *ctx.err << lines.summary
+                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString()) << "\n";
             for (const auto& l : lines.devices)
                 *ctx.err << l << "\n";
         }
@@ -366,6 +444,8 @@ int runServe(const CommandContext& ctx) {
 
     clock.start();
     pipe.startAll();
+    if (consumer)
+        consumer->start();
     if (o.durationSeconds > 0)
         durationTimer.start(static_cast<int>(std::min(o.durationSeconds * 1000.0, 2.0e9)));
     statusTimer.start(1000);
@@ -375,11 +455,15 @@ int runServe(const CommandContext& ctx) {
     notifier.stopping();
     // Drain: no more HTTP or WebSocket input; sources stop; cores flush; the writer commits and closes.
     service.close();
+    if (consumer)
+        consumer->stopReading();
     if (!pipe.stopAll())
         *ctx.err << "vibrascope serve: some devices did not finish processing in time; their backlog is "
                     "counted as dropped\n";
     service.stopTriggers();
     recorder.stop();
+    if (consumer)
+        consumer->finish(); // acknowledge what the final commit holds
     for (const auto& e : recorder.takeErrors())
         *ctx.err << "vibrascope serve: " << QString::fromStdString(e) << "\n";
     RecordReport report{recorder.report(), stopReason, static_cast<double>(clock.elapsed()) / 1000.0,

@@ -15,6 +15,10 @@ struct DeviceInfo {
     double sampleRate = 0.0;            ///< Hz, from the device or configuration, never from arrival times
     std::vector<std::string> axisNames; ///< 1..3 names, e.g. {"x","y","z"}
     Unit unit = Unit::G;
+    /// Relayed streams only (a Redis consumer): the upstream session. Raw blocks of such a stream are unique
+    /// by (device, origin, sequence) in the database (storage::RelayLedger), so a re-delivered block is
+    /// stored once. Empty for local sources.
+    std::string origin;
 
     int axisCount() const { return static_cast<int>(axisNames.size()); }
 };

@@ -16,6 +16,7 @@ enum class DropReason : std::size_t {
     Crc,           ///< frame checksum mismatch
     Duplicate,     ///< frame already received (resumed sender)
     Unauthorized,  ///< rejected by authentication
+    AlreadyStored, ///< a relayed block (Redis) whose producer key the database holds already (re-delivery)
     Count
 };
 
@@ -23,7 +24,8 @@ inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropRea
 
 constexpr std::string_view dropReasonName(DropReason r) {
     constexpr std::array<std::string_view, kDropReasonCount> kNames{
-        "ring_overflow", "store_overflow", "write_error", "malformed", "crc", "duplicate", "unauthorized"};
+        "ring_overflow", "store_overflow", "write_error",  "malformed",
+        "crc",           "duplicate",      "unauthorized", "already_stored"};
     return kNames[static_cast<std::size_t>(r)];
 }
 

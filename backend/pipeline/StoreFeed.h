@@ -75,7 +75,8 @@ struct StoreFeed {
             // written by the consumer (or, for duplicates, also by it: raw blocks already stored)
             const bool consumerField = r == static_cast<std::size_t>(core::DropReason::WriteError) ||
                                        r == static_cast<std::size_t>(core::DropReason::StoreOverflow) ||
-                                       r == static_cast<std::size_t>(core::DropReason::Duplicate);
+                                       r == static_cast<std::size_t>(core::DropReason::Duplicate) ||
+                                       r == static_cast<std::size_t>(core::DropReason::AlreadyStored);
             const auto& src = consumerField ? live : s;
             s.samplesDropped[r] = sub(src.samplesDropped[r], m_baseline.samplesDropped[r]);
             s.framesDropped[r] = sub(src.framesDropped[r], m_baseline.framesDropped[r]);

@@ -76,6 +76,10 @@ bool Recorder::open(std::string* error) {
         }
         m_writer = std::move(writer);
     }
+    if (m_options.publish) {
+        m_publisher = std::make_unique<redis::StreamPublisher>(*m_options.publish);
+        m_publisher->start();
+    }
     m_open = true;
     return true;
 }
@@ -142,6 +146,11 @@ void Recorder::attach(pipeline::DeviceChannel* ch) {
         m_sink->addFeed(a.tap);
         core->addTap(a.tap);
     }
+    if (m_publisher) {
+        a.publishTap = std::make_shared<pipeline::TapFeed>(core->deviceId(), core->uri());
+        m_publisher->addFeed(a.publishTap);
+        core->addTap(a.publishTap);
+    }
     m_attached[core->deviceId()].push_back(std::move(a));
 }
 
@@ -153,6 +162,8 @@ void Recorder::detachAll() {
                     core->setStore(nullptr, {});
                 if (a.tap)
                     core->removeTap(a.tap);
+                if (a.publishTap)
+                    core->removeTap(a.publishTap);
             }
 }
 
@@ -165,7 +176,8 @@ void Recorder::finish() {
             const auto done = [&a] {
                 const auto core = a.core.lock();
                 const bool gone = !core || core->isFinished();
-                return gone || ((!a.feed || a.feed->closed()) && (!a.tap || a.tap->closed()));
+                return gone || ((!a.feed || a.feed->closed()) && (!a.tap || a.tap->closed()) &&
+                                (!a.publishTap || a.publishTap->closed()));
             };
             while (!done() && core::monotonicNs() < deadline)
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -174,6 +186,8 @@ void Recorder::finish() {
         m_writer->stop();
     if (m_sink)
         m_sink->stop();
+    if (m_publisher)
+        m_publisher->stop(); // kept (stopped) for the final report
     m_open = false;
 }
 
@@ -211,6 +225,9 @@ Recorder::Report Recorder::report() const {
     std::vector<exporting::ParquetRecordingSink::DeviceAccounting> parquet;
     if (m_sink)
         parquet = m_sink->accounting();
+    std::vector<redis::StreamPublisher::DeviceAccounting> published;
+    if (m_publisher)
+        published = m_publisher->accounting();
     for (const auto& [id, list] : m_attached) {
         DeviceReport d;
         d.id = id;
@@ -222,7 +239,13 @@ Recorder::Report Recorder::report() const {
                 d.hasParquet = true;
                 d.parquet = p;
             }
-        if ((m_writer && !d.balanced()) || (d.hasParquet && !d.parquet.balanced()))
+        for (const auto& p : published)
+            if (p.name == id) {
+                d.hasPublish = true;
+                d.publish = p;
+            }
+        if ((m_writer && !d.balanced()) || (d.hasParquet && !d.parquet.balanced()) ||
+            (d.hasPublish && !d.publish.balanced()))
             r.balanced = false;
         r.devices.push_back(std::move(d));
     }

@@ -5,6 +5,7 @@
 #include "pipeline/ChannelCore.h"
 #include "pipeline/StoreFeed.h"
 #include "pipeline/TapFeed.h"
+#include "redis/StreamPublisher.h"
 #include "storage/Database.h"
 #include "storage/Retention.h"
 #include "storage/SqliteWriter.h"
@@ -16,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +57,8 @@ public:
         std::string parquetDir; ///< empty: no Parquet
         std::int64_t rotateNs = 600'000'000'000;
         bool backpressure = true;
+        /// `--publish redis://…`: every processed block also goes to Redis Streams (docs/scaling.md).
+        std::optional<redis::StreamPublisher::Options> publish;
     };
     /// One device's accounting over this recording (all of its feeds).
     struct DeviceReport {
@@ -65,6 +69,8 @@ public:
         }
         bool hasParquet = false;
         exporting::ParquetRecordingSink::DeviceAccounting parquet;
+        bool hasPublish = false;
+        redis::StreamPublisher::DeviceAccounting publish;
     };
     struct Report {
         std::vector<DeviceReport> devices;
@@ -104,6 +110,8 @@ public:
     /// Parquet error messages since the last call.
     std::vector<std::string> takeErrors();
     const storage::SqliteWriter* writer() const { return m_writer.get(); }
+    /// The Redis publisher (with Options::publish, while open), else null.
+    const redis::StreamPublisher* publisher() const { return m_publisher.get(); }
     /// Fill level of one device's open feeds (for `serve`'s /metrics). Owner thread.
     struct FeedLevel {
         std::string device;
@@ -129,11 +137,13 @@ private:
     const Options m_options;
     std::unique_ptr<storage::SqliteWriter> m_writer;
     std::unique_ptr<exporting::ParquetRecordingSink> m_sink;
+    std::unique_ptr<redis::StreamPublisher> m_publisher;
     bool m_recording = false; ///< devices are attached (owner thread)
     bool m_open = false;      ///< writer / sink opened and not finished yet
     struct Attached {
         pipeline::StoreFeedPtr feed;
         pipeline::TapFeedPtr tap;
+        pipeline::TapFeedPtr publishTap;
         std::weak_ptr<pipeline::ChannelCore> core;
     };
     std::map<std::string, std::vector<Attached>> m_attached; ///< every attachment of this session, by device

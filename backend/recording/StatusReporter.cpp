@@ -155,7 +155,26 @@ StatusReporter::Lines StatusReporter::sample(double elapsed, bool verbose) {
             .arg(m_pipeline.pool().threadCount());
     if (m_ingest)
         out.summary += QStringLiteral(" | ") + ingestText(*m_ingest);
+    if (m_publisher)
+        out.summary += QStringLiteral(" | ") + publishText(*m_publisher);
     return out;
+}
+
+QString StatusReporter::publishText(const redis::StreamPublisher& p) {
+    const auto st = p.status();
+    std::uint64_t published = 0, dropped = 0;
+    for (const auto& a : p.accounting()) {
+        published += a.published;
+        dropped += a.droppedOverflow + a.droppedRejected + a.droppedUnpublished + a.droppedTapOverflow;
+    }
+    QString text = QStringLiteral("publish: %1, %2 buffered, %3 published, dropped %4")
+                       .arg(st.connected ? QStringLiteral("connected") : QStringLiteral("DISCONNECTED"))
+                       .arg(st.buffered)
+                       .arg(human(static_cast<double>(published)))
+                       .arg(dropped);
+    if (!st.connected && !st.lastError.empty())
+        text += QStringLiteral(" (%1)").arg(QString::fromStdString(st.lastError));
+    return text;
 }
 
 } // namespace vibra::recording

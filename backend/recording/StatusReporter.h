@@ -2,6 +2,7 @@
 
 #include "core/DeviceCounters.h"
 #include "io/IngestServer.h"
+#include "redis/StreamPublisher.h"
 
 #include <QString>
 #include <QStringList>
@@ -34,6 +35,10 @@ public:
     void setIngest(const io::IngestServer::Stats* stats) { m_ingest = stats; }
     /// "ingest: 3 connections, 1 unauthorized, ..." (cumulative).
     static QString ingestText(const io::IngestServer::Stats& s);
+    /// With a Redis publisher: its connection and buffer join the summary line.
+    void setPublisher(const redis::StreamPublisher* publisher) { m_publisher = publisher; }
+    /// "publish: connected, 3 buffered, 1.2 M published, dropped 0" (cumulative).
+    static QString publishText(const redis::StreamPublisher& p);
     /// Computes the interval since the previous call (or since construction).
     Lines sample(double elapsedSeconds, bool verbose);
 
@@ -49,6 +54,7 @@ private:
     };
     const pipeline::Pipeline& m_pipeline;
     const io::IngestServer::Stats* m_ingest = nullptr;
+    const redis::StreamPublisher* m_publisher = nullptr;
     std::map<std::string, Last> m_last;
     double m_lastElapsed = 0.0;
     std::uint64_t m_lastPoolBusyNs = 0;

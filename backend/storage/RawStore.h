@@ -35,8 +35,9 @@ public:
 
     /// What became of one block: stored + duplicates = its samples per axis.
     struct Outcome {
-        std::uint64_t stored = 0;     ///< samples per axis that will be committed with the transaction
-        std::uint64_t duplicates = 0; ///< samples per axis already stored in this session
+        std::uint64_t stored = 0;        ///< samples per axis that will be committed with the transaction
+        std::uint64_t duplicates = 0;    ///< samples per axis already stored in this session
+        std::uint64_t alreadyStored = 0; ///< relayed: the relay ledger holds its producer key (SqliteWriter)
     };
 
     bool prepare(sqlite3* db, EventStore* events, std::string* error);

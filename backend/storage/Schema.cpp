@@ -187,6 +187,17 @@ ALTER TABLE session_device ADD COLUMN rate_estimate_hz REAL;     -- estimated fr
 ALTER TABLE session_device ADD COLUMN timestamp_jitter_ns INTEGER; -- robust std. dev. around the fit; NULL likewise
 ALTER TABLE session_device ADD COLUMN rate_changes INTEGER NOT NULL DEFAULT 0; -- new streams: the rate changed
 )sql",
+    // 7: the relay ledger: raw blocks that arrived through a Redis consumer, unique by their producer key
+    // (device, upstream session, sequence), so a re-delivered entry is stored once (RelayLedger).
+    R"sql(
+CREATE TABLE relay_block(
+  device_id   INTEGER NOT NULL REFERENCES device(id),
+  origin      TEXT NOT NULL,      -- the publisher's session
+  seq         INTEGER NOT NULL,   -- entry sequence within it
+  session_id  INTEGER NOT NULL,   -- the recording session that stored it
+  PRIMARY KEY(device_id, origin, seq)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

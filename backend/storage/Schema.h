@@ -17,11 +17,13 @@ namespace vibra::storage {
 ///   5: session_device.frames_dropped_total/_json; device_latest.kurtosis/gaps/velocity_t_ns;
 ///   raw_block.blocks/
 ///      parts (several contiguous source blocks in one row).
+///   6: session_device.rate_estimate_hz/timestamp_jitter_ns/rate_changes (rate tracking).
+///   7: relay_block (device, origin, seq): the relay ledger of blocks received through Redis.
 /// Each step migrates from the previous version inside one transaction and has a test that starts from
 /// the previous version.
 class Schema {
 public:
-    static constexpr int kCurrentVersion = 6;
+    static constexpr int kCurrentVersion = 7;
     /// PRAGMA application_id of every Vibrascope database: 'VBSC'.
     static constexpr int kApplicationId = 0x56425343;
 

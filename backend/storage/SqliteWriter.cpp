@@ -83,7 +83,7 @@ bool SqliteWriter::openDatabase(std::string* error) {
     m_checkpointer.install(db);
     std::string err;
     if (!m_catalog.prepare(db, &err) || !m_events.prepare(db, &err) || !m_rollups.prepare(db, &err) ||
-        !m_raw.prepare(db, &m_events, &err) || !m_session.prepare(db, &err)) {
+        !m_raw.prepare(db, &m_events, &err) || !m_relay.prepare(db, &err) || !m_session.prepare(db, &err)) {
         *error = "cannot prepare statements on '" + m_options.path + "': " + err;
         return false;
     }
@@ -126,6 +126,7 @@ void SqliteWriter::run(std::promise<std::string>* opened) {
     m_events.finalize();
     m_rollups.finalize();
     m_raw.finalize();
+    m_relay.finalize();
     m_session.finalize();
     m_db.close();
     m_feeds.clear(); // releases the feeds: their producers may be gone already
@@ -217,11 +218,22 @@ bool SqliteWriter::writeItem(DeviceState& dev, const pipeline::StoreItem& item, 
     if (item.rollup && item.rollup->device &&
         (!ensureDevice(dev, *item.rollup->device, error) || !m_rollups.write(dev.rowId, *item.rollup, error)))
         return false;
-    if (item.raw && item.raw->device &&
-        (!ensureDevice(dev, *item.raw->device, error) ||
-         !m_raw.add(dev.rowId, m_session.sessionId(), *item.raw, raw, error)))
+    if (!item.raw || !item.raw->device)
+        return true;
+    if (!ensureDevice(dev, *item.raw->device, error))
         return false;
-    return true;
+    if (!item.raw->device->origin.empty()) { // relayed (Redis): stored once per producer key
+        bool fresh = false;
+        if (!m_relay.claim(dev.rowId, item.raw->device->origin, item.raw->sequence, m_session.sessionId(),
+                           &fresh, error))
+            return false;
+        if (!fresh) {
+            raw->stored = 0;
+            raw->alreadyStored = item.raw->count;
+            return true;
+        }
+    }
+    return m_raw.add(dev.rowId, m_session.sessionId(), *item.raw, raw, error);
 }
 
 bool SqliteWriter::drain(FeedState& f, bool ok, std::string* error) {
@@ -251,7 +263,11 @@ bool SqliteWriter::drain(FeedState& f, bool ok, std::string* error) {
             } else {
                 f.pending += raw.stored;
                 f.duplicates += raw.duplicates;
-                ++(raw.stored > 0 ? f.records : f.duplicateBlocks);
+                f.alreadyStored += raw.alreadyStored;
+                if (raw.alreadyStored > 0)
+                    ++f.alreadyStoredBlocks;
+                else
+                    ++(raw.stored > 0 ? f.records : f.duplicateBlocks);
             }
         }
     }
@@ -265,11 +281,14 @@ bool SqliteWriter::writeAccounting(std::string* error) {
         sums.emplace(dev.get(), dev->closedFeeds);
     constexpr auto kDuplicate = static_cast<std::size_t>(core::DropReason::Duplicate);
     constexpr auto kWriteError = static_cast<std::size_t>(core::DropReason::WriteError);
+    constexpr auto kAlreadyStored = static_cast<std::size_t>(core::DropReason::AlreadyStored);
     for (const auto& f : m_feeds) {
         auto c = f.feed->sessionCounters(); // this feed's share of the device counters
         c.samplesStored += f.pending;
         c.samplesDropped[kDuplicate] += f.duplicates;
         c.framesDropped[kDuplicate] += f.duplicateBlocks;
+        c.samplesDropped[kAlreadyStored] += f.alreadyStored;
+        c.framesDropped[kAlreadyStored] += f.alreadyStoredBlocks;
         c.samplesDropped[kWriteError] += f.unwritable;
         SessionAccounting::add(sums[f.device], c);
     }
@@ -307,6 +326,7 @@ void SqliteWriter::cycle(bool final) {
     for (auto& f : m_feeds) {
         f.closing = f.feed->closed();
         f.pending = f.records = f.duplicates = f.duplicateBlocks = f.unwritable = 0;
+        f.alreadyStored = f.alreadyStoredBlocks = 0;
     }
     const bool healthy = !failed();
     std::string error;
@@ -340,6 +360,8 @@ void SqliteWriter::finishCycle(bool committed) {
             counters.samplesStored.fetch_add(f.pending, std::memory_order_relaxed);
             if (f.duplicates)
                 counters.addDropped(core::DropReason::Duplicate, f.duplicates, f.duplicateBlocks);
+            if (f.alreadyStored)
+                counters.addDropped(core::DropReason::AlreadyStored, f.alreadyStored, f.alreadyStoredBlocks);
         }
         m_raw.committed();
         m_commits.fetch_add(1, std::memory_order_relaxed);
@@ -347,8 +369,9 @@ void SqliteWriter::finishCycle(bool committed) {
         m_rollups.forgetOpenBuckets(); // the rolled-back transaction may have advanced them
         m_raw.rolledBack();
         for (auto& f : m_feeds)
-            f.feed->counters->addDropped(core::DropReason::WriteError, f.pending + f.duplicates,
-                                         f.records + f.duplicateBlocks);
+            f.feed->counters->addDropped(core::DropReason::WriteError,
+                                         f.pending + f.duplicates + f.alreadyStored,
+                                         f.records + f.duplicateBlocks + f.alreadyStoredBlocks);
     }
     for (auto& f : m_feeds)
         if (f.unwritable)
@@ -359,8 +382,10 @@ void SqliteWriter::finishCycle(bool committed) {
             SessionAccounting::add(f.device->closedFeeds, f.feed->sessionCounters());
         return f.closing;
     });
-    for (auto& f : m_feeds) // in the counters now
+    for (auto& f : m_feeds) { // in the counters now
         f.pending = f.records = f.duplicates = f.duplicateBlocks = f.unwritable = 0;
+        f.alreadyStored = f.alreadyStoredBlocks = 0;
+    }
 }
 
 } // namespace vibra::storage

@@ -7,6 +7,7 @@
 #include "storage/DeviceCatalog.h"
 #include "storage/EventStore.h"
 #include "storage/RawStore.h"
+#include "storage/RelayLedger.h"
 #include "storage/Retention.h"
 #include "storage/RollupStore.h"
 #include "storage/SessionAccounting.h"
@@ -32,6 +33,7 @@ namespace vibra::storage {
 ///
 ///   RollupStore        1 s rows (merged when the second exists), 1 min / 1 h folding, device_latest
 ///   RawStore           raw blocks (storeRaw), duplicates, gap events
+///   RelayLedger        raw blocks received through Redis: stored once per (device, origin, seq)
 ///   EventStore         the event table (the devices' events, gaps, recoveries)
 ///   DeviceCatalog      the device table
 ///   SessionAccounting  the session row and its per-device accounting, in the same transaction as the data
@@ -122,6 +124,8 @@ private:
         std::uint64_t records = 0;    ///< items behind `pending` (for write_error's frame count)
         std::uint64_t duplicates = 0; ///< raw samples already stored
         std::uint64_t duplicateBlocks = 0;
+        std::uint64_t alreadyStored = 0; ///< relayed samples the relay ledger already holds
+        std::uint64_t alreadyStoredBlocks = 0;
         std::uint64_t unwritable = 0; ///< samples of items without a device description (write_error)
     };
 
@@ -171,6 +175,7 @@ private:
     EventStore m_events;
     RollupStore m_rollups;
     RawStore m_raw;
+    RelayLedger m_relay;
     SessionAccounting m_session;
     Checkpointer m_checkpointer;
     Retention m_retention;

@@ -198,6 +198,15 @@ private slots:
         // a version-4 raw row is one block
         QCOMPARE(scalar(raw, "SELECT blocks FROM raw_block"), 1);
         QCOMPARE(scalar(raw, "SELECT parts IS NULL FROM raw_block"), 1);
+        // 6 -> 7: the relay ledger appears, empty, and keeps (device, origin, seq) unique
+        QVERIFY(!exec(raw, "SELECT count(*) FROM relay_block"));
+        QVERIFY2(storage::Schema::migrateTo(raw, 6, 7, &err), err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 7);
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM relay_block"), 0);
+        QVERIFY(exec(raw, "INSERT INTO relay_block VALUES(1, '17', 0, 1)"));
+        QVERIFY(!exec(raw, "INSERT INTO relay_block VALUES(1, '17', 0, 2)"));
+        QVERIFY(exec(raw, "INSERT INTO relay_block VALUES(1, '18', 0, 2)"));
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM raw_block"), 1); // untouched
         sqlite3_close(raw);
     }
 

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+namespace vibra::redis {
+
+/// Key names shared by publisher and consumer. Every key of a device carries the hash tag `{dev:ID}`, so a
+/// Redis Cluster keeps a device's keys on one shard (and spreads devices over shards).
+struct StreamKeys {
+    /// The raw-block stream of a device: `PREFIX:{dev:ID}`.
+    static std::string device(const std::string& prefix, const std::string& id) {
+        return prefix + ":{dev:" + id + "}";
+    }
+    /// SCAN MATCH pattern of every device stream under prefix (the prefix has no glob characters).
+    static std::string devicePattern(const std::string& prefix) { return prefix + ":{dev:*}"; }
+    /// Dead-letter stream of a consumer group: `PREFIX:dead:GROUP`.
+    static std::string deadLetter(const std::string& prefix, const std::string& group) {
+        return prefix + ":dead:" + group;
+    }
+};
+
+} // namespace vibra::redis

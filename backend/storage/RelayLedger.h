@@ -1,0 +1,30 @@
+#pragma once
+
+#include "storage/Statement.h"
+
+#include <cstdint>
+#include <string>
+
+namespace vibra::storage {
+
+/// The relay ledger (table relay_block): raw blocks that arrived through a Redis consumer are recorded by
+/// their producer key (device, upstream session = DeviceInfo::origin, sequence) in the transaction that
+/// stores them. A block whose key is already there was stored before (a re-delivered entry: the consumer
+/// acknowledges only after the commit, so a crash between commit and XACK delivers it again) and is counted
+/// as a duplicate instead of being stored twice, across recording sessions.
+///
+/// Threads: the writer thread.
+class RelayLedger {
+public:
+    bool prepare(sqlite3* db, std::string* error);
+    void finalize();
+    /// Records the key; *fresh = false when it was already there. False on a database error.
+    bool claim(std::int64_t deviceRowId, const std::string& origin, std::uint64_t seq, std::int64_t sessionId,
+               bool* fresh, std::string* error);
+
+private:
+    sqlite3* m_db = nullptr;
+    Statement m_insert;
+};
+
+} // namespace vibra::storage
