@@ -156,6 +156,16 @@ void StreamPublisher::retire(Device& d) {
     }
 }
 
+namespace {
+/// Error replies that say "not now" rather than "never": retried after a reconnect instead of dropped.
+bool transientError(const std::string& reply) {
+    for (const char* prefix : {"LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "READONLY"})
+        if (reply.rfind(prefix, 0) == 0)
+            return true;
+    return false;
+}
+} // namespace
+
 bool StreamPublisher::connect() {
     std::string err;
     if (!m_client->connect(m_options.url, m_options.timeoutMs, &err)) {
@@ -242,6 +252,17 @@ bool StreamPublisher::publishBatch() {
                 return true;
             }
             const std::uint32_t count = d->queue.front().block->count;
+            if (r->isError() && transientError(r->str)) {
+                // Redis is there but cannot take writes yet (loading its AOF after a restart, busy script,
+                // failover): nothing is lost; the entry stays buffered, the connection is dropped and the
+                // usual reconnect + resync (which skips what Redis already holds) carries on after a
+                // back-off.
+                m_client->disconnect();
+                m_connected = false;
+                setError("XADD " + d->key + " deferred: " + r->str);
+                m_nextAttemptNs = core::monotonicNs() + std::int64_t{m_options.backoffMinMs} * 1'000'000;
+                return true;
+            }
             if (r->isError()) {
                 d->rejected.fetch_add(count, std::memory_order_relaxed);
                 setError("XADD " + d->key + " refused: " + r->str);

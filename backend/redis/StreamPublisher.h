@@ -30,9 +30,10 @@ class Client;
 /// before sending, the publisher reads the last entry of each device stream (`XREVRANGE key + - COUNT 1`) and
 /// drops from the buffer what Redis already holds (same session, seq <= the last one): an XADD whose reply
 /// was lost is not sent twice, and nothing still buffered is skipped. The producer key is (dev, session,
-/// seq): session is this publisher's start time (UTC ns), seq counts a device's entries without holes. An
-/// error reply (OOM, WRONGTYPE) drops that entry, counted as rejected (retrying it later would reorder the
-/// stream).
+/// seq): session is this publisher's start time (UTC ns), seq counts a device's entries without holes. A
+/// transient error reply (LOADING after a restart, BUSY, TRYAGAIN, MASTERDOWN, CLUSTERDOWN, READONLY) keeps
+/// the entry buffered and is handled like an I/O error (reconnect, resync, resend). Any other error reply
+/// (OOM, WRONGTYPE) drops that entry, counted as rejected (retrying it later would reorder the stream).
 ///
 /// Accounting per device (samples per axis): received (offered to the tap) = published +
 /// dropped{tap_overflow, overflow, rejected, unpublished}; unpublished is what was still buffered when stop()
