@@ -187,6 +187,13 @@ bool StreamPublisher::resync(Device& d) {
     const auto r = m_client->command({"XREVRANGE", d.key, "+", "-", "COUNT", "1"});
     if (!r)
         return false;
+    if (r->isError()) {
+        // e.g. LOADING: Redis restarted and is still reading its AOF; asking again after a back-off is the
+        // only safe answer (treating it as an empty stream would resend, and the XADDs would meet the same
+        // error while later ones succeed once loading ends: entries lost or out of order)
+        m_client->disconnect();
+        return false;
+    }
     if (!r->isArray() || r->size() != 1 || !(*r)[0].isArray() || (*r)[0].size() != 2)
         return true; // empty or missing stream (e.g. Redis restarted without persistence): send everything
     const Value& fields = (*r)[0][1];
