@@ -292,7 +292,8 @@ private slots:
         QCOMPARE(lastJsonLine(*dev).value("acked").toInt(), 62); // 63 frames, the last one partial
         QTRY_COMPARE_WITH_TIMEOUT(channel->core()->counters()->samplesProcessed.load(), std::uint64_t{16000},
                                   5000);
-        QCOMPARE(channel->state(), vibra::io::Source::State::Live);
+        // the state arrives as a queued signal from the source's I/O thread: poll it with a deadline
+        QTRY_COMPARE_WITH_TIMEOUT(channel->state(), vibra::io::Source::State::Live, 5000);
         shutdown();
         const auto c = channel->core()->counters()->snapshot();
         QCOMPARE(c.samplesReceived, std::uint64_t{16000});
