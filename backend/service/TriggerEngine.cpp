@@ -186,8 +186,15 @@ void TriggerEngine::onBlock(Device& d, const std::string& id, const core::Sample
     d.ring.push_back(b);
     d.ringSamples += b->count;
     d.newestEndNs = blockEndNs(*b);
+    // Keep the pre-trigger time, and whatever a requested window that has not begun yet still needs: when
+    // this thread drains a backlog (it was starved), the newest data may be far past a window requested
+    // meanwhile, whose start must not be trimmed away before it begins (it was lost as incomplete).
+    std::int64_t keepFrom = d.newestEndNs - d.keepNs;
+    for (const auto& w : m_windows)
+        if (w->device == id && !w->begun)
+            keepFrom = std::min(keepFrom, w->startNs);
     while (d.ring.size() > 1 &&
-           (d.ringSamples > kMaxBufferedSamples || blockEndNs(*d.ring.front()) < d.newestEndNs - d.keepNs)) {
+           (d.ringSamples > kMaxBufferedSamples || blockEndNs(*d.ring.front()) < keepFrom)) {
         d.ringSamples -= d.ring.front()->count;
         d.ring.pop_front();
     }

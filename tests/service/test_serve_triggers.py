@@ -44,7 +44,10 @@ with tempfile.TemporaryDirectory() as tmp:
     srv = Server(args)
     try:
         # The window must start after the stream did (earlier data does not exist: counted incomplete).
-        wait_until(lambda: srv.json("GET", "/api/latest")[1].get("total") == 1, 15, "the first second")
+        # A full second, not just the first (UTC-aligned, possibly a few ms long) bucket: then the stream is
+        # older than the external trigger's pre-time whenever ON arrives.
+        wait_until(lambda: any(d.get("samples") == RATE for d in srv.json("GET", "/api/latest")[1].get("devices", [])),
+                   15, "a full second of data")
         st, on = srv.json("POST", "/api/triggers/ext/on")
         check(st == 200 and on["on"] and on["changed"], f"external ON: {on}")
         st, again = srv.json("POST", "/api/triggers/ext/on")
@@ -60,7 +63,12 @@ with tempfile.TemporaryDirectory() as tmp:
         wait_until(lambda: all([w for w in windows(os.path.join(tdir, n)) if w.endswith(".parquet")]
                                for n in ("hi", "ext", "sch", "bnd")), 30, "a window of every trigger")
         st, trig = srv.json("GET", "/api/triggers")
-        st, ev = srv.json("GET", "/api/events?device=brg&type=alarm")
+        # the events reach the database with the writer's next commit, which may come after the window files
+        def raised_both():
+            st, ev = srv.json("GET", "/api/events?device=brg&type=alarm")
+            rules = {e["rule"].split("(")[0].split(">")[0] for e in ev.get("events", []) if e["state"] == "raised"}
+            return ev if {"rms", "band"} <= rules else None
+        ev = wait_until(raised_both, 15, "the rms and band alarms in the events table")
     finally:
         srv.stop()
     files = dump(tdir, tmp)
