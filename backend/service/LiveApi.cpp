@@ -4,6 +4,7 @@
 #include "recording/Recorder.h"
 #include "service/HttpIngest.h"
 #include "service/JsonViews.h"
+#include "service/QueryWorkers.h"
 #include "service/ServiceMetrics.h"
 
 #include <QJsonArray>
@@ -39,7 +40,7 @@ void LiveApi::addRoutes(Router& router) {
     router.add("GET", QStringLiteral("/api/devices"), A::Read,
                [this](const HttpRequest&, const QStringList&, HttpResponder rep) { rep.send(devices()); });
     router.add("GET", QStringLiteral("/api/latest"), A::Read,
-               [this](const HttpRequest& r, const QStringList&, HttpResponder rep) { rep.send(latest(r)); });
+               [this](const HttpRequest& r, const QStringList&, HttpResponder rep) { latest(r, rep); });
     if (m_parts.ingest)
         router.add("POST", QStringLiteral("/api/ingest"), A::Control,
                    [this](const HttpRequest& r, const QStringList&, HttpResponder rep) {
@@ -102,35 +103,60 @@ HttpResponse LiveApi::devices() const {
     return ok(o);
 }
 
-HttpResponse LiveApi::latest(const HttpRequest& r) const {
+void LiveApi::latest(const HttpRequest& r, const HttpResponder& reply) {
     bool okNum = true;
     const int count = r.param(QStringLiteral("count"), QStringLiteral("100")).toInt(&okNum);
     if (!okNum || count < 1 || count > 10000)
-        return HttpResponse::error(400, QStringLiteral("'count' must be a whole number in 1..10000"),
-                                   QStringLiteral("count"));
+        return reply.send(HttpResponse::error(
+            400, QStringLiteral("'count' must be a whole number in 1..10000"), QStringLiteral("count")));
     const int offset = r.param(QStringLiteral("offset"), QStringLiteral("0")).toInt(&okNum);
     if (!okNum || offset < 0)
-        return HttpResponse::error(400, QStringLiteral("'offset' must be a whole number >= 0"),
-                                   QStringLiteral("offset"));
+        return reply.send(HttpResponse::error(400, QStringLiteral("'offset' must be a whole number >= 0"),
+                                              QStringLiteral("offset")));
     const QString sort = r.param(QStringLiteral("sort"), QStringLiteral("device"));
     if (!QStringList{QStringLiteral("device"), QStringLiteral("time"), QStringLiteral("rms"),
                      QStringLiteral("velocity")}
              .contains(sort))
-        return HttpResponse::error(400, QStringLiteral("'sort' must be device, time, rms or velocity"),
-                                   QStringLiteral("sort"));
+        return reply.send(HttpResponse::error(
+            400, QStringLiteral("'sort' must be device, time, rms or velocity"), QStringLiteral("sort")));
     const QString order = r.param(QStringLiteral("order"), QStringLiteral("asc"));
     if (order != QLatin1String("asc") && order != QLatin1String("desc"))
-        return HttpResponse::error(400, QStringLiteral("'order' must be asc or desc"),
-                                   QStringLiteral("order"));
+        return reply.send(
+            HttpResponse::error(400, QStringLiteral("'order' must be asc or desc"), QStringLiteral("order")));
+    // On this thread only what needs the pipeline: each device's newest second (immutable, shared).
+    std::vector<std::pair<QString, pipeline::RollupRecordPtr>> seconds;
+    for (const auto& ch : m_parts.pipeline->channels())
+        if (auto last = ch->core()->lastSecond())
+            seconds.emplace_back(ch->deviceId(), std::move(last));
+    auto build = [seconds = std::move(seconds), sort, order, count, offset] {
+        return latestReply(seconds, sort, order, count, offset);
+    };
+    if (!m_parts.workers)
+        return reply.send(build());
+    const bool queued = m_parts.workers->submit([this, reply, build](storage::Database*, const std::string&) {
+        HttpResponse res = build();
+        QMetaObject::invokeMethod(
+            this, [reply, res = std::move(res)]() mutable { reply.send(std::move(res)); },
+            Qt::QueuedConnection);
+    });
+    if (!queued) {
+        HttpResponse res = HttpResponse::error(503, QStringLiteral("too many queries waiting; try again"));
+        res.addHeader("Retry-After", "1");
+        reply.send(std::move(res));
+    }
+}
+
+HttpResponse LiveApi::latestReply(const std::vector<std::pair<QString, pipeline::RollupRecordPtr>>& seconds,
+                                  const QString& sort, const QString& order, int count, int offset) {
     struct Row {
         QString id;
         pipeline::RollupRecordPtr last;
         JsonViews::Summary s;
     };
     std::vector<Row> rows;
-    for (const auto& ch : m_parts.pipeline->channels())
-        if (auto last = ch->core()->lastSecond())
-            rows.push_back({ch->deviceId(), last, JsonViews::summarize(*last)});
+    rows.reserve(seconds.size());
+    for (const auto& [id, last] : seconds)
+        rows.push_back({id, last, JsonViews::summarize(*last)});
     const bool desc = order == QLatin1String("desc");
     auto key = [&](const Row& a, const Row& b) {
         // NaN velocities sort last whatever the order.

@@ -4,7 +4,13 @@
 
 #include <QObject>
 
+#include "pipeline/RollupRecord.h"
+
+#include <QString>
+
 #include <functional>
+#include <utility>
+#include <vector>
 
 namespace vibra::pipeline {
 class Pipeline;
@@ -16,9 +22,12 @@ class Recorder;
 namespace vibra::service {
 
 class HttpIngest;
+class QueryWorkers;
 class ServiceMetrics;
 
-/// The routes answered from the live engine (never the database), on the owner thread:
+/// The routes answered from the live engine (never the database), on the owner thread (GET /api/latest
+/// takes each device's newest immutable second there, then sorts and writes the JSON on a query worker when
+/// Parts::workers is set, so a burst of requests does not hold the owner thread, which also serves ingest):
 ///  GET /healthz (no token), GET /readyz, GET /metrics, GET /api/devices,
 ///  GET /api/latest?count=&offset=&sort=device|time|rms|velocity&order=asc|desc,
 ///  POST /api/ingest?device=ID, POST /api/recording/start, POST /api/recording/stop.
@@ -32,6 +41,7 @@ public:
         recording::Recorder* recorder = nullptr;
         HttpIngest* ingest = nullptr;
         ServiceMetrics* metrics = nullptr;
+        QueryWorkers* workers = nullptr; ///< where /api/latest builds its reply (null: on the owner thread)
         bool ingestEnabled = true;
     };
     explicit LiveApi(Parts parts, QObject* parent = nullptr)
@@ -42,7 +52,10 @@ public:
 private:
     HttpResponse ready() const;
     HttpResponse devices() const;
-    HttpResponse latest(const HttpRequest& r) const;
+    void latest(const HttpRequest& r, const HttpResponder& reply);
+    /// Any thread: sorts and pages the devices' newest seconds into the /api/latest reply.
+    static HttpResponse latestReply(const std::vector<std::pair<QString, pipeline::RollupRecordPtr>>& seconds,
+                                    const QString& sort, const QString& order, int count, int offset);
     void recording(bool start, const HttpResponder& reply);
 
     Parts m_parts;

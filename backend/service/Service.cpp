@@ -50,6 +50,7 @@ Service::Service(pipeline::Pipeline& pipeline, recording::Recorder& recorder, Op
     lp.recorder = &recorder;
     lp.ingest = m_httpIngest.get();
     lp.metrics = m_metrics.get();
+    lp.workers = m_queries.get();
     m_live = std::make_unique<LiveApi>(lp);
     m_live->addRoutes(m_router);
     HistoryApi::Options hp;
