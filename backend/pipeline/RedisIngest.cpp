@@ -56,9 +56,10 @@ void RedisIngest::createChannel(const QString& deviceId, const QString& uri) {
 
 QString RedisIngest::statusText() const {
     const auto s = m_consumer->stats();
-    QString text = QStringLiteral("consume: %1, %2 streams, lag %3, pending %4, acked %5, dead %6")
+    QString text = QStringLiteral("consume: %1, %2 streams (%3 owned), lag %4, pending %5, acked %6, dead %7")
                        .arg(s.connected ? QStringLiteral("connected") : QStringLiteral("DISCONNECTED"))
                        .arg(s.streams)
+                       .arg(s.owned)
                        .arg(s.lag)
                        .arg(s.pending)
                        .arg(s.acked)

@@ -31,14 +31,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_until(cond, seconds, what):
+def wait_until(cond, seconds, what, state=None):
+    """Polls cond until it is true; on timeout fails with what (and state(), the observed state)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         v = cond()
         if v:
             return v
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}" + (f": {state()}" if state else ""))
 
 
 class Redis:
