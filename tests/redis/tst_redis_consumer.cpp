@@ -8,6 +8,7 @@
 #include "pipeline/ChannelCore.h"
 #include "pipeline/StoreFeed.h"
 #include "pipeline/WorkerPool.h"
+#include "redis/DeviceLeases.h"
 #include "redis/StreamConsumer.h"
 #include "redis/StreamKeys.h"
 #include "redis/StreamPublisher.h"
@@ -67,7 +68,51 @@ class TestRedisConsumer : public QObject {
     Q_OBJECT
 private slots:
     void storesOnceAcksAfterCommitClaimsAndDeadLetters();
+    void leasesAreExclusiveRenewedReleasedAndExpire();
+    void fairShare();
 };
+
+void TestRedisConsumer::leasesAreExclusiveRenewedReleasedAndExpire() {
+    test::RedisServer server;
+    QVERIFY(server.start());
+    redis::Client c;
+    std::string err;
+    QVERIFY(c.connect(server.url(), 2000, &err));
+    using R = redis::DeviceLeases::Result;
+    const redis::DeviceLeases one("plant", "central", "c1", "*", 400),
+        two("plant", "central", "c2", "*", 400);
+    QCOMPARE(one.leaseKey("a"), std::string("plant:lease:{dev:a}:central"));
+    QCOMPARE(one.acquire(c, "a"), R::Acquired);
+    QCOMPARE(two.acquire(c, "a"), R::Busy); // exclusive
+    QCOMPARE(one.acquire(c, "a"), R::Renewed);
+    const auto ttl = c.command({"PTTL", one.leaseKey("a")});
+    QVERIFY(ttl && ttl->integer > 0 && ttl->integer <= 400);
+    QVERIFY(two.release(c, "a")); // not c2's: stays
+    QCOMPARE(c.command({"GET", one.leaseKey("a")})->str, std::string("c1"));
+    QVERIFY(one.release(c, "a"));
+    QCOMPARE(two.acquire(c, "a"), R::Acquired);
+    // c2 stops renewing: the lease expires in Redis and c1 can take it; c2's renewal then finds it taken
+    QVERIFY(test::waitFor([&] { return one.acquire(c, "a") == R::Acquired; }, 5000));
+    QCOMPARE(two.acquire(c, "a"), R::Busy);
+    // membership: both count while they beat; a silent member drops out after the lease time
+    QCOMPARE(one.heartbeat(c), std::size_t{1});
+    QCOMPARE(two.heartbeat(c), std::size_t{2});
+    QVERIFY(test::waitFor([&] { return one.heartbeat(c) == 1; }, 5000));
+    QVERIFY(two.leave(c));
+    QCOMPARE(c.command({"ZRANGE", one.membersKey(), "0", "-1"})->size(), std::size_t{1});
+    // consumers with another match glob share other devices: another membership
+    const redis::DeviceLeases line("plant", "central", "c3", "line1-*", 400);
+    QVERIFY(line.membersKey() != one.membersKey());
+    QCOMPARE(line.heartbeat(c), std::size_t{1});
+}
+
+void TestRedisConsumer::fairShare() {
+    QCOMPARE(redis::DeviceLeases::fairShare(4, 2), std::size_t{2});
+    QCOMPARE(redis::DeviceLeases::fairShare(5, 2), std::size_t{3});
+    QCOMPARE(redis::DeviceLeases::fairShare(1, 3), std::size_t{1});
+    QCOMPARE(redis::DeviceLeases::fairShare(0, 3), std::size_t{0});
+    QCOMPARE(redis::DeviceLeases::fairShare(7, 0), std::size_t{7});
+}
 
 void TestRedisConsumer::storesOnceAcksAfterCommitClaimsAndDeadLetters() {
     test::RedisServer server;
@@ -177,6 +222,12 @@ void TestRedisConsumer::storesOnceAcksAfterCommitClaimsAndDeadLetters() {
     QCOMPARE(st.acked, 299ULL + 120ULL);
     QCOMPARE(st.deadLettered, 2ULL);
     QVERIFY(st.claimed >= 120);
+    // the only consumer of the group held every stream's lease and released them at its clean stop
+    QCOMPARE(st.leasesTaken, 3ULL);
+    QCOMPARE(st.leasesReleased, 3ULL);
+    QCOMPARE(st.members, 1ULL);
+    for (const char* d : {"a", "b", "poison"})
+        QVERIFY(c.command({"EXISTS", std::string("plant:lease:{dev:") + d + "}:central"})->integer == 0);
 }
 
 QTEST_GUILESS_MAIN(TestRedisConsumer)
