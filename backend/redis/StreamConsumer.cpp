@@ -416,8 +416,26 @@ void StreamConsumer::deliverHeld(Stream& s) {
     if (!s.core)
         return;
     auto& outlet = s.core->outlet();
+    std::vector<std::string> stored;
     while (!s.held.empty()) {
         Entry& e = s.held.front();
+        if (e.block && s.delivered == 0 && m_storedCheck && e.block->device &&
+            m_storedCheck(s.device, e.block->device->origin, e.block->sequence)) {
+            // Stored before (a crash between commit and XACK, or a dead owner's): account it as the writer
+            // would (received, processed, then dropped{already_stored}) and ack it here. The baseline moves
+            // with it, so it never counts towards another entry's acknowledgement.
+            const std::uint32_t n = e.block->count;
+            auto& c = *s.core->counters();
+            c.samplesReceived.fetch_add(n, std::memory_order_relaxed);
+            c.samplesProcessed.fetch_add(n, std::memory_order_relaxed);
+            c.frames.fetch_add(1, std::memory_order_relaxed);
+            c.addDropped(core::DropReason::AlreadyStored, n, 1);
+            s.baseline += n;
+            ++s.stats.alreadyStored;
+            stored.push_back(e.id);
+            s.held.pop_front();
+            continue;
+        }
         if (e.block) {
             const bool started = s.delivered > 0;
             if (started && e.block->firstSample < outlet.nextSample()) {
@@ -442,6 +460,18 @@ void StreamConsumer::deliverHeld(Stream& s) {
         s.unacked.push_back(std::move(e));
         s.held.pop_front();
     }
+    if (stored.empty())
+        return;
+    std::vector<std::string_view> args{"XACK", s.key, m_options.group};
+    args.insert(args.end(), stored.begin(), stored.end());
+    if (!m_ctl->command(args)) {
+        lost(m_ctl->lastError()); // pending again after the reconnect: found stored again
+        return;
+    }
+    for (const auto& id : stored)
+        s.inFlight.erase(id);
+    s.stats.acked += stored.size();
+    publishStats(s);
 }
 
 void StreamConsumer::ackCommitted(Stream& s) {

@@ -85,18 +85,23 @@ public:
         static bool fromUrl(const RedisUrl& url, Options* out, std::string* error);
     };
     using DeviceRequest = std::function<void(const std::string& deviceId, const std::string& uri)>;
+    /// Whether the block (device, upstream session, seq) is stored already (the relay ledger); consumer
+    /// thread.
+    using StoredCheck =
+        std::function<bool(const std::string& deviceId, const std::string& origin, std::uint64_t seq)>;
 
     struct StreamStats {
         std::string key;
         std::string device;
-        std::uint64_t entries = 0;      ///< entries delivered into the engine
-        std::uint64_t samples = 0;      ///< samples per axis delivered
-        std::uint64_t acked = 0;        ///< entries acknowledged
-        std::uint64_t deadLettered = 0; ///< entries moved to the dead-letter stream
-        std::uint64_t deferred = 0;     ///< out-of-order entries left pending
-        bool owned = false;             ///< this consumer holds the device's lease (reads the stream)
-        long long lag = -1;             ///< XINFO GROUPS lag (-1: unknown)
-        long long pending = -1;         ///< XINFO GROUPS pending of the group
+        std::uint64_t entries = 0;       ///< entries delivered into the engine
+        std::uint64_t samples = 0;       ///< samples per axis delivered
+        std::uint64_t acked = 0;         ///< entries acknowledged
+        std::uint64_t deadLettered = 0;  ///< entries moved to the dead-letter stream
+        std::uint64_t deferred = 0;      ///< out-of-order entries left pending
+        std::uint64_t alreadyStored = 0; ///< re-delivered entries found stored: acked, not delivered again
+        bool owned = false;              ///< this consumer holds the device's lease (reads the stream)
+        long long lag = -1;              ///< XINFO GROUPS lag (-1: unknown)
+        long long pending = -1;          ///< XINFO GROUPS pending of the group
     };
     struct Stats {
         bool connected = false;
@@ -118,6 +123,11 @@ public:
 
     /// Any thread: the channel core for a requested device (null: refused; its entries stay pending).
     void provide(const std::string& deviceId, std::shared_ptr<pipeline::ChannelCore> core);
+    /// Before start(): entries that arrive before a device's first delivered block (own pending entries after
+    /// a restart, a dead owner's claimed ones) and are found stored are acknowledged without passing the
+    /// engine again, counted received + dropped{already_stored}: their samples are not folded into a 1 s
+    /// rollup a second time. (Later ones are delivered as before: skipping them would look like a gap.)
+    void setStoredCheck(StoredCheck check) { m_storedCheck = std::move(check); }
     void start();
     /// Stop reading and delivering (acks continue until finish()).
     void requestStop();
@@ -157,6 +167,7 @@ private:
 
     Options m_options;
     DeviceRequest m_request;
+    StoredCheck m_storedCheck;
 
     mutable std::mutex m_mutex; // guards m_provided, m_stats, m_streamStats, m_lastError
     std::map<std::string, std::shared_ptr<pipeline::ChannelCore>> m_provided;
