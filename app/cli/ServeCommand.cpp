@@ -423,10 +423,11 @@ int runServe(const CommandContext& ctx) {
                      [&] { stop(QStringLiteral("duration reached")); });
 
     std::unique_ptr<pipeline::RedisIngest> consumer;
-    if (o.consume)
+    if (o.consume) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
-    if (o.recorder.raw && !o.recorder.dbPath.empty())
-        consumer->setLedger(o.recorder.dbPath);
+        if (o.recorder.raw && !o.recorder.dbPath.empty())
+            consumer->setLedger(o.recorder.dbPath);
+    }
     service.metrics().addSection([&recorder, &consumer](service::PrometheusText& t) {
         redisMetrics(t, recorder.publisher(), consumer.get());
     });
