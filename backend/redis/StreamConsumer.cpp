@@ -70,6 +70,9 @@ struct StreamConsumer::Stream {
     std::map<std::uint64_t, Session> sessions;
     std::deque<Entry> held;    ///< decoded, waiting for the channel or room in its queue
     std::deque<Entry> unacked; ///< delivered, waiting for their commit
+    /// Done with, not acked yet: found stored (not delivered), or committed but the XACK failed (retried
+    /// after the reconnect; they stay in inFlight so a re-read of the PEL does not deliver them again).
+    std::vector<std::string> ackLater;
     std::set<std::string> inFlight, deferred;
     StreamStats stats;
     /// Lease state (Options::leaseMs > 0): only Owned streams are read; Releasing ones deliver what they
@@ -416,7 +419,6 @@ void StreamConsumer::deliverHeld(Stream& s) {
     if (!s.core)
         return;
     auto& outlet = s.core->outlet();
-    std::vector<std::string> stored;
     while (!s.held.empty()) {
         Entry& e = s.held.front();
         if (e.block && s.delivered == 0 && m_storedCheck && e.block->device &&
@@ -432,7 +434,7 @@ void StreamConsumer::deliverHeld(Stream& s) {
             c.addDropped(core::DropReason::AlreadyStored, n, 1);
             s.baseline += n;
             ++s.stats.alreadyStored;
-            stored.push_back(e.id);
+            s.ackLater.push_back(e.id);
             s.held.pop_front();
             continue;
         }
@@ -460,43 +462,32 @@ void StreamConsumer::deliverHeld(Stream& s) {
         s.unacked.push_back(std::move(e));
         s.held.pop_front();
     }
-    if (stored.empty())
-        return;
-    std::vector<std::string_view> args{"XACK", s.key, m_options.group};
-    args.insert(args.end(), stored.begin(), stored.end());
-    if (!m_ctl->command(args)) {
-        lost(m_ctl->lastError()); // pending again after the reconnect: found stored again
-        return;
-    }
-    for (const auto& id : stored)
-        s.inFlight.erase(id);
-    s.stats.acked += stored.size();
-    publishStats(s);
 }
 
 void StreamConsumer::ackCommitted(Stream& s) {
-    if (!s.core || s.unacked.empty())
+    if (!s.core || (s.unacked.empty() && s.ackLater.empty()))
         return;
     const auto& c = *s.core->counters();
     const std::uint64_t accounted = accountedSamples(c) - s.baseline;
-    std::vector<std::string> ids;
     while (!s.unacked.empty() && s.unacked.front().end <= accounted) {
-        ids.push_back(s.unacked.front().id);
+        s.ackLater.push_back(s.unacked.front().id);
         s.unacked.pop_front();
     }
-    if (ids.empty())
+    if (s.ackLater.empty() || !m_ctl->connected())
         return;
     std::vector<std::string_view> args{"XACK", s.key, m_options.group};
-    args.insert(args.end(), ids.begin(), ids.end());
+    args.insert(args.end(), s.ackLater.begin(), s.ackLater.end());
     const auto r = m_ctl->command(args);
     if (!r) {
-        // Not acked: they stay pending in Redis and come back (the ledger absorbs them).
+        // Not acked: kept for the next XACK after the reconnect (a restart would re-read them instead, and
+        // the relay ledger absorbs them).
         lost(m_ctl->lastError());
         return;
     }
-    for (const auto& id : ids)
+    for (const auto& id : s.ackLater)
         s.inFlight.erase(id);
-    s.stats.acked += ids.size();
+    s.stats.acked += s.ackLater.size();
+    s.ackLater.clear();
     publishStats(s);
 }
 
@@ -739,7 +730,7 @@ void StreamConsumer::run() {
             if (!m_stopReading)
                 deliverHeld(*s);
             ackCommitted(*s);
-            waiting = waiting || !s->unacked.empty();
+            waiting = waiting || !s->unacked.empty() || !s->ackLater.empty();
         }
         if (finishing && (!waiting || now >= finishDeadline))
             break;
@@ -750,7 +741,8 @@ void StreamConsumer::run() {
             }
             for (auto& [key, s] : m_streams)
                 if (s->lease == Stream::Lease::Releasing && m_ctl->connected() &&
-                    ((s->held.empty() && s->unacked.empty()) || now >= s->releaseDeadlineNs))
+                    ((s->held.empty() && s->unacked.empty() && s->ackLater.empty()) ||
+                     now >= s->releaseDeadlineNs))
                     giveBack(*s, false);
         }
         if (m_stopReading) {
