@@ -137,6 +137,8 @@ int runRecord(const CommandContext& ctx) {
     std::unique_ptr<pipeline::RedisIngest> consumer;
     if (o.consume) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
+        if (o.recorder.raw && !o.recorder.dbPath.empty())
+            consumer->setLedger(o.recorder.dbPath);
         *ctx.err << "vibrascope record: consuming redis://"
                  << QString::fromStdString(o.consume->url.display()) << " as "
                  << QString::fromStdString(o.consume->group) << "/"

@@ -58,7 +58,9 @@ void RecorderOptions::add(QCommandLineParser& p) {
                        "redis://HOST[:PORT]/PREFIX, through a "
                        "consumer group; entries are acknowledged after their commit. Needs --db; use --raw "
                        "for exactly-once raw samples. Query: group=G (default vibrascope), consumer=C "
-                       "(default: host name), match=GLOB (device ids), claim_idle_ms, max_deliveries."),
+                       "(default: host name), match=GLOB (device ids), claim_idle_ms, max_deliveries, "
+                       "lease_ms (consumers of a group share the devices by leases; a dead consumer's "
+                       "devices move after this; default 10000, 0 = read every matched stream)."),
         QStringLiteral("URL")));
     p.addOption(opt(QStringLiteral("rotate"),
                     QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "

@@ -69,6 +69,11 @@ void redisMetrics(service::PrometheusText& t, const redis::StreamPublisher* pub,
                  "1 while the consumer is connected to Redis.");
         t.sample("vibrascope_redis_consume_connected", st.connected ? 1 : 0);
         const auto streams = in->consumer().streams();
+        t.family("vibrascope_redis_stream_owned", "gauge",
+                 "1 while this consumer holds the device's lease and reads its stream.");
+        for (const auto& s : streams)
+            t.sample("vibrascope_redis_stream_owned",
+                     {{QStringLiteral("device"), QString::fromStdString(s.device)}}, s.owned ? 1 : 0);
         t.family("vibrascope_redis_stream_lag", "gauge",
                  "Entries of a device stream the consumer group has not read yet (XINFO GROUPS lag).");
         for (const auto& s : streams)
@@ -418,8 +423,11 @@ int runServe(const CommandContext& ctx) {
                      [&] { stop(QStringLiteral("duration reached")); });
 
     std::unique_ptr<pipeline::RedisIngest> consumer;
-    if (o.consume)
+    if (o.consume) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
+        if (o.recorder.raw && !o.recorder.dbPath.empty())
+            consumer->setLedger(o.recorder.dbPath);
+    }
     service.metrics().addSection([&recorder, &consumer](service::PrometheusText& t) {
         redisMetrics(t, recorder.publisher(), consumer.get());
     });

@@ -3,6 +3,10 @@
 #include "io/PassiveSource.h"
 #include "pipeline/DeviceChannel.h"
 #include "pipeline/Pipeline.h"
+#include "storage/Database.h"
+#include "storage/RelayLedger.h"
+
+#include <chrono>
 
 namespace vibra::pipeline {
 
@@ -22,6 +26,37 @@ RedisIngest::RedisIngest(Pipeline& pipeline, redis::StreamConsumer::Options opti
 
 RedisIngest::~RedisIngest() {
     finish();
+}
+
+void RedisIngest::setLedger(const std::string& dbPath) {
+    struct Lookup {
+        std::string path;
+        storage::Database db;
+        storage::RelayLedger ledger;
+        bool open = false;
+        std::chrono::steady_clock::time_point nextTry{};
+    };
+    auto l = std::make_shared<Lookup>();
+    l->path = dbPath;
+    // Consumer thread only. The writer creates the database: until it can be opened (at most one attempt a
+    // second), nothing is skipped.
+    m_consumer->setStoredCheck([l](const std::string& device, const std::string& origin, std::uint64_t seq) {
+        if (!l->open) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now < l->nextTry)
+                return false;
+            l->nextTry = now + std::chrono::seconds(1);
+            std::string err;
+            if (!l->db.open(l->path, storage::Database::Mode::ReadOnly, &err) ||
+                !l->ledger.prepareLookup(l->db.handle(), &err)) {
+                l->ledger.finalize();
+                l->db.close();
+                return false;
+            }
+            l->open = true;
+        }
+        return l->ledger.stored(device, origin, seq) == 1;
+    });
 }
 
 void RedisIngest::start() {
@@ -56,9 +91,10 @@ void RedisIngest::createChannel(const QString& deviceId, const QString& uri) {
 
 QString RedisIngest::statusText() const {
     const auto s = m_consumer->stats();
-    QString text = QStringLiteral("consume: %1, %2 streams, lag %3, pending %4, acked %5, dead %6")
+    QString text = QStringLiteral("consume: %1, %2 streams (%3 owned), lag %4, pending %5, acked %6, dead %7")
                        .arg(s.connected ? QStringLiteral("connected") : QStringLiteral("DISCONNECTED"))
                        .arg(s.streams)
+                       .arg(s.owned)
                        .arg(s.lag)
                        .arg(s.pending)
                        .arg(s.acked)

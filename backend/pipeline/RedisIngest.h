@@ -23,6 +23,10 @@ public:
     RedisIngest(Pipeline& pipeline, redis::StreamConsumer::Options options, QObject* parent = nullptr);
     ~RedisIngest() override;
 
+    /// Before start(), with raw storage: re-delivered entries found in the relay ledger of the database at
+    /// dbPath are acknowledged without passing the engine again (StreamConsumer::setStoredCheck; a read-only
+    /// connection of the consumer thread).
+    void setLedger(const std::string& dbPath);
     void start();
     /// Stop reading (before the pipeline stops).
     void stopReading();

@@ -70,8 +70,17 @@ struct StreamConsumer::Stream {
     std::map<std::uint64_t, Session> sessions;
     std::deque<Entry> held;    ///< decoded, waiting for the channel or room in its queue
     std::deque<Entry> unacked; ///< delivered, waiting for their commit
+    /// Done with, not acked yet: found stored (not delivered), or committed but the XACK failed (retried
+    /// after the reconnect; they stay in inFlight so a re-read of the PEL does not deliver them again).
+    std::vector<std::string> ackLater;
     std::set<std::string> inFlight, deferred;
     StreamStats stats;
+    /// Lease state (Options::leaseMs > 0): only Owned streams are read; Releasing ones deliver what they
+    /// hold and wait for its acks before the lease is deleted.
+    enum class Lease { None, Owned, Releasing } lease = Lease::None;
+    std::int64_t releaseDeadlineNs = 0;
+    std::size_t rank = 0; ///< this consumer's preference order over streams (spreads first acquisitions)
+    bool reading() const { return lease == Lease::Owned && !refused; }
 };
 
 bool StreamConsumer::Options::fromUrl(const RedisUrl& url, Options* out, std::string* error) {
@@ -80,22 +89,28 @@ bool StreamConsumer::Options::fromUrl(const RedisUrl& url, Options* out, std::st
     o.group = url.value("group", o.group);
     o.consumer = url.value("consumer", hostName());
     o.match = url.value("match", o.match);
-    long long idle = 0, deliveries = 0, count = 0;
+    long long idle = 0, deliveries = 0, count = 0, lease = 0;
     if (!url.integer("claim_idle_ms", o.claimIdleMs, 100, 86'400'000, &idle, error) ||
+        !url.integer("lease_ms", o.leaseMs, 0, 3'600'000, &lease, error) ||
         !url.integer("max_deliveries", o.maxDeliveries, 1, 1000, &deliveries, error) ||
         !url.integer("count", static_cast<long long>(o.count), 1, 10'000, &count, error))
         return false;
     for (const auto& [k, v] : url.query)
         if (k != "group" && k != "consumer" && k != "match" && k != "claim_idle_ms" &&
-            k != "max_deliveries" && k != "count" && k != "db") {
+            k != "max_deliveries" && k != "count" && k != "lease_ms" && k != "db") {
             *error = "unknown --consume option '" + k +
-                     "' (group, consumer, match, claim_idle_ms, max_deliveries, count, db)";
+                     "' (group, consumer, match, claim_idle_ms, max_deliveries, count, lease_ms, db)";
             return false;
         }
     if (!validName(o.group) || !validName(o.consumer)) {
         *error = "group and consumer names must be 1..128 printable characters without spaces";
         return false;
     }
+    if (lease > 0 && lease < 300) {
+        *error = "lease_ms must be 0 (no leases) or at least 300";
+        return false;
+    }
+    o.leaseMs = static_cast<int>(lease);
     o.claimIdleMs = static_cast<int>(idle);
     o.maxDeliveries = static_cast<int>(deliveries);
     o.count = static_cast<std::size_t>(count);
@@ -107,7 +122,10 @@ StreamConsumer::StreamConsumer(Options options, DeviceRequest request)
     : m_options(std::move(options))
     , m_request(std::move(request))
     , m_read(std::make_unique<Client>())
-    , m_ctl(std::make_unique<Client>()) {
+    , m_ctl(std::make_unique<Client>())
+    , m_leases(m_options.url.prefix, m_options.group,
+               m_options.consumer.empty() ? hostName() : m_options.consumer, m_options.match,
+               m_options.leaseMs) {
     if (m_options.consumer.empty())
         m_options.consumer = hostName();
 }
@@ -172,6 +190,7 @@ bool StreamConsumer::ensureConnected() {
         if (!s->refused)
             s->backlogDone = false, s->backlogId = "0";
     m_nextDiscoverNs = 0;
+    m_nextLeaseNs = 0;
     return true;
 }
 
@@ -206,6 +225,11 @@ void StreamConsumer::discover() {
             s->device = device;
             s->stats.key = k.str;
             s->stats.device = device;
+            s->rank = std::hash<std::string>{}(m_options.consumer + "\n" + k.str);
+            if (m_options.leaseMs <= 0)
+                s->lease = Stream::Lease::Owned, s->stats.owned = true;
+            else
+                m_nextLeaseNs = 0; // a new stream: share it out at once
             m_streams.emplace(k.str, std::move(s));
         }
     } while (cursor != "0");
@@ -359,7 +383,7 @@ void StreamConsumer::readBacklog(Stream& s) {
 void StreamConsumer::readNew() {
     std::vector<Stream*> ready;
     for (auto& [key, s] : m_streams)
-        if (s->backlogDone && !s->refused)
+        if (s->backlogDone && s->reading())
             ready.push_back(s.get());
     if (ready.empty())
         return;
@@ -397,6 +421,23 @@ void StreamConsumer::deliverHeld(Stream& s) {
     auto& outlet = s.core->outlet();
     while (!s.held.empty()) {
         Entry& e = s.held.front();
+        if (e.block && s.delivered == 0 && m_storedCheck && e.block->device &&
+            m_storedCheck(s.device, e.block->device->origin, e.block->sequence)) {
+            // Stored before (a crash between commit and XACK, or a dead owner's): account it as the writer
+            // would (received, processed, then dropped{already_stored}) and ack it here. The baseline moves
+            // with it, so it never counts towards another entry's acknowledgement.
+            const std::uint32_t n = e.block->count;
+            auto& c = *s.core->counters();
+            c.samplesReceived.fetch_add(n, std::memory_order_relaxed);
+            c.samplesProcessed.fetch_add(n, std::memory_order_relaxed);
+            c.frames.fetch_add(1, std::memory_order_relaxed);
+            c.addDropped(core::DropReason::AlreadyStored, n, 1);
+            s.baseline += n;
+            ++s.stats.alreadyStored;
+            s.ackLater.push_back(e.id);
+            s.held.pop_front();
+            continue;
+        }
         if (e.block) {
             const bool started = s.delivered > 0;
             if (started && e.block->firstSample < outlet.nextSample()) {
@@ -424,59 +465,67 @@ void StreamConsumer::deliverHeld(Stream& s) {
 }
 
 void StreamConsumer::ackCommitted(Stream& s) {
-    if (!s.core || s.unacked.empty())
+    if (!s.core || (s.unacked.empty() && s.ackLater.empty()))
         return;
     const auto& c = *s.core->counters();
     const std::uint64_t accounted = accountedSamples(c) - s.baseline;
-    std::vector<std::string> ids;
     while (!s.unacked.empty() && s.unacked.front().end <= accounted) {
-        ids.push_back(s.unacked.front().id);
+        s.ackLater.push_back(s.unacked.front().id);
         s.unacked.pop_front();
     }
-    if (ids.empty())
+    if (s.ackLater.empty() || !m_ctl->connected())
         return;
     std::vector<std::string_view> args{"XACK", s.key, m_options.group};
-    args.insert(args.end(), ids.begin(), ids.end());
+    args.insert(args.end(), s.ackLater.begin(), s.ackLater.end());
     const auto r = m_ctl->command(args);
     if (!r) {
-        // Not acked: they stay pending in Redis and come back (the ledger absorbs them).
+        // Not acked: kept for the next XACK after the reconnect (a restart would re-read them instead, and
+        // the relay ledger absorbs them).
         lost(m_ctl->lastError());
         return;
     }
-    for (const auto& id : ids)
+    for (const auto& id : s.ackLater)
         s.inFlight.erase(id);
-    s.stats.acked += ids.size();
+    s.stats.acked += s.ackLater.size();
+    s.ackLater.clear();
     publishStats(s);
+}
+
+bool StreamConsumer::dropOverDelivered(Stream& s, const std::string& idle) {
+    // Entries delivered too often (every consumer failed on them) go to the dead-letter stream.
+    const auto p = m_ctl->command({"XPENDING", s.key, m_options.group, "IDLE", idle, "-", "+", "100"});
+    if (!p) {
+        lost(m_ctl->lastError());
+        return false;
+    }
+    if (!p->isArray())
+        return true;
+    for (const auto& e : p->elements) {
+        if (!e.isArray() || e.size() != 4 || s.inFlight.count(e[0].str) || s.deferred.count(e[0].str) ||
+            e[3].integer <= m_options.maxDeliveries)
+            continue;
+        const auto f = m_ctl->command({"XRANGE", s.key, e[0].str, e[0].str});
+        if (!f) {
+            lost(m_ctl->lastError());
+            return false;
+        }
+        const Value* fields = f->isArray() && f->size() == 1 ? &(*f)[0][1] : nullptr;
+        deadLetter(s, e[0].str, fields,
+                   "delivered " + std::to_string(e[3].integer) + " times without being stored", e[3].integer);
+        if (!m_ctl->connected())
+            return false;
+    }
+    return true;
 }
 
 void StreamConsumer::janitor() {
     const std::string idle = std::to_string(m_options.claimIdleMs);
     for (auto& [key, sp] : m_streams) {
         Stream& s = *sp;
-        if (s.refused)
+        if (!s.reading())
             continue;
-        // Entries delivered too often (every consumer failed on them) go to the dead-letter stream.
-        const auto p = m_ctl->command({"XPENDING", s.key, m_options.group, "IDLE", idle, "-", "+", "100"});
-        if (!p) {
-            lost(m_ctl->lastError());
+        if (!dropOverDelivered(s, idle))
             return;
-        }
-        if (p->isArray())
-            for (const auto& e : p->elements) {
-                if (!e.isArray() || e.size() != 4 || s.inFlight.count(e[0].str) || s.deferred.count(e[0].str))
-                    continue;
-                if (e[3].integer > m_options.maxDeliveries) {
-                    const auto f = m_ctl->command({"XRANGE", s.key, e[0].str, e[0].str});
-                    if (!f) {
-                        lost(m_ctl->lastError());
-                        return;
-                    }
-                    const Value* fields = f->isArray() && f->size() == 1 ? &(*f)[0][1] : nullptr;
-                    deadLetter(s, e[0].str, fields,
-                               "delivered " + std::to_string(e[3].integer) + " times without being stored",
-                               e[3].integer);
-                }
-            }
         // A dead consumer's entries (idle too long) become ours.
         std::string cursor = "0-0";
         do {
@@ -498,6 +547,133 @@ void StreamConsumer::janitor() {
                 m_trimmed.fetch_add((*r)[2].size(), std::memory_order_relaxed);
         } while (cursor != "0-0" && m_ctl->connected());
     }
+}
+
+void StreamConsumer::leases(std::int64_t now) {
+    const std::size_t members = m_leases.heartbeat(*m_ctl);
+    if (members == 0) {
+        lost("membership heartbeat failed: " + m_ctl->lastError());
+        return;
+    }
+    m_members = members;
+    std::size_t owned = 0, eligible = 0;
+    std::vector<Stream*> order;
+    for (auto& [key, sp] : m_streams) {
+        Stream& s = *sp;
+        if (!s.refused) {
+            ++eligible;
+            order.push_back(&s);
+        }
+        if (s.lease == Stream::Lease::None)
+            continue;
+        const auto r = m_leases.acquire(*m_ctl, s.device); // renew
+        if (r == DeviceLeases::Result::Failed) {
+            if (!m_ctl->connected()) {
+                lost(m_ctl->lastError());
+                return;
+            }
+            continue;
+        }
+        if (r == DeviceLeases::Result::Busy) {
+            giveBack(s, true); // expired while this consumer stalled: another one reads it now
+            continue;
+        }
+        if (s.lease == Stream::Lease::Owned && s.refused)
+            s.lease = Stream::Lease::Releasing, s.releaseDeadlineNs = now;
+        else if (s.lease == Stream::Lease::Owned)
+            ++owned;
+    }
+    if (m_stopReading)
+        return; // stopping: renew only
+    const std::size_t target = DeviceLeases::fairShare(eligible, members);
+    std::sort(order.begin(), order.end(), [](const Stream* a, const Stream* b) { return a->rank < b->rank; });
+    if (owned > target) {
+        // More than the fair share (another consumer joined): give back the least preferred, cleanly.
+        for (auto it = order.rbegin(); it != order.rend() && owned > target; ++it)
+            if ((*it)->lease == Stream::Lease::Owned) {
+                (*it)->lease = Stream::Lease::Releasing;
+                (*it)->releaseDeadlineNs = now + m_options.leaseMs * kMs;
+                --owned;
+            }
+        return;
+    }
+    for (Stream* s : order) {
+        if (owned >= target)
+            break;
+        if (s->lease != Stream::Lease::None)
+            continue;
+        const auto r = m_leases.acquire(*m_ctl, s->device);
+        if (r == DeviceLeases::Result::Failed && !m_ctl->connected()) {
+            lost(m_ctl->lastError());
+            return;
+        }
+        if (r != DeviceLeases::Result::Acquired && r != DeviceLeases::Result::Renewed)
+            continue;
+        if (!takeOver(*s))
+            return;
+        ++owned;
+    }
+}
+
+bool StreamConsumer::takeOver(Stream& s) {
+    // Whatever is still pending in the group for this stream belongs to a previous owner (dead, or gone
+    // without acking): claim it at once (storage is idempotent) and read it first, in order, from the own
+    // PEL.
+    std::string cursor = "0-0";
+    std::uint64_t claimed = 0;
+    do {
+        const auto r = m_ctl->command({"XAUTOCLAIM", s.key, m_options.group, m_options.consumer, "0", cursor,
+                                       "COUNT", "1000", "JUSTID"});
+        if (!r) {
+            lost(m_ctl->lastError());
+            return false;
+        }
+        if (!r->isArray() || r->size() < 2)
+            break; // NOGROUP: created again by the first read
+        cursor = (*r)[0].str;
+        for (const auto& id : (*r)[1].elements)
+            if (!s.inFlight.count(id.str))
+                ++claimed;
+        if (r->size() >= 3)
+            m_trimmed.fetch_add((*r)[2].size(), std::memory_order_relaxed);
+    } while (cursor != "0-0");
+    m_claimed.fetch_add(claimed, std::memory_order_relaxed);
+    if (!dropOverDelivered(s, "0"))
+        return false;
+    m_taken.fetch_add(1, std::memory_order_relaxed);
+    s.lease = Stream::Lease::Owned;
+    s.backlogDone = false;
+    s.backlogId = "0";
+    s.stats.owned = true;
+    publishStats(s);
+    return true;
+}
+
+void StreamConsumer::giveBack(Stream& s, bool lostLease) {
+    if (!lostLease && !m_leases.release(*m_ctl, s.device)) {
+        lost(m_ctl->lastError()); // still Releasing: retried after the reconnect
+        return;
+    }
+    // Held entries stay pending in Redis (the next owner claims them); delivered ones are acked after their
+    // commit as usual (an ack after a new owner claimed them is harmless: the relay ledger has them).
+    for (const auto& e : s.held)
+        s.inFlight.erase(e.id);
+    s.held.clear();
+    s.deferred.clear();
+    s.lease = Stream::Lease::None;
+    s.backlogDone = false;
+    s.backlogId = "0";
+    s.stats.owned = false;
+    (lostLease ? m_lost : m_released).fetch_add(1, std::memory_order_relaxed);
+    publishStats(s);
+}
+
+void StreamConsumer::releaseAll() {
+    for (auto& [key, s] : m_streams)
+        if (s->lease != Stream::Lease::None && m_ctl->connected())
+            giveBack(*s, false);
+    if (m_ctl->connected())
+        m_leases.leave(*m_ctl);
 }
 
 void StreamConsumer::refreshStats() {
@@ -554,10 +730,21 @@ void StreamConsumer::run() {
             if (!m_stopReading)
                 deliverHeld(*s);
             ackCommitted(*s);
-            waiting = waiting || !s->unacked.empty();
+            waiting = waiting || !s->unacked.empty() || !s->ackLater.empty();
         }
         if (finishing && (!waiting || now >= finishDeadline))
             break;
+        if (m_options.leaseMs > 0 && m_ctl->connected()) {
+            if (now >= m_nextLeaseNs) {
+                leases(now);
+                m_nextLeaseNs = now + m_options.leaseMs / 3 * kMs;
+            }
+            for (auto& [key, s] : m_streams)
+                if (s->lease == Stream::Lease::Releasing && m_ctl->connected() &&
+                    ((s->held.empty() && s->unacked.empty() && s->ackLater.empty()) ||
+                     now >= s->releaseDeadlineNs))
+                    giveBack(*s, false);
+        }
         if (m_stopReading) {
             std::unique_lock lock(m_mutex);
             m_wake.wait_for(lock, std::chrono::milliseconds(10));
@@ -582,7 +769,7 @@ void StreamConsumer::run() {
         }
         bool backlog = false;
         for (auto& [key, s] : m_streams)
-            if (!s->backlogDone && !s->refused && m_read->connected()) {
+            if (!s->backlogDone && s->reading() && m_read->connected()) {
                 readBacklog(*s);
                 backlog = true;
             }
@@ -595,6 +782,8 @@ void StreamConsumer::run() {
             }
         }
     }
+    if (m_options.leaseMs > 0)
+        releaseAll(); // the others take these devices at their next tick instead of after leaseMs
     m_read->disconnect();
     m_ctl->disconnect();
     m_connected = false;
@@ -606,6 +795,10 @@ StreamConsumer::Stats StreamConsumer::stats() const {
     st.connects = m_connects.load(std::memory_order_relaxed);
     st.claimed = m_claimed.load(std::memory_order_relaxed);
     st.trimmedPending = m_trimmed.load(std::memory_order_relaxed);
+    st.members = m_members.load(std::memory_order_relaxed);
+    st.leasesTaken = m_taken.load(std::memory_order_relaxed);
+    st.leasesReleased = m_released.load(std::memory_order_relaxed);
+    st.leasesLost = m_lost.load(std::memory_order_relaxed);
     std::lock_guard lock(m_mutex);
     st.lastError = m_lastError;
     st.streams = m_streamStats.size();
@@ -613,6 +806,7 @@ StreamConsumer::Stats StreamConsumer::stats() const {
         st.entries += s.entries;
         st.acked += s.acked;
         st.deadLettered += s.deadLettered;
+        st.owned += s.owned ? 1 : 0;
         st.lag += std::max(0LL, s.lag);
         st.pending += std::max(0LL, s.pending);
     }

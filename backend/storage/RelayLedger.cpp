@@ -15,6 +15,28 @@ bool RelayLedger::prepare(sqlite3* db, std::string* error) {
 
 void RelayLedger::finalize() {
     m_insert = Statement();
+    m_lookup = Statement();
+}
+
+bool RelayLedger::prepareLookup(sqlite3* db, std::string* error) {
+    m_db = db;
+    m_lookup = Statement(db, "SELECT 1 FROM relay_block r JOIN device d ON d.id = r.device_id "
+                             "WHERE d.name = ?1 AND r.origin = ?2 AND r.seq = ?3");
+    if (!m_lookup.isValid()) {
+        *error = m_lookup.error();
+        return false;
+    }
+    return true;
+}
+
+int RelayLedger::stored(const std::string& device, const std::string& origin, std::uint64_t seq) {
+    m_lookup.reset();
+    m_lookup.bind(1, std::string_view(device))
+        .bind(2, std::string_view(origin))
+        .bind(3, static_cast<std::int64_t>(seq));
+    const int rc = m_lookup.step();
+    m_lookup.reset();
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 bool RelayLedger::claim(std::int64_t deviceRowId, const std::string& origin, std::uint64_t seq,

@@ -22,9 +22,16 @@ public:
     bool claim(std::int64_t deviceRowId, const std::string& origin, std::uint64_t seq, std::int64_t sessionId,
                bool* fresh, std::string* error);
 
+    /// Lookup side, on a connection of its own (e.g. the Redis consumer's thread, read-only): whether a block
+    /// is stored already, so a re-delivered entry need not pass the engine again.
+    bool prepareLookup(sqlite3* db, std::string* error);
+    /// 1: (device name, origin, seq) is in the ledger; 0: not; -1: database error.
+    int stored(const std::string& device, const std::string& origin, std::uint64_t seq);
+
 private:
     sqlite3* m_db = nullptr;
     Statement m_insert;
+    Statement m_lookup;
 };
 
 } // namespace vibra::storage

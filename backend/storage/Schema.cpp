@@ -226,6 +226,18 @@ bool Schema::migrateTo(sqlite3* db, int fromVersion, int targetVersion, std::str
             *error = "cannot start migration: " + err;
             return false;
         }
+        // Another process (a second writer opening a new or older database at the same time) may have
+        // migrated meanwhile: the version counts as read inside the write transaction.
+        sqlite3_stmt* st = nullptr;
+        int current = -1;
+        if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            current = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (current >= v) {
+            execAll(db, "COMMIT", &err);
+            continue;
+        }
         const std::string tail = "PRAGMA application_id = " + std::to_string(kApplicationId) +
                                  "; PRAGMA user_version = " + std::to_string(v) + ";";
         if (!execAll(db, kSteps[v - 1], &err) || !execAll(db, tail.c_str(), &err)) {

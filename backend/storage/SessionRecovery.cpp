@@ -1,6 +1,7 @@
 #include "storage/SessionRecovery.h"
 
 #include "core/Clock.h"
+#include "storage/SessionLock.h"
 
 #include <algorithm>
 #include <limits>
@@ -12,18 +13,28 @@ bool SessionRecovery::run(Database& db, EventStore& events, Report* report, std:
     *report = {};
     if (!db.recoveredUncleanSession())
         return true;
-    report->unclean = true;
     report->quickCheck = db.quickCheckResult();
     sqlite3* h = db.handle();
-    Statement open(h, "SELECT id, started_ns FROM session WHERE stopped_ns IS NULL ORDER BY id");
-    std::vector<std::pair<std::int64_t, std::int64_t>> sessions;
     std::string err;
-    while (open.fetch(&err))
-        sessions.emplace_back(open.int64(0), open.int64(1));
-    if (!err.empty() || !db.exec("BEGIN IMMEDIATE", &err)) {
+    // Inside the write transaction: a writer starting now inserts its session and takes its lock in one
+    // transaction (SqliteWriter), so every open session seen here is either locked (live) or dead.
+    if (!db.exec("BEGIN IMMEDIATE", &err)) {
         *error = "cannot recover '" + db.path() + "': " + err;
         return false;
     }
+    std::vector<std::pair<std::int64_t, std::int64_t>> sessions;
+    {
+        Statement open(h, "SELECT id, started_ns FROM session WHERE stopped_ns IS NULL ORDER BY id");
+        while (open.fetch(&err))
+            if (!SessionLock::held(db.path(), open.int64(0))) // another writer process still running
+                sessions.emplace_back(open.int64(0), open.int64(1));
+    }
+    if (!err.empty()) {
+        db.exec("ROLLBACK", nullptr);
+        *error = "cannot recover '" + db.path() + "': " + err;
+        return false;
+    }
+    report->unclean = !sessions.empty();
     for (std::size_t i = 0; i < sessions.size(); ++i) {
         const auto [id, started] = sessions[i];
         const std::int64_t nextStart =

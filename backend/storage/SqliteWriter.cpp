@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace vibra::storage {
 
@@ -89,7 +90,21 @@ bool SqliteWriter::openDatabase(std::string* error) {
     }
     if (!SessionRecovery::run(m_db, m_events, &m_recovery, error))
         return false;
-    if (!m_session.begin(core::utcNowNs(), m_options.configJson, m_options.appVersion, &err)) {
+    // The session row and its live mark (SessionLock) in one transaction: another writer process opening the
+    // database never sees this session without the mark, so it does not close it as crashed.
+    if (!m_db.exec("BEGIN IMMEDIATE", &err) ||
+        !m_session.begin(core::utcNowNs(), m_options.configJson, m_options.appVersion, &err)) {
+        m_db.exec("ROLLBACK", nullptr);
+        *error = "cannot start a session in '" + m_options.path + "': " + err;
+        return false;
+    }
+    std::string lockErr;
+    if (!m_sessionLock.hold(m_db.path(), m_session.sessionId(), &lockErr))
+        std::fprintf(stderr,
+                     "vibrascope: %s (another writer on this database would take this session for a "
+                     "crashed one)\n",
+                     lockErr.c_str());
+    if (!m_db.exec("COMMIT", &err)) {
         *error = "cannot start a session in '" + m_options.path + "': " + err;
         return false;
     }

@@ -11,6 +11,7 @@
 #include "storage/Retention.h"
 #include "storage/RollupStore.h"
 #include "storage/SessionAccounting.h"
+#include "storage/SessionLock.h"
 #include "storage/SessionRecovery.h"
 
 #include <atomic>
@@ -177,6 +178,7 @@ private:
     RawStore m_raw;
     RelayLedger m_relay;
     SessionAccounting m_session;
+    SessionLock m_sessionLock; ///< marks m_session live for other writer processes
     Checkpointer m_checkpointer;
     Retention m_retention;
     std::vector<FeedState> m_feeds;                                ///< feeds being drained

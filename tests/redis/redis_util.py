@@ -31,14 +31,15 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_until(cond, seconds, what):
+def wait_until(cond, seconds, what, state=None):
+    """Polls cond until it is true; on timeout fails with what (and state(), the observed state)."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         v = cond()
         if v:
             return v
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}" + (f": {state()}" if state else ""))
 
 
 class Redis:
@@ -100,3 +101,79 @@ class Redis:
 
 def vibrascope(args, **kw):
     return subprocess.Popen([VIBRASCOPE, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+
+
+class Proxy:
+    """A TCP relay on a loopback port to target_port, to cut one client's link: cut() closes every relayed
+    connection and refuses new ones (the port stays bound, so nothing else can take it); restore() accepts
+    again."""
+
+    def __init__(self, target_port):
+        import threading
+        self.target = target_port
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.lock = threading.Lock()
+        self.conns = []
+        self.open = True
+        self.cuts = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import threading
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                if not self.open:
+                    c.close()
+                    continue
+                try:
+                    u = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+                except OSError:
+                    c.close()
+                    continue
+                self.conns += [c, u]
+            threading.Thread(target=self._pipe, args=(c, u), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(u, c), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        with self.lock:
+            self.open = False
+            self.cuts += 1
+            for c in self.conns:
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                c.close()
+            self.conns = []
+
+    def restore(self):
+        with self.lock:
+            self.open = True
+
+    def close(self):
+        self.cut()
+        self.sock.close()

@@ -80,8 +80,18 @@ try:
     rep = json.load(open(os.path.join(tmp, "central.json")))
     check(rep["balanced"], f"central session balances: {rep['devices']}")
 
+    def rollups(d):
+        con = sqlite3.connect(db)
+        r = con.execute("SELECT count(*), sum(n), sum(mean * n) FROM rollup_1s r JOIN device v ON v.id = r.device_id "
+                        "WHERE v.name = ?", (d,)).fetchone()
+        con.close()
+        return r
+    before = rollups("a")
+    check(before[0] > 0, f"rollups of a stored: {before}")
+
     # Every entry of device a delivered once more (as after a crash between commit and XACK): the relay ledger
-    # keeps the database unchanged and the session balances with dropped{already_stored}.
+    # keeps the database unchanged (raw blocks and 1 s rollups: the stored entries are acknowledged without
+    # passing the engine again) and the session balances with dropped{already_stored}.
     redis.cli("XGROUP", "SETID", key["a"], "central", "0")
     c3 = consumer()
     wait_until(drained, 60, "the consumer to take the re-delivered entries")
@@ -89,6 +99,7 @@ try:
     c3.wait(timeout=60)
     check(c3.returncode == 0, f"central (re-delivery) exit code {c3.returncode}: {c3.stderr.read()[-2000:]}")
     again = {d["device"]: d for d in json.load(open(os.path.join(tmp, "central.json")))["devices"]}
+    check(rollups("a") == before, f"re-delivered entries not folded into the rollups again: {before} -> {rollups('a')}")
 
     # the edges' own accounting
     published = {}

@@ -52,6 +52,8 @@ try:
     wait_until(lambda: value(metrics(central_port), "vibrascope_redis_stream_lag", device="m1") is not None, 10,
                "lag to be known")
     check(value(metrics(central_port), "vibrascope_redis_stream_pending", device="m1") is not None, "pending shown")
+    check(value(metrics(central_port), "vibrascope_redis_stream_owned", device="m1") == 1,
+          "the only consumer of the group owns the device's stream")
     if shutil.which("promtool"):
         for text in (e, c):
             r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)

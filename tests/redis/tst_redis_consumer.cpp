@@ -8,9 +8,12 @@
 #include "pipeline/ChannelCore.h"
 #include "pipeline/StoreFeed.h"
 #include "pipeline/WorkerPool.h"
+#include "redis/DeviceLeases.h"
 #include "redis/StreamConsumer.h"
 #include "redis/StreamKeys.h"
 #include "redis/StreamPublisher.h"
+#include "storage/Database.h"
+#include "storage/RelayLedger.h"
 #include "storage/SqliteWriter.h"
 
 #include <QTemporaryDir>
@@ -50,6 +53,77 @@ void publish(const test::RedisServer& server, const std::string& id, int blocks)
     pub.stop();
 }
 
+struct Run {
+    redis::StreamConsumer::Stats stats;
+    std::uint64_t alreadyStored = 0, processed = 0, received = 0; ///< device counters (samples)
+};
+
+long long groupField(redis::Client& c, const std::string& key, const std::string& field);
+
+/// One central run: writer (raw) + pool + consumer c1 until the group has read and acked everything of key.
+Run consume(const test::RedisServer& server, const std::string& dbPath, const std::string& key,
+            redis::StreamConsumer::StoredCheck check) {
+    Run out;
+    storage::SqliteWriter::Options wo;
+    wo.path = dbPath;
+    wo.storeRaw = true;
+    wo.commitIntervalMs = 50;
+    storage::SqliteWriter writer(wo);
+    std::string err;
+    if (!writer.start(&err))
+        return out;
+    pipeline::WorkerPool pool(2);
+    std::mutex coresMutex;
+    std::vector<std::shared_ptr<pipeline::ChannelCore>> cores;
+    redis::StreamConsumer::Options co;
+    co.url = server.url("plant");
+    co.group = "central";
+    co.consumer = "c1";
+    redis::StreamConsumer* self = nullptr;
+    redis::StreamConsumer consumer(co, [&](const std::string& id, const std::string& uri) {
+        auto core =
+            std::make_shared<pipeline::ChannelCore>(id, uri, pipeline::DspSettings{}, pool, nullptr, nullptr);
+        auto feed = std::make_shared<pipeline::StoreFeed>(id, uri, core->counters());
+        writer.attach(feed);
+        core->setStore(feed, {true, true});
+        {
+            std::lock_guard lock(coresMutex);
+            cores.push_back(core);
+        }
+        self->provide(id, core);
+    });
+    self = &consumer;
+    if (check)
+        consumer.setStoredCheck(std::move(check));
+    consumer.start();
+    redis::Client c;
+    c.connect(server.url(), 2000, &err);
+    test::waitFor(
+        [&] {
+            return groupField(c, key, "pending") == 0 && groupField(c, key, "lag") == 0 &&
+                   consumer.stats().acked > 0;
+        },
+        30000);
+    consumer.requestStop();
+    {
+        std::lock_guard lock(coresMutex);
+        for (auto& core : cores)
+            core->finish();
+        for (auto& core : cores)
+            core->waitFinished(30 * core::kSecondNs);
+        for (auto& core : cores) {
+            const auto snap = core->counters()->snapshot();
+            out.alreadyStored += snap.dropped(core::DropReason::AlreadyStored);
+            out.processed += snap.samplesProcessed;
+            out.received += snap.samplesReceived;
+        }
+    }
+    writer.stop();
+    consumer.finish();
+    out.stats = consumer.stats();
+    return out;
+}
+
 long long groupField(redis::Client& c, const std::string& key, const std::string& field) {
     const auto r = c.command({"XINFO", "GROUPS", key});
     if (!r || !r->isArray() || r->size() == 0)
@@ -67,7 +141,91 @@ class TestRedisConsumer : public QObject {
     Q_OBJECT
 private slots:
     void storesOnceAcksAfterCommitClaimsAndDeadLetters();
+    void leasesAreExclusiveRenewedReleasedAndExpire();
+    void fairShare();
+    void storedEntriesSkipTheEngine();
 };
+
+void TestRedisConsumer::storedEntriesSkipTheEngine() {
+    test::RedisServer server;
+    QVERIFY(server.start());
+    publish(server, "b", 120);
+    const std::string kb = redis::StreamKeys::device("plant", "b");
+    QTemporaryDir dir;
+    const std::string db = dir.filePath(QStringLiteral("central.db")).toStdString();
+    const Run first = consume(server, db, kb, {});
+    QCOMPARE(first.stats.acked, 120ULL);
+    const char* rollups = "SELECT sum(n) FROM rollup_1s WHERE axis = 0";
+    const long long rolled = scalar(db, rollups);
+    QVERIFY(rolled > 0);
+
+    // Every entry delivered again (as after a crash between commit and XACK): looked up in the relay ledger
+    // on the consumer thread (a read-only connection, while the writer runs), acked, not processed again.
+    redis::Client c;
+    std::string err;
+    QVERIFY(c.connect(server.url(), 2000, &err));
+    QVERIFY(c.command({"XGROUP", "SETID", kb, "central", "0"})->is("OK"));
+    auto db2 = std::make_shared<storage::Database>();
+    auto ledger = std::make_shared<storage::RelayLedger>();
+    QVERIFY(db2->open(db, storage::Database::Mode::ReadOnly, &err));
+    QVERIFY(ledger->prepareLookup(db2->handle(), &err));
+    std::atomic<int> lookups{0};
+    const Run again = consume(
+        server, db, kb, [&, db2, ledger](const std::string& d, const std::string& origin, std::uint64_t seq) {
+            ++lookups;
+            return ledger->stored(d, origin, seq) == 1;
+        });
+    QCOMPARE(again.stats.acked, 120ULL);
+    QCOMPARE(lookups.load(), 120);
+    QCOMPARE(again.alreadyStored, 120ULL * 64);
+    QCOMPARE(again.received, 120ULL * 64); // balances: received = stored (0) + dropped{already_stored}
+    QCOMPARE(scalar(db, rollups), rolled); // nothing folded into the rollups twice
+    QCOMPARE(scalar(db, "SELECT sum(n) FROM raw_block"), 120LL * 64);
+    QCOMPARE(scalar(db, "SELECT count(*) FROM relay_block"), 120LL);
+    ledger->finalize();
+}
+
+void TestRedisConsumer::leasesAreExclusiveRenewedReleasedAndExpire() {
+    test::RedisServer server;
+    QVERIFY(server.start());
+    redis::Client c;
+    std::string err;
+    QVERIFY(c.connect(server.url(), 2000, &err));
+    using R = redis::DeviceLeases::Result;
+    const redis::DeviceLeases one("plant", "central", "c1", "*", 400),
+        two("plant", "central", "c2", "*", 400);
+    QCOMPARE(one.leaseKey("a"), std::string("plant:lease:{dev:a}:central"));
+    QCOMPARE(one.acquire(c, "a"), R::Acquired);
+    QCOMPARE(two.acquire(c, "a"), R::Busy); // exclusive
+    QCOMPARE(one.acquire(c, "a"), R::Renewed);
+    const auto ttl = c.command({"PTTL", one.leaseKey("a")});
+    QVERIFY(ttl && ttl->integer > 0 && ttl->integer <= 400);
+    QVERIFY(two.release(c, "a")); // not c2's: stays
+    QCOMPARE(c.command({"GET", one.leaseKey("a")})->str, std::string("c1"));
+    QVERIFY(one.release(c, "a"));
+    QCOMPARE(two.acquire(c, "a"), R::Acquired);
+    // c2 stops renewing: the lease expires in Redis and c1 can take it; c2's renewal then finds it taken
+    QVERIFY(test::waitFor([&] { return one.acquire(c, "a") == R::Acquired; }, 5000));
+    QCOMPARE(two.acquire(c, "a"), R::Busy);
+    // membership: both count while they beat; a silent member drops out after the lease time
+    QCOMPARE(one.heartbeat(c), std::size_t{1});
+    QCOMPARE(two.heartbeat(c), std::size_t{2});
+    QVERIFY(test::waitFor([&] { return one.heartbeat(c) == 1; }, 5000));
+    QVERIFY(two.leave(c));
+    QCOMPARE(c.command({"ZRANGE", one.membersKey(), "0", "-1"})->size(), std::size_t{1});
+    // consumers with another match glob share other devices: another membership
+    const redis::DeviceLeases line("plant", "central", "c3", "line1-*", 400);
+    QVERIFY(line.membersKey() != one.membersKey());
+    QCOMPARE(line.heartbeat(c), std::size_t{1});
+}
+
+void TestRedisConsumer::fairShare() {
+    QCOMPARE(redis::DeviceLeases::fairShare(4, 2), std::size_t{2});
+    QCOMPARE(redis::DeviceLeases::fairShare(5, 2), std::size_t{3});
+    QCOMPARE(redis::DeviceLeases::fairShare(1, 3), std::size_t{1});
+    QCOMPARE(redis::DeviceLeases::fairShare(0, 3), std::size_t{0});
+    QCOMPARE(redis::DeviceLeases::fairShare(7, 0), std::size_t{7});
+}
 
 void TestRedisConsumer::storesOnceAcksAfterCommitClaimsAndDeadLetters() {
     test::RedisServer server;
@@ -177,6 +335,12 @@ void TestRedisConsumer::storesOnceAcksAfterCommitClaimsAndDeadLetters() {
     QCOMPARE(st.acked, 299ULL + 120ULL);
     QCOMPARE(st.deadLettered, 2ULL);
     QVERIFY(st.claimed >= 120);
+    // the only consumer of the group held every stream's lease and released them at its clean stop
+    QCOMPARE(st.leasesTaken, 3ULL);
+    QCOMPARE(st.leasesReleased, 3ULL);
+    QCOMPARE(st.members, 1ULL);
+    for (const char* d : {"a", "b", "poison"})
+        QVERIFY(c.command({"EXISTS", std::string("plant:lease:{dev:") + d + "}:central"})->integer == 0);
 }
 
 QTEST_GUILESS_MAIN(TestRedisConsumer)
