@@ -146,4 +146,20 @@ bool RecordReport::writeJson(const QString& path, QString* error) const {
     return true;
 }
 
+QString featuresText(const redis::FeatureConsumer::Stats& s) {
+    QString text =
+        QStringLiteral("features: %1 streams, %2 rollups (%3 samples), %4 events, acked %5, dead %6, "
+                       "claimed %7")
+            .arg(s.streams)
+            .arg(s.rollups)
+            .arg(s.samples)
+            .arg(s.events)
+            .arg(s.acked)
+            .arg(s.deadLettered)
+            .arg(s.claimed);
+    if (!s.lastError.empty())
+        text += QStringLiteral(" (last error: %1)").arg(QString::fromStdString(s.lastError));
+    return text;
+}
+
 } // namespace vibra::cli

@@ -12,6 +12,7 @@
 #include "pipeline/RedisIngest.h"
 #include "recording/Recorder.h"
 #include "recording/StatusReporter.h"
+#include "redis/FeatureConsumer.h"
 #include "service/PrometheusText.h"
 #include "service/Service.h"
 #include "service/ServiceMetrics.h"
@@ -418,8 +419,11 @@ int runServe(const CommandContext& ctx) {
                      [&] { stop(QStringLiteral("duration reached")); });
 
     std::unique_ptr<pipeline::RedisIngest> consumer;
-    if (o.consume)
+    std::unique_ptr<redis::FeatureConsumer> features; // features streams (edges with ?mode=features)
+    if (o.consume) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
+        features = std::make_unique<redis::FeatureConsumer>(*o.consume, recorder.relaySink());
+    }
     service.metrics().addSection([&recorder, &consumer](service::PrometheusText& t) {
         redisMetrics(t, recorder.publisher(), consumer.get());
     });
@@ -446,6 +450,8 @@ int runServe(const CommandContext& ctx) {
     pipe.startAll();
     if (consumer)
         consumer->start();
+    if (features)
+        features->start();
     if (o.durationSeconds > 0)
         durationTimer.start(static_cast<int>(std::min(o.durationSeconds * 1000.0, 2.0e9)));
     statusTimer.start(1000);
@@ -457,11 +463,17 @@ int runServe(const CommandContext& ctx) {
     service.close();
     if (consumer)
         consumer->stopReading();
+    if (features)
+        features->requestStop();
     if (!pipe.stopAll())
         *ctx.err << "vibrascope serve: some devices did not finish processing in time; their backlog is "
                     "counted as dropped\n";
     service.stopTriggers();
     recorder.stop();
+    if (features) {
+        features->finish();
+        *ctx.err << "  " << featuresText(features->stats()) << "\n";
+    }
     if (consumer)
         consumer->finish(); // acknowledge what the final commit holds
     for (const auto& e : recorder.takeErrors())
