@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (d.rollup) {
         const auto& a = *d.rollup;
         const auto& b = *e.rollup;
-        if (b.bucketStartNs != a.bucketStartNs || b.samples != a.samples || b.gaps != a.gaps || b.zone != a.zone)
+        if (b.bucketStartNs != a.bucketStartNs || b.samples != a.samples || b.gaps != a.gaps ||
+            b.zone != a.zone)
             std::abort();
         for (std::size_t i = 0; i < a.axes.size(); ++i) {
             const auto &x = a.axes[i], &y = b.axes[i];
@@ -78,10 +79,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
         const auto& a = *d.event;
         const auto& b = *e.event;
-        if (b.tNs != a.tNs || b.kind != a.kind || b.state != a.state || b.rule != a.rule || b.metric != a.metric ||
-            b.axis != a.axis || b.axisName != a.axisName || !sameDouble(b.value, a.value) ||
-            !sameDouble(b.threshold, a.threshold) || b.firstSample != a.firstSample || b.samples != a.samples ||
-            b.detail != a.detail)
+        if (b.tNs != a.tNs || b.kind != a.kind || b.state != a.state || b.rule != a.rule ||
+            b.metric != a.metric || b.axis != a.axis || b.axisName != a.axisName ||
+            !sameDouble(b.value, a.value) || !sameDouble(b.threshold, a.threshold) ||
+            b.firstSample != a.firstSample || b.samples != a.samples || b.detail != a.detail)
             std::abort();
     }
     return 0;
