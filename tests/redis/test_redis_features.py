@@ -45,6 +45,9 @@ def acked_some():
 
 
 def drained():
+    g = redis.group_info("plant:{dev:poison}:features", "central")  # discovered, and dead-lettered
+    if g is None or g.get("lag") != "0" or g.get("pending") != "0":
+        return False
     for d in DEVICES:
         g = group(d)
         if g is None or g.get("lag") != "0" or g.get("pending") != "0":
@@ -94,6 +97,10 @@ try:
     wait_until(acked_some, 30, "the consumer to acknowledge feature entries of both devices")
     c1.send_signal(signal.SIGKILL)  # mid-stream: committed-but-unacked entries stay pending
     c1.wait(timeout=10)
+    # a poison features entry: well-formed stream entry, undecodable statistics
+    redis.cli("XADD", "plant:{dev:poison}:features", "*", "v", "1", "type", "rollup", "dev", "poison", "session", "1",
+              "seq", "0", "rate", "1000", "axes", "x", "unit", "g", "t", "0", "n", "10", "gaps", "0", "zone", "-1",
+              "a0", "11 0 1 0 1 1 3 nan")
     check(edge.poll() is None, "the edge is still publishing when Redis restarts")
     redis.stop(signal.SIGTERM)
     redis.start()
@@ -129,6 +136,13 @@ try:
     ev_edge, ev_central = events(edge_db), events(central_db)
     check(len(ev_edge) >= 1 and ev_edge[0][2] == "alarm", f"the alarm fired at the edge: {ev_edge}")
     check(ev_central == ev_edge, f"central events equal the edge's: {ev_central} vs {ev_edge}")
+    dead = redis.cli("XRANGE", "plant:dead:central", "-", "+")
+    check("plant:{dev:poison}:features" in dead and any("bad a0" in line for line in dead),
+          f"the poison entry is in the dead-letter stream with its reason: {dead}")
+    con = sqlite3.connect(central_db)
+    check(con.execute("SELECT count(*) FROM device WHERE name = 'poison'").fetchone()[0] == 0,
+          "the poison entry made no device")
+    con.close()
 
     # exactly once: one ledger key per published entry, seq 0..entries-1; the edge's session row says the same
     con = sqlite3.connect(central_db)
