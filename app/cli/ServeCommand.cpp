@@ -439,7 +439,9 @@ int runServe(const CommandContext& ctx) {
         if (!o.quiet) {
             const auto lines = status.sample(static_cast<double>(clock.elapsed()) / 1000.0, o.verbose);
             *ctx.err << lines.summary
-                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString()) << "\n";
+                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString())
+                     << (features ? QStringLiteral(" | ") + featuresText(features->stats()) : QString())
+                     << "\n";
             for (const auto& l : lines.devices)
                 *ctx.err << l << "\n";
         }
