@@ -96,6 +96,25 @@ void redisMetrics(service::PrometheusText& t, const redis::StreamPublisher* pub,
         }
     }
 }
+
+/// /metrics families of the features consumer (features streams of edges with ?mode=features).
+void featuresMetrics(service::PrometheusText& t, const redis::FeatureConsumer* fc) {
+    if (!fc)
+        return;
+    const auto st = fc->stats();
+    t.family("vibrascope_redis_features_connected", "gauge",
+             "1 while the features consumer is connected to Redis.");
+    t.sample("vibrascope_redis_features_connected", st.connected ? 1 : 0);
+    t.family("vibrascope_redis_features_entries_total", "counter",
+             "Features stream entries by what the consumer did with them (rollup and event: handed to the "
+             "writer; acked; dead_letter).");
+    const std::pair<const char*, std::uint64_t> results[] = {
+        {"rollup", st.rollups}, {"event", st.events}, {"acked", st.acked}, {"dead_letter", st.deadLettered}};
+    for (const auto& [r, v] : results)
+        t.sample("vibrascope_redis_features_entries_total",
+                 {{QStringLiteral("result"), QString::fromLatin1(r)}}, static_cast<double>(v));
+}
+
 const QString kCmd = QStringLiteral("serve");
 
 void addServeOptions(QCommandLineParser& p) {
@@ -424,8 +443,9 @@ int runServe(const CommandContext& ctx) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
         features = std::make_unique<redis::FeatureConsumer>(*o.consume, recorder.relaySink());
     }
-    service.metrics().addSection([&recorder, &consumer](service::PrometheusText& t) {
+    service.metrics().addSection([&recorder, &consumer, &features](service::PrometheusText& t) {
         redisMetrics(t, recorder.publisher(), consumer.get());
+        featuresMetrics(t, features.get());
     });
 
     QElapsedTimer clock;
