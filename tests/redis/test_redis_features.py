@@ -10,11 +10,12 @@ import math
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from redis_util import Redis, check, finish, vibrascope, wait_until  # noqa: E402
+from redis_util import VIBRASCOPE, Redis, check, finish, vibrascope, wait_until  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="vibra-features-")
 redis = Redis(aof=True)
@@ -136,6 +137,18 @@ try:
     ev_edge, ev_central = events(edge_db), events(central_db)
     check(len(ev_edge) >= 1 and ev_edge[0][2] == "alarm", f"the alarm fired at the edge: {ev_edge}")
     check(ev_central == ev_edge, f"central events equal the edge's: {ev_central} vs {ev_edge}")
+    # what a user sees: `vibrascope query` on the central database
+    q = subprocess.run([VIBRASCOPE, "query", "events", "--db", central_db, "--type", "alarm", "--json"],
+                       capture_output=True, text=True, timeout=60)
+    alarms = json.loads(q.stdout)["events"] if q.returncode == 0 else []
+    check([(e["device"], int(e["time_ns"]), e["rule"], e["state"]) for e in alarms] ==
+          [(x[0], x[1], x[4], x[3]) for x in ev_edge if x[2] == "alarm"], f"query events shows the edge's alarms: {alarms}")
+    q = subprocess.run([VIBRASCOPE, "query", "latest", "--db", central_db, "--json"], capture_output=True, text=True,
+                       timeout=60)
+    latest = {d["device"]: d for d in json.loads(q.stdout)["devices"]} if q.returncode == 0 else {}
+    for d in DEVICES:
+        last = rows(edge_db, "rollup_1s", d)[-1]
+        check(d in latest and int(latest[d]["time_ns"]) == last[0], f"query latest shows {d}'s last second")
     dead = redis.cli("XRANGE", "plant:dead:central", "-", "+")
     check("plant:{dev:poison}:features" in dead and any("bad a0" in line for line in dead),
           f"the poison entry is in the dead-letter stream with its reason: {dead}")
