@@ -60,16 +60,12 @@ try:
     procs.append(e1)
     e1.wait(timeout=60)
     check(e1.returncode == 0, f"edge 1 exit code {e1.returncode}: {e1.stderr.read()[-1500:]}")
-    lines = redis.cli("XRANGE", "plant:{dev:a}", "-", "+", "COUNT", "40")
-    # --raw output: id, then field/value lines; the data field is binary, so walk field names
-    ids, ns = [], []
-    i = 0
-    while i < len(lines):
-        if "-" in lines[i] and lines[i].split("-")[0].isdigit() and (i + 1 < len(lines) and lines[i + 1] == "v"):
-            ids.append(lines[i])
-        if lines[i] == "n" and i + 1 < len(lines):
-            ns.append(int(lines[i + 1]))
-        i += 1
+    # id and n of the first 40 entries (a server-side script: the binary data field never reaches the parser)
+    script = ("local o = {} for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 40)) do "
+              "local f = e[2] for j = 1, #f, 2 do if f[j] == 'n' then o[#o + 1] = e[1] o[#o + 1] = f[j + 1] end end "
+              "end return o")
+    out = redis.cli("EVAL", script, "1", "plant:{dev:a}")
+    ids, ns = out[0::2], [int(n) for n in out[1::2]]
     check(len(ids) >= 20 and len(ids) == len(ns), f"read {len(ids)} entries of a ({len(ns)} n fields)")
     deleted = list(zip(ids, ns))[10:15]
     redis.cli("XDEL", "plant:{dev:a}", *[d for d, _ in deleted])

@@ -92,7 +92,7 @@ try:
     c1 = consumer()
     # sim://a's x axis has an AC RMS of about 0.045 g: the rule fires in the first second
     edge = vibrascope(["record", "--source", "sim://a", "--source", "sim://b?rate=2000", "--publish",
-                       f"{url}?mode=features", "--db", edge_db, "--alarm", "rms>0.04,device=a", "--duration", "12",
+                       f"{url}?mode=features", "--db", edge_db, "--alarm", "rms>0.04,device=a", "--duration", "16",
                        "-q", "--report-json", os.path.join(tmp, "edge.json")])
     procs.append(edge)
     wait_until(acked_some, 30, "the consumer to acknowledge feature entries of both devices")
