@@ -74,8 +74,11 @@ void RecordReport::print(QTextStream& out) const {
         out << "  " << QString::fromStdString(d.id) << " (redis): received " << a.received << " = published "
             << a.published << " (" << a.entries << " entries) + dropped " << a.dropped() << " (tap_overflow "
             << a.droppedTapOverflow << ", buffer_overflow " << a.droppedOverflow << ", rejected "
-            << a.droppedRejected << ", unpublished " << a.droppedUnpublished << ")"
-            << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
+            << a.droppedRejected << ", unpublished " << a.droppedUnpublished << ")";
+        if (a.eventsOffered > 0)
+            out << "; events " << a.eventsOffered << " = published " << a.eventsPublished << " + dropped "
+                << a.eventsDropped;
+        out << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
     }
 }
 
@@ -116,6 +119,9 @@ std::string RecordReport::json() const {
                               {"dropped_buffer_overflow", d.publish.droppedOverflow},
                               {"dropped_rejected", d.publish.droppedRejected},
                               {"dropped_unpublished", d.publish.droppedUnpublished},
+                              {"events_offered", d.publish.eventsOffered},
+                              {"events_published", d.publish.eventsPublished},
+                              {"events_dropped", d.publish.eventsDropped},
                               {"balanced", d.publish.balanced()}};
         devices.push_back(std::move(dev));
     }
