@@ -18,8 +18,10 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QSettings>
+#include <QThread>
 #include <QTimer>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -226,6 +228,8 @@ int runGui(int argc, char** argv) {
             std::fprintf(stderr, "vibrascope: %s\n", qPrintable(err));
             return cli::kExitUsage;
         }
+        // network devices are served off the GUI thread, sharded like record --listen
+        o.threads = std::clamp(QThread::idealThreadCount(), 1, 4);
         listen = o;
     }
     io::SourceFactory factory;
