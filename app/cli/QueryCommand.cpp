@@ -1,5 +1,6 @@
 #include "cli/QueryCommand.h"
 
+#include "cli/CompareReport.h"
 #include "cli/ExitCode.h"
 #include "storage/HistoryQuery.h"
 #include "storage/TimeText.h"
@@ -171,12 +172,16 @@ int runQuery(const CommandContext& ctx) {
         "  query asof   --db F --device ID --at TIME\n"
         "  query events --db F [--device ID] [--from TIME] [--to TIME] [--type KIND] [--limit N] [--offset "
         "N]\n"
+        "  query compare --edge F --central F [--device ID] [--from TIME] [--to TIME]\n"
+        "compare is the edge-vs-centre report of Redis relaying: per edge session and device, what the edge "
+        "received, published and dropped (by reason) and what the central database stored of it; exit code 3 "
+        "when any device is lost, missing or in flight.\n"
         "range picks the coarsest level (1h, 1m, 1s, then raw samples) giving at least --points buckets; "
         "min/max are the "
         "envelope.\n"
         "Times are ISO-8601 (UTC unless an offset is given) or epoch seconds (1763884800, ...ms, ...ns)."));
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("what"), QStringLiteral("latest, range, asof or events"));
+    p.addPositionalArgument(QStringLiteral("what"), QStringLiteral("latest, range, asof, events or compare"));
     p.addOption({QStringLiteral("db"), QStringLiteral("History database to read."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("device"), QStringLiteral("Device (range, asof; events: only this one)."),
                  QStringLiteral("ID")});
@@ -202,6 +207,10 @@ int runQuery(const CommandContext& ctx) {
                  QStringLiteral("N"), QStringLiteral("100")});
     p.addOption({QStringLiteral("offset"), QStringLiteral("Rows to skip (latest, events)."),
                  QStringLiteral("N"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("edge"), QStringLiteral("Edge recorder's database (compare)."),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("central"), QStringLiteral("Central recorder's database (compare)."),
+                 QStringLiteral("FILE")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     if (!p.parse(ctx.arguments))
         return usageError(ctx, kCmd, p.errorText());
@@ -210,11 +219,17 @@ int runQuery(const CommandContext& ctx) {
         return kExitOk;
     }
     const QStringList pos = p.positionalArguments();
-    if (pos.size() != 1 || !QStringList{QStringLiteral("latest"), QStringLiteral("range"),
-                                        QStringLiteral("asof"), QStringLiteral("events")}
-                                .contains(pos.first()))
-        return usageError(ctx, kCmd, QStringLiteral("say what to query: latest, range, asof or events"));
+    if (pos.size() != 1 ||
+        !QStringList{QStringLiteral("latest"), QStringLiteral("range"), QStringLiteral("asof"),
+                     QStringLiteral("events"), QStringLiteral("compare")}
+             .contains(pos.first()))
+        return usageError(ctx, kCmd,
+                          QStringLiteral("say what to query: latest, range, asof, events or compare"));
     const QString& what = pos.first();
+    if (what == QLatin1String("compare"))
+        return runCompare(ctx, p);
+    if (p.isSet(QStringLiteral("edge")) || p.isSet(QStringLiteral("central")))
+        return usageError(ctx, kCmd, QStringLiteral("--edge and --central go with compare"));
     const QString dbPath = p.value(QStringLiteral("db"));
     if (dbPath.isEmpty())
         return usageError(ctx, kCmd, QStringLiteral("--db FILE is required"));

@@ -10,6 +10,7 @@
 #include "pipeline/RedisIngest.h"
 #include "recording/Recorder.h"
 #include "recording/StatusReporter.h"
+#include "redis/FeatureConsumer.h"
 #include "storage/TimeText.h"
 
 #include <QCoreApplication>
@@ -135,10 +136,12 @@ int runRecord(const CommandContext& ctx) {
 
     // Devices published by edge recorders become channels fed by the consumer thread.
     std::unique_ptr<pipeline::RedisIngest> consumer;
+    std::unique_ptr<redis::FeatureConsumer> features; // features streams (edges with ?mode=features)
     if (o.consume) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
         if (o.recorder.raw && !o.recorder.dbPath.empty())
             consumer->setLedger(o.recorder.dbPath);
+        features = std::make_unique<redis::FeatureConsumer>(*o.consume, recorder.relaySink());
         *ctx.err << "vibrascope record: consuming redis://"
                  << QString::fromStdString(o.consume->url.display()) << " as "
                  << QString::fromStdString(o.consume->group) << "/"
@@ -184,7 +187,9 @@ int runRecord(const CommandContext& ctx) {
         if (!o.quiet) {
             const auto lines = status.sample(static_cast<double>(clock.elapsed()) / 1000.0, o.verbose);
             *ctx.err << lines.summary
-                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString()) << "\n";
+                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString())
+                     << (features ? QStringLiteral(" | ") + featuresText(features->stats()) : QString())
+                     << "\n";
             for (const auto& l : lines.devices)
                 *ctx.err << l << "\n";
         }
@@ -195,6 +200,8 @@ int runRecord(const CommandContext& ctx) {
     pipe.startAll();
     if (consumer)
         consumer->start();
+    if (features)
+        features->start();
     if (o.durationSeconds > 0)
         durationTimer.start(static_cast<int>(std::min(o.durationSeconds * 1000.0, 2.0e9)));
     statusTimer.start(1000);
@@ -207,10 +214,16 @@ int runRecord(const CommandContext& ctx) {
         server->close();
     if (consumer)
         consumer->stopReading();
+    if (features)
+        features->requestStop();
     if (!pipe.stopAll())
         *ctx.err << "vibrascope record: some devices did not finish processing in time; their backlog is "
                     "counted as dropped\n";
     recorder.stop();
+    if (features) {
+        features->finish();
+        *ctx.err << "  " << featuresText(features->stats()) << "\n";
+    }
     if (consumer) {
         consumer->finish(); // acknowledge what the final commit holds
         *ctx.err << "  " << consumer->statusText() << "\n";

@@ -74,8 +74,11 @@ void RecordReport::print(QTextStream& out) const {
         out << "  " << QString::fromStdString(d.id) << " (redis): received " << a.received << " = published "
             << a.published << " (" << a.entries << " entries) + dropped " << a.dropped() << " (tap_overflow "
             << a.droppedTapOverflow << ", buffer_overflow " << a.droppedOverflow << ", rejected "
-            << a.droppedRejected << ", unpublished " << a.droppedUnpublished << ")"
-            << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
+            << a.droppedRejected << ", unpublished " << a.droppedUnpublished << ")";
+        if (a.eventsOffered > 0)
+            out << "; events " << a.eventsOffered << " = published " << a.eventsPublished << " + dropped "
+                << a.eventsDropped;
+        out << (a.balanced() ? "" : "  [UNBALANCED]") << "\n";
     }
 }
 
@@ -116,6 +119,9 @@ std::string RecordReport::json() const {
                               {"dropped_buffer_overflow", d.publish.droppedOverflow},
                               {"dropped_rejected", d.publish.droppedRejected},
                               {"dropped_unpublished", d.publish.droppedUnpublished},
+                              {"events_offered", d.publish.eventsOffered},
+                              {"events_published", d.publish.eventsPublished},
+                              {"events_dropped", d.publish.eventsDropped},
                               {"balanced", d.publish.balanced()}};
         devices.push_back(std::move(dev));
     }
@@ -144,6 +150,22 @@ bool RecordReport::writeJson(const QString& path, QString* error) const {
         return false;
     }
     return true;
+}
+
+QString featuresText(const redis::FeatureConsumer::Stats& s) {
+    QString text =
+        QStringLiteral("features: %1 streams, %2 rollups (%3 samples), %4 events, acked %5, dead %6, "
+                       "claimed %7")
+            .arg(s.streams)
+            .arg(s.rollups)
+            .arg(s.samples)
+            .arg(s.events)
+            .arg(s.acked)
+            .arg(s.deadLettered)
+            .arg(s.claimed);
+    if (!s.lastError.empty())
+        text += QStringLiteral(" (last error: %1)").arg(QString::fromStdString(s.lastError));
+    return text;
 }
 
 } // namespace vibra::cli

@@ -24,4 +24,7 @@ struct RecordReport {
     std::string json() const;
 };
 
+/// "features: 3 streams, 120 rollups, 4 events, acked 124, dead 0" (the central side of features publishing).
+QString featuresText(const redis::FeatureConsumer::Stats& s);
+
 } // namespace vibra::cli

@@ -48,20 +48,24 @@ void RecorderOptions::add(QCommandLineParser& p) {
         QStringLiteral("publish"),
         QStringLiteral("Also publish every processed block to Redis Streams at URL = "
                        "redis://[:PASSWORD@]HOST[:PORT]/PREFIX, one stream per device "
-                       "PREFIX:{dev:ID} (see docs/scaling.md). Query: maxlen=N (XADD MAXLEN ~, entries per "
-                       "device; default 100000, 0 = no trim), buffer=BLOCKS (outbound buffer while Redis "
+                       "PREFIX:{dev:ID} (see docs/scaling.md). Query: mode=raw|features (features: per "
+                       "device one entry per 1 s rollup and per event instead of raw blocks, to "
+                       "PREFIX:{dev:ID}:features, for thin links), maxlen=N (XADD MAXLEN ~, entries per "
+                       "device; default 100000, 0 = no trim), buffer=ENTRIES (outbound buffer while Redis "
                        "is unreachable; default 4096), batch=N (pipeline depth; default 256)."),
         QStringLiteral("URL")));
-    p.addOption(opt(
-        QStringLiteral("consume"),
-        QStringLiteral("Also record the devices edge recorders publish to Redis (--publish) at URL = "
-                       "redis://HOST[:PORT]/PREFIX, through a "
-                       "consumer group; entries are acknowledged after their commit. Needs --db; use --raw "
-                       "for exactly-once raw samples. Query: group=G (default vibrascope), consumer=C "
-                       "(default: host name), match=GLOB (device ids), claim_idle_ms, max_deliveries, "
-                       "lease_ms (consumers of a group share the devices by leases; a dead consumer's "
-                       "devices move after this; default 10000, 0 = read every matched stream)."),
-        QStringLiteral("URL")));
+    p.addOption(
+        opt(QStringLiteral("consume"),
+            QStringLiteral(
+                "Also record the devices edge recorders publish to Redis (--publish) at URL = "
+                "redis://HOST[:PORT]/PREFIX, through a "
+                "consumer group; entries are acknowledged after their commit. Needs --db; use --raw "
+                "for exactly-once raw samples. Features streams (--publish ...?mode=features) are read "
+                "too: their rollups and events are stored exactly once. Query: group=G (default "
+                "vibrascope), consumer=C (default: host name), match=GLOB (device ids), claim_idle_ms, "
+                "max_deliveries, lease_ms (consumers of a group share the devices by leases; a dead "
+                "consumer's devices move after this; default 10000, 0 = read every matched stream)."),
+            QStringLiteral("URL")));
     p.addOption(opt(QStringLiteral("rotate"),
                     QStringLiteral("Parquet rotation period, aligned to UTC (e.g. 30s, 10min, 1h; >= 1s; "
                                    "default 10min)."),

@@ -12,6 +12,7 @@
 #include "pipeline/RedisIngest.h"
 #include "recording/Recorder.h"
 #include "recording/StatusReporter.h"
+#include "redis/FeatureConsumer.h"
 #include "service/PrometheusText.h"
 #include "service/Service.h"
 #include "service/ServiceMetrics.h"
@@ -100,6 +101,25 @@ void redisMetrics(service::PrometheusText& t, const redis::StreamPublisher* pub,
         }
     }
 }
+
+/// /metrics families of the features consumer (features streams of edges with ?mode=features).
+void featuresMetrics(service::PrometheusText& t, const redis::FeatureConsumer* fc) {
+    if (!fc)
+        return;
+    const auto st = fc->stats();
+    t.family("vibrascope_redis_features_connected", "gauge",
+             "1 while the features consumer is connected to Redis.");
+    t.sample("vibrascope_redis_features_connected", st.connected ? 1 : 0);
+    t.family("vibrascope_redis_features_entries_total", "counter",
+             "Features stream entries by what the consumer did with them (rollup and event: handed to the "
+             "writer; acked; dead_letter).");
+    const std::pair<const char*, std::uint64_t> results[] = {
+        {"rollup", st.rollups}, {"event", st.events}, {"acked", st.acked}, {"dead_letter", st.deadLettered}};
+    for (const auto& [r, v] : results)
+        t.sample("vibrascope_redis_features_entries_total",
+                 {{QStringLiteral("result"), QString::fromLatin1(r)}}, static_cast<double>(v));
+}
+
 const QString kCmd = QStringLiteral("serve");
 
 void addServeOptions(QCommandLineParser& p) {
@@ -423,13 +443,16 @@ int runServe(const CommandContext& ctx) {
                      [&] { stop(QStringLiteral("duration reached")); });
 
     std::unique_ptr<pipeline::RedisIngest> consumer;
+    std::unique_ptr<redis::FeatureConsumer> features; // features streams (edges with ?mode=features)
     if (o.consume) {
         consumer = std::make_unique<pipeline::RedisIngest>(pipe, *o.consume);
         if (o.recorder.raw && !o.recorder.dbPath.empty())
             consumer->setLedger(o.recorder.dbPath);
+        features = std::make_unique<redis::FeatureConsumer>(*o.consume, recorder.relaySink());
     }
-    service.metrics().addSection([&recorder, &consumer](service::PrometheusText& t) {
+    service.metrics().addSection([&recorder, &consumer, &features](service::PrometheusText& t) {
         redisMetrics(t, recorder.publisher(), consumer.get());
+        featuresMetrics(t, features.get());
     });
 
     QElapsedTimer clock;
@@ -443,7 +466,9 @@ int runServe(const CommandContext& ctx) {
         if (!o.quiet) {
             const auto lines = status.sample(static_cast<double>(clock.elapsed()) / 1000.0, o.verbose);
             *ctx.err << lines.summary
-                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString()) << "\n";
+                     << (consumer ? QStringLiteral(" | ") + consumer->statusText() : QString())
+                     << (features ? QStringLiteral(" | ") + featuresText(features->stats()) : QString())
+                     << "\n";
             for (const auto& l : lines.devices)
                 *ctx.err << l << "\n";
         }
@@ -454,6 +479,8 @@ int runServe(const CommandContext& ctx) {
     pipe.startAll();
     if (consumer)
         consumer->start();
+    if (features)
+        features->start();
     if (o.durationSeconds > 0)
         durationTimer.start(static_cast<int>(std::min(o.durationSeconds * 1000.0, 2.0e9)));
     statusTimer.start(1000);
@@ -465,11 +492,17 @@ int runServe(const CommandContext& ctx) {
     service.close();
     if (consumer)
         consumer->stopReading();
+    if (features)
+        features->requestStop();
     if (!pipe.stopAll())
         *ctx.err << "vibrascope serve: some devices did not finish processing in time; their backlog is "
                     "counted as dropped\n";
     service.stopTriggers();
     recorder.stop();
+    if (features) {
+        features->finish();
+        *ctx.err << "  " << featuresText(features->stats()) << "\n";
+    }
     if (consumer)
         consumer->finish(); // acknowledge what the final commit holds
     for (const auto& e : recorder.takeErrors())

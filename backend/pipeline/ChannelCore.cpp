@@ -81,6 +81,8 @@ ChannelCore::~ChannelCore() {
     }
     for (auto& t : m_taps)
         t->close();
+    for (auto& t : m_featureTaps)
+        t->close();
 }
 
 void ChannelCore::wake() {
@@ -124,6 +126,14 @@ void ChannelCore::addTap(TapFeedPtr tap) {
 
 void ChannelCore::removeTap(const TapFeedPtr& tap) {
     post([&](Control& c) { c.removeTaps.push_back(tap); });
+}
+
+void ChannelCore::addFeatureTap(FeatureTapPtr tap) {
+    post([&](Control& c) { c.addFeatureTaps.push_back(tap); });
+}
+
+void ChannelCore::removeFeatureTap(const FeatureTapPtr& tap) {
+    post([&](Control& c) { c.removeFeatureTaps.push_back(tap); });
 }
 
 ChannelCore::Watch ChannelCore::watch(bool display) {
@@ -200,6 +210,16 @@ void ChannelCore::applyControl() {
     for (auto& t : c.addTaps)
         if (std::find(m_taps.begin(), m_taps.end(), t) == m_taps.end())
             m_taps.push_back(std::move(t));
+    for (auto& t : c.removeFeatureTaps) {
+        const auto it = std::find(m_featureTaps.begin(), m_featureTaps.end(), t);
+        if (it != m_featureTaps.end()) {
+            (*it)->close();
+            m_featureTaps.erase(it);
+        }
+    }
+    for (auto& t : c.addFeatureTaps)
+        if (std::find(m_featureTaps.begin(), m_featureTaps.end(), t) == m_featureTaps.end())
+            m_featureTaps.push_back(std::move(t));
     if (c.watchChanged) {
         m_proc.setDisplay(m_displayWatchers.load(std::memory_order_relaxed) > 0);
         m_dirty = true;
@@ -264,11 +284,14 @@ void ChannelCore::emitOutputs() {
     auto& done = m_proc.completed();
     for (auto& rec : done) {
         m_alarms.evaluate(*rec, m_newEvents);
-        if (m_store) {
+        if (m_store || !m_featureTaps.empty()) {
             auto item = std::make_shared<StoreItem>();
             item->rollup = rec;
+            for (auto& t : m_featureTaps)
+                t->offer(item);
             // With raw storage samples are accounted by their raw blocks; rollups are derived data then.
-            pushStore(std::move(item), rec->samples, !m_policy.raw);
+            if (m_store)
+                pushStore(std::move(item), rec->samples, !m_policy.raw);
         }
     }
     if (!done.empty()) {
@@ -279,10 +302,13 @@ void ChannelCore::emitOutputs() {
     for (auto& e : m_newEvents) {
         if (m_events)
             m_events->append(e);
-        if (m_store) {
+        if (m_store || !m_featureTaps.empty()) {
             auto item = std::make_shared<StoreItem>();
             item->event = e;
-            pushStore(std::move(item), 0, false);
+            for (auto& t : m_featureTaps)
+                t->offer(item);
+            if (m_store)
+                pushStore(std::move(item), 0, false);
         }
     }
     m_newEvents.clear();
@@ -338,6 +364,9 @@ PoolTask::Result ChannelCore::finishUp() {
     for (auto& t : m_taps)
         t->close();
     m_taps.clear();
+    for (auto& t : m_featureTaps)
+        t->close();
+    m_featureTaps.clear();
     {
         std::lock_guard lock(m_finishedMutex);
         m_finished.store(true, std::memory_order_release);

@@ -6,6 +6,7 @@
 #include "core/InputQueue.h"
 #include "pipeline/DspProcessor.h"
 #include "pipeline/EventLog.h"
+#include "pipeline/FeatureTap.h"
 #include "pipeline/PoolTask.h"
 #include "pipeline/SnapshotSlot.h"
 #include "pipeline/StoreFeed.h"
@@ -108,6 +109,9 @@ public:
     void addTap(TapFeedPtr tap);
     /// Closes and removes a tap (by pointer).
     void removeTap(const TapFeedPtr& tap);
+    /// Every completed second's rollup and every event also go to this tap (Redis features publishing).
+    void addFeatureTap(FeatureTapPtr tap);
+    void removeFeatureTap(const FeatureTapPtr& tap);
     Watch watch(bool display);
     /// The producer has stopped for good: drain the queue, flush the partial second, close feeds and taps.
     void finish();
@@ -131,6 +135,8 @@ private:
         std::vector<std::pair<StoreFeedPtr, StorePolicy>> storeChanges; ///< in order; nullptr = stop storing
         std::vector<TapFeedPtr> addTaps;
         std::vector<TapFeedPtr> removeTaps;
+        std::vector<FeatureTapPtr> addFeatureTaps;
+        std::vector<FeatureTapPtr> removeFeatureTaps;
         bool watchChanged = false;
         bool finish = false;
     };
@@ -184,6 +190,7 @@ private:
     StorePolicy m_policy;
     std::deque<std::pair<StoreItemPtr, std::uint64_t>> m_pendingStore; ///< back-pressure overflow (bounded)
     std::vector<TapFeedPtr> m_taps;
+    std::vector<FeatureTapPtr> m_featureTaps;
     std::vector<core::EventPtr> m_newEvents;
     std::int64_t m_blockedSinceNs = 0; ///< when the oldest pending store item was refused
     bool m_streaming = false;          ///< the last slice processed data (revisit on the coalescing grid)

@@ -44,6 +44,12 @@ struct StoreItem {
     RollupRecordPtr rollup;   ///< a completed 1 s rollup
     core::SampleBlockPtr raw; ///< a raw sample block (raw storage on); block->gapBefore tells its continuity
     core::EventPtr event;     ///< an event of this device (alarm raised/cleared, ...) for the event table
+    /// Relayed rollups and events (a Redis features stream, redis::FeatureConsumer): the upstream device
+    /// description (its origin names the producer's session) and the entry's sequence. The writer stores such
+    /// an item once per (device, origin, relaySeq) (storage::RelayLedger); a rollup then counts as stored
+    /// whether or not raw storage is on.
+    std::shared_ptr<const core::DeviceInfo> relayDevice;
+    std::uint64_t relaySeq = 0;
 };
 
 using StoreItemPtr = std::shared_ptr<const StoreItem>;

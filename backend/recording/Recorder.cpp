@@ -2,6 +2,7 @@
 
 #include "core/Clock.h"
 #include "pipeline/Pipeline.h"
+#include "redis/StreamKeys.h"
 
 #include <chrono>
 
@@ -9,6 +10,32 @@ namespace vibra::recording {
 
 namespace {
 constexpr std::int64_t kCloseTimeoutNs = 30 * core::kSecondNs;
+
+std::vector<storage::PublishCounts> publishCounts(const redis::StreamPublisher& p) {
+    const bool features = p.options().mode == redis::StreamPublisher::Mode::Features;
+    const std::string origin = std::to_string(p.session()) + (features ? ":features" : "");
+    std::vector<storage::PublishCounts> out;
+    for (const auto& a : p.accounting()) {
+        storage::PublishCounts c;
+        c.device = a.name;
+        c.origin = origin;
+        c.mode = features ? "features" : "raw";
+        c.stream = features ? redis::StreamKeys::features(p.options().url.prefix, a.name)
+                            : redis::StreamKeys::device(p.options().url.prefix, a.name);
+        c.received = a.received;
+        c.published = a.published;
+        c.entries = a.entries;
+        c.droppedTapOverflow = a.droppedTapOverflow;
+        c.droppedOverflow = a.droppedOverflow;
+        c.droppedRejected = a.droppedRejected;
+        c.droppedUnpublished = a.droppedUnpublished;
+        c.eventsOffered = a.eventsOffered;
+        c.eventsPublished = a.eventsPublished;
+        c.eventsDropped = a.eventsDropped;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
 
 void addCounters(core::CounterSnapshot& sum, const core::CounterSnapshot& c) {
     sum.bytes += c.bytes;
@@ -57,6 +84,8 @@ bool Recorder::open(std::string* error) {
             return false;
         m_sink = std::move(sink);
     }
+    if (m_options.publish) // before the writer: its session rows carry the publisher's accounting
+        m_publisher = std::make_unique<redis::StreamPublisher>(*m_options.publish);
     if (!m_options.dbPath.empty()) {
         storage::SqliteWriter::Options wo;
         wo.path = m_options.dbPath;
@@ -66,20 +95,21 @@ bool Recorder::open(std::string* error) {
         wo.storeRaw = m_options.raw;
         wo.retention = m_options.retention;
         wo.maxPageCount = m_options.maxPageCount;
+        if (m_publisher)
+            wo.publishAccounting = [p = m_publisher.get()] { return publishCounts(*p); };
         auto writer = std::make_unique<storage::SqliteWriter>(wo);
         if (!writer->start(error)) {
             if (m_sink) {
                 m_sink->stop();
                 m_sink.reset();
             }
+            m_publisher.reset();
             return false;
         }
         m_writer = std::move(writer);
     }
-    if (m_options.publish) {
-        m_publisher = std::make_unique<redis::StreamPublisher>(*m_options.publish);
+    if (m_publisher)
         m_publisher->start();
-    }
     m_open = true;
     return true;
 }
@@ -146,7 +176,11 @@ void Recorder::attach(pipeline::DeviceChannel* ch) {
         m_sink->addFeed(a.tap);
         core->addTap(a.tap);
     }
-    if (m_publisher) {
+    if (m_publisher && m_publisher->options().mode == redis::StreamPublisher::Mode::Features) {
+        a.featureTap = std::make_shared<pipeline::FeatureTap>(core->deviceId(), core->uri());
+        m_publisher->addFeatureFeed(a.featureTap);
+        core->addFeatureTap(a.featureTap);
+    } else if (m_publisher) {
         a.publishTap = std::make_shared<pipeline::TapFeed>(core->deviceId(), core->uri());
         m_publisher->addFeed(a.publishTap);
         core->addTap(a.publishTap);
@@ -164,6 +198,8 @@ void Recorder::detachAll() {
                     core->removeTap(a.tap);
                 if (a.publishTap)
                     core->removeTap(a.publishTap);
+                if (a.featureTap)
+                    core->removeFeatureTap(a.featureTap);
             }
 }
 
@@ -177,17 +213,19 @@ void Recorder::finish() {
                 const auto core = a.core.lock();
                 const bool gone = !core || core->isFinished();
                 return gone || ((!a.feed || a.feed->closed()) && (!a.tap || a.tap->closed()) &&
-                                (!a.publishTap || a.publishTap->closed()));
+                                (!a.publishTap || a.publishTap->closed()) &&
+                                (!a.featureTap || a.featureTap->closed()));
             };
             while (!done() && core::monotonicNs() < deadline)
                 std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
+    if (m_publisher)
+        m_publisher->stop(); // kept (stopped) for the final report; first, so the writer's last
+                             // transaction holds its final accounting (publish_device)
     if (m_writer)
         m_writer->stop();
     if (m_sink)
         m_sink->stop();
-    if (m_publisher)
-        m_publisher->stop(); // kept (stopped) for the final report
     m_open = false;
 }
 
@@ -234,6 +272,12 @@ Recorder::Report Recorder::report() const {
         for (const auto& a : list)
             if (a.feed)
                 addCounters(d.counters, a.feed->sessionCounters());
+        {
+            std::lock_guard lock(m_relayMutex);
+            for (const auto& f : m_relayFeeds)
+                if (f->deviceId == id)
+                    addCounters(d.counters, f->sessionCounters());
+        }
         for (const auto& p : parquet)
             if (p.name == id) {
                 d.hasParquet = true;
@@ -249,9 +293,39 @@ Recorder::Report Recorder::report() const {
             r.balanced = false;
         r.devices.push_back(std::move(d));
     }
+    {
+        std::lock_guard lock(m_relayMutex); // relayed devices (features streams) that have no channel here
+        std::map<std::string, core::CounterSnapshot> relayed;
+        for (const auto& f : m_relayFeeds)
+            if (!m_attached.count(f->deviceId))
+                addCounters(relayed[f->deviceId], f->sessionCounters());
+        for (auto& [id, c] : relayed) {
+            DeviceReport d;
+            d.id = id;
+            d.counters = c;
+            if (!d.balanced())
+                r.balanced = false;
+            r.devices.push_back(std::move(d));
+        }
+    }
     r.failed = failed();
     r.error = m_writer && m_writer->failed() ? m_writer->errorMessage() : std::string();
     return r;
+}
+
+redis::FeatureConsumer::Sink Recorder::relaySink() {
+    return {[this](pipeline::StoreFeedPtr f) { attachRelayFeed(std::move(f)); }, [this] { return commits(); },
+            [this] { return failed(); }};
+}
+
+void Recorder::attachRelayFeed(pipeline::StoreFeedPtr feed) {
+    if (!m_writer || !feed)
+        return;
+    {
+        std::lock_guard lock(m_relayMutex);
+        m_relayFeeds.push_back(feed);
+    }
+    m_writer->attach(std::move(feed));
 }
 
 const storage::SqliteWriter::Recovery* Recorder::recovery() const {

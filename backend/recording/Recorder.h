@@ -5,6 +5,7 @@
 #include "pipeline/ChannelCore.h"
 #include "pipeline/StoreFeed.h"
 #include "pipeline/TapFeed.h"
+#include "redis/FeatureConsumer.h"
 #include "redis/StreamPublisher.h"
 #include "storage/Database.h"
 #include "storage/Retention.h"
@@ -17,6 +18,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -112,6 +114,15 @@ public:
     const storage::SqliteWriter* writer() const { return m_writer.get(); }
     /// The Redis publisher (with Options::publish, while open), else null.
     const redis::StreamPublisher* publisher() const { return m_publisher.get(); }
+    /// Any thread: a store feed that does not come from a pipeline device (a redis::FeatureConsumer's relayed
+    /// rollups and events) goes to the writer and into this recording's accounting. Ignored without a
+    /// database.
+    void attachRelayFeed(pipeline::StoreFeedPtr feed);
+    /// What a redis::FeatureConsumer stores through: attachRelayFeed, commits, failed (this recorder must
+    /// outlive the consumer).
+    redis::FeatureConsumer::Sink relaySink();
+    /// Any thread: transactions the writer has committed (0 without a database).
+    std::uint64_t commits() const { return m_writer ? m_writer->commits() : 0; }
     /// Fill level of one device's open feeds (for `serve`'s /metrics). Owner thread.
     struct FeedLevel {
         std::string device;
@@ -144,10 +155,13 @@ private:
         pipeline::StoreFeedPtr feed;
         pipeline::TapFeedPtr tap;
         pipeline::TapFeedPtr publishTap;
+        pipeline::FeatureTapPtr featureTap;
         std::weak_ptr<pipeline::ChannelCore> core;
     };
     std::map<std::string, std::vector<Attached>> m_attached; ///< every attachment of this session, by device
-    std::thread m_op;                                        ///< helper for startAsync/stopAsync
+    mutable std::mutex m_relayMutex;
+    std::vector<pipeline::StoreFeedPtr> m_relayFeeds; ///< attachRelayFeed (guarded by m_relayMutex)
+    std::thread m_op;                                 ///< helper for startAsync/stopAsync
     std::atomic<bool> m_opDone{true};
 };
 

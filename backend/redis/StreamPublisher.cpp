@@ -3,6 +3,7 @@
 #include "core/Clock.h"
 #include "redis/BlockEntry.h"
 #include "redis/Client.h"
+#include "redis/FeatureEntry.h"
 #include "redis/StreamKeys.h"
 
 #include <algorithm>
@@ -22,8 +23,12 @@ bool parseU64(std::string_view s, std::uint64_t* out) {
 } // namespace
 
 struct StreamPublisher::Pending {
-    core::SampleBlockPtr block;
+    core::SampleBlockPtr block;                   ///< raw mode
+    pipeline::StoreItemPtr item;                  ///< features mode: a rollup or an event
+    std::shared_ptr<const core::DeviceInfo> info; ///< features mode: rate, axes, unit of the item
     std::uint64_t seq = 0;
+    std::uint64_t samples = 0; ///< samples per axis it carries (an event: 0)
+    bool isEvent() const { return item && item->event; }
 };
 
 struct StreamPublisher::Device {
@@ -35,13 +40,16 @@ struct StreamPublisher::Device {
 
     // publisher thread writes under m_mutex, accounting() reads under m_mutex
     std::vector<pipeline::TapFeedPtr> feeds;
-    std::uint64_t retiredOffered = 0, retiredTapDropped = 0;
+    std::vector<pipeline::FeatureTapPtr> featureFeeds;
+    std::uint64_t retiredOffered = 0, retiredTapDropped = 0, retiredEvents = 0, retiredEventsDropped = 0;
 
     // publisher thread writes, anyone reads
     std::atomic<std::uint64_t> published{0}, entries{0}, overflow{0}, rejected{0}, unpublished{0};
+    std::atomic<std::uint64_t> eventsPublished{0}, eventsDropped{0};
 
     // publisher thread only
     std::deque<Pending> queue;
+    std::shared_ptr<const core::DeviceInfo> lastInfo; ///< features mode: of the newest rollup
     std::uint64_t nextSeq = 0;
 };
 
@@ -49,13 +57,19 @@ bool StreamPublisher::Options::fromUrl(const RedisUrl& url, Options* out, std::s
     Options o;
     o.url = url;
     long long maxLen = 0, buffer = 0, batch = 0;
+    const std::string mode = url.value("mode", "raw");
+    if (mode != "raw" && mode != "features") {
+        *error = "--publish mode must be raw or features, got '" + mode + "'";
+        return false;
+    }
+    o.mode = mode == "features" ? Mode::Features : Mode::Raw;
     if (!url.integer("maxlen", o.maxLen, 0, 1'000'000'000, &maxLen, error) ||
         !url.integer("buffer", static_cast<long long>(o.bufferBlocks), 1, 10'000'000, &buffer, error) ||
         !url.integer("batch", static_cast<long long>(o.batch), 1, 10'000, &batch, error))
         return false;
     for (const auto& [k, v] : url.query)
-        if (k != "maxlen" && k != "buffer" && k != "batch" && k != "db") {
-            *error = "unknown --publish option '" + k + "' (maxlen, buffer, batch, db)";
+        if (k != "mode" && k != "maxlen" && k != "buffer" && k != "batch" && k != "db") {
+            *error = "unknown --publish option '" + k + "' (mode, maxlen, buffer, batch, db)";
             return false;
         }
     o.maxLen = maxLen;
@@ -84,6 +98,14 @@ void StreamPublisher::addFeed(pipeline::TapFeedPtr feed) {
     m_wake.notify_one();
 }
 
+void StreamPublisher::addFeatureFeed(pipeline::FeatureTapPtr feed) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_incomingFeatures.push_back(std::move(feed));
+    }
+    m_wake.notify_one();
+}
+
 void StreamPublisher::start() {
     if (m_thread.joinable())
         return;
@@ -104,21 +126,37 @@ void StreamPublisher::setError(const std::string& message) {
     m_lastError = message;
 }
 
+StreamPublisher::Device& StreamPublisher::deviceFor(const std::string& id) {
+    auto it = std::find_if(m_devices.begin(), m_devices.end(), [&](const auto& d) { return d->name == id; });
+    if (it != m_devices.end())
+        return **it;
+    const std::string key = m_options.mode == Mode::Features ? StreamKeys::features(m_options.url.prefix, id)
+                                                             : StreamKeys::device(m_options.url.prefix, id);
+    m_devices.push_back(std::make_unique<Device>(id, key));
+    return *m_devices.back();
+}
+
 void StreamPublisher::adoptFeeds() {
     std::lock_guard lock(m_mutex);
     for (auto& feed : m_incoming) {
-        auto it = std::find_if(m_devices.begin(), m_devices.end(),
-                               [&](const auto& d) { return d->name == feed->deviceId; });
-        if (it == m_devices.end()) {
-            m_devices.push_back(std::make_unique<Device>(
-                feed->deviceId, StreamKeys::device(m_options.url.prefix, feed->deviceId)));
-            it = std::prev(m_devices.end());
-        }
-        auto& feeds = (*it)->feeds;
+        auto& feeds = deviceFor(feed->deviceId).feeds;
         if (std::find(feeds.begin(), feeds.end(), feed) == feeds.end())
             feeds.push_back(std::move(feed));
     }
     m_incoming.clear();
+    for (auto& feed : m_incomingFeatures) {
+        auto& feeds = deviceFor(feed->deviceId).featureFeeds;
+        if (std::find(feeds.begin(), feeds.end(), feed) == feeds.end())
+            feeds.push_back(std::move(feed));
+    }
+    m_incomingFeatures.clear();
+}
+
+void StreamPublisher::drop(Device& d, const Pending& p, std::atomic<std::uint64_t>& samples) {
+    if (p.isEvent())
+        d.eventsDropped.fetch_add(1, std::memory_order_relaxed);
+    else
+        samples.fetch_add(p.samples, std::memory_order_relaxed);
 }
 
 std::size_t StreamPublisher::buffered() const {
@@ -135,7 +173,36 @@ bool StreamPublisher::pull(Device& d) {
                 d.overflow.fetch_add(block->count, std::memory_order_relaxed);
                 continue;
             }
-            d.queue.push_back({std::move(block), d.nextSeq++});
+            const std::uint64_t n = block->count;
+            d.queue.push_back({std::move(block), nullptr, nullptr, d.nextSeq++, n});
+            m_buffered.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+    return any;
+}
+
+bool StreamPublisher::pullFeatures(Device& d) {
+    bool any = false;
+    for (const auto& feed : d.featureFeeds) {
+        pipeline::StoreItemPtr item;
+        while (feed->ring.tryPop(item)) {
+            any = true;
+            Pending p;
+            p.samples = item->rollup ? item->rollup->samples : 0;
+            if (item->rollup && item->rollup->device)
+                d.lastInfo = item->rollup->device;
+            p.info = d.lastInfo;
+            p.item = std::move(item);
+            if (!p.info) { // an event before any second of its device: nothing describes it
+                drop(d, p, d.rejected);
+                continue;
+            }
+            if (buffered() >= m_options.bufferBlocks) {
+                drop(d, p, d.overflow);
+                continue;
+            }
+            p.seq = d.nextSeq++;
+            d.queue.push_back(std::move(p));
             m_buffered.fetch_add(1, std::memory_order_relaxed);
         }
     }
@@ -154,7 +221,27 @@ void StreamPublisher::retire(Device& d) {
             ++it;
         }
     }
+    for (auto it = d.featureFeeds.begin(); it != d.featureFeeds.end();) {
+        const auto& f = *it;
+        if (f->closed() && f->ring.empty()) {
+            d.retiredOffered += f->offeredSamples.load(std::memory_order_relaxed);
+            d.retiredTapDropped += f->droppedSamples.load(std::memory_order_relaxed);
+            d.retiredEvents += f->offeredEvents.load(std::memory_order_relaxed);
+            d.retiredEventsDropped += f->droppedEvents.load(std::memory_order_relaxed);
+            it = d.featureFeeds.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
+
+namespace {
+void countPublished(std::atomic<std::uint64_t>& samples, std::atomic<std::uint64_t>& events,
+                    std::atomic<std::uint64_t>& entries, bool event, std::uint64_t n) {
+    (event ? events : samples).fetch_add(event ? 1 : n, std::memory_order_relaxed);
+    entries.fetch_add(1, std::memory_order_relaxed);
+}
+} // namespace
 
 namespace {
 /// Error replies that say "not now" rather than "never": retried after a reconnect instead of dropped.
@@ -208,8 +295,8 @@ bool StreamPublisher::resync(Device& d) {
     if (!haveSession || !haveSeq || session != m_options.session)
         return true;
     while (!d.queue.empty() && d.queue.front().seq <= seq) {
-        d.published.fetch_add(d.queue.front().block->count, std::memory_order_relaxed);
-        d.entries.fetch_add(1, std::memory_order_relaxed);
+        countPublished(d.published, d.eventsPublished, d.entries, d.queue.front().isEvent(),
+                       d.queue.front().samples);
         d.queue.pop_front();
         m_buffered.fetch_sub(1, std::memory_order_relaxed);
         m_resyncSkipped.fetch_add(1, std::memory_order_relaxed);
@@ -233,7 +320,11 @@ bool StreamPublisher::publishBatch() {
         Device& d = *dp;
         const std::size_t n = std::min(share, d.queue.size());
         for (std::size_t i = 0; i < n; ++i) {
-            BlockEntry::encode(*d.queue[i].block, m_options.session, d.queue[i].seq, &fields);
+            const Pending& p = d.queue[i];
+            if (p.block)
+                BlockEntry::encode(*p.block, m_options.session, p.seq, &fields);
+            else
+                FeatureEntry::encode(*p.item, *p.info, m_options.session, p.seq, &fields);
             args.clear();
             args.insert(args.end(), {"XADD", d.key});
             if (m_options.maxLen > 0)
@@ -258,7 +349,7 @@ bool StreamPublisher::publishBatch() {
                 m_nextAttemptNs = core::monotonicNs() + std::int64_t{m_options.backoffMinMs} * 1'000'000;
                 return true;
             }
-            const std::uint32_t count = d->queue.front().block->count;
+            const Pending& p = d->queue.front();
             if (r->isError() && transientError(r->str)) {
                 // Redis is there but cannot take writes yet (loading its AOF after a restart, busy script,
                 // failover): nothing is lost; the entry stays buffered, the connection is dropped and the
@@ -271,11 +362,10 @@ bool StreamPublisher::publishBatch() {
                 return true;
             }
             if (r->isError()) {
-                d->rejected.fetch_add(count, std::memory_order_relaxed);
+                drop(*d, p, d->rejected);
                 setError("XADD " + d->key + " refused: " + r->str);
             } else {
-                d->published.fetch_add(count, std::memory_order_relaxed);
-                d->entries.fetch_add(1, std::memory_order_relaxed);
+                countPublished(d->published, d->eventsPublished, d->entries, p.isEvent(), p.samples);
             }
             d->queue.pop_front();
             m_buffered.fetch_sub(1, std::memory_order_relaxed);
@@ -290,8 +380,10 @@ void StreamPublisher::run() {
         const bool stopping = m_stopRequested.load(std::memory_order_acquire);
         adoptFeeds();
         bool any = false;
-        for (const auto& d : m_devices)
+        for (const auto& d : m_devices) {
             any = pull(*d) || any;
+            any = pullFeatures(*d) || any;
+        }
         if (!m_client->connected() && core::monotonicNs() >= m_nextAttemptNs && connect()) {
             for (const auto& d : m_devices)
                 if (!d->queue.empty() && !resync(*d)) {
@@ -319,7 +411,7 @@ void StreamPublisher::run() {
     }
     for (const auto& d : m_devices) {
         for (const auto& p : d->queue)
-            d->unpublished.fetch_add(p.block->count, std::memory_order_relaxed);
+            drop(*d, p, d->unpublished);
         m_buffered.fetch_sub(d->queue.size(), std::memory_order_relaxed);
         d->queue.clear();
         retire(*d);
@@ -340,6 +432,16 @@ std::vector<StreamPublisher::DeviceAccounting> StreamPublisher::accounting() con
             a.received += f->counters.offeredSamples.load(std::memory_order_relaxed);
             a.droppedTapOverflow += f->counters.droppedSamples.load(std::memory_order_relaxed);
         }
+        a.eventsOffered = d->retiredEvents;
+        a.eventsDropped = d->retiredEventsDropped;
+        for (const auto& f : d->featureFeeds) {
+            a.received += f->offeredSamples.load(std::memory_order_relaxed);
+            a.droppedTapOverflow += f->droppedSamples.load(std::memory_order_relaxed);
+            a.eventsOffered += f->offeredEvents.load(std::memory_order_relaxed);
+            a.eventsDropped += f->droppedEvents.load(std::memory_order_relaxed);
+        }
+        a.eventsPublished = d->eventsPublished.load(std::memory_order_relaxed);
+        a.eventsDropped += d->eventsDropped.load(std::memory_order_relaxed);
         a.published = d->published.load(std::memory_order_relaxed);
         a.entries = d->entries.load(std::memory_order_relaxed);
         a.droppedOverflow = d->overflow.load(std::memory_order_relaxed);

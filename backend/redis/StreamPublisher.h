@@ -1,5 +1,6 @@
 #pragma once
 
+#include "pipeline/FeatureTap.h"
 #include "pipeline/TapFeed.h"
 #include "redis/RedisUrl.h"
 
@@ -35,6 +36,12 @@ class Client;
 /// the entry buffered and is handled like an I/O error (reconnect, resync, resend). Any other error reply
 /// (OOM, WRONGTYPE) drops that entry, counted as rejected (retrying it later would reorder the stream).
 ///
+/// Features mode (Options::mode, `?mode=features`, for thin links): instead of raw blocks, each device's
+/// completed 1 s rollups and events (pipeline::FeatureTap) go to its features stream
+/// (StreamKeys::features), one FeatureEntry each, with the same buffer, resync and producer key; samples are
+/// then those the rollups cover, and events are counted apart (eventsOffered = eventsPublished +
+/// eventsDropped).
+///
 /// Accounting per device (samples per axis): received (offered to the tap) = published +
 /// dropped{tap_overflow, overflow, rejected, unpublished}; unpublished is what was still buffered when stop()
 /// gave up (Options::stopFlushMs without a working connection).
@@ -44,8 +51,10 @@ class Client;
 /// accounting() and status() from any thread (relaxed atomics; exact after stop()).
 class StreamPublisher {
 public:
+    enum class Mode { Raw, Features };
     struct Options {
         RedisUrl url;
+        Mode mode = Mode::Raw;           ///< raw blocks, or 1 s rollups and events (`mode=features`)
         std::int64_t maxLen = 100'000;   ///< XADD MAXLEN ~ per device stream (entries); 0 = never trim
         std::size_t bufferBlocks = 4096; ///< outbound buffer over all devices
         std::size_t batch = 256;         ///< XADDs per pipelined round trip
@@ -54,7 +63,7 @@ public:
         int backoffMaxMs = 5000;
         int stopFlushMs = 5000;    ///< at stop, keep trying this long to publish what is buffered
         std::uint64_t session = 0; ///< 0: the UTC ns of construction
-        /// From the URL's query: maxlen, buffer, batch (validated). False with a message.
+        /// From the URL's query: mode, maxlen, buffer, batch (validated). False with a message.
         static bool fromUrl(const RedisUrl& url, Options* out, std::string* error);
     };
     struct DeviceAccounting {
@@ -66,10 +75,15 @@ public:
         std::uint64_t droppedOverflow = 0;    ///< refused by the full outbound buffer
         std::uint64_t droppedRejected = 0;    ///< XADD answered with an error
         std::uint64_t droppedUnpublished = 0; ///< still buffered when stop() gave up
+        std::uint64_t eventsOffered = 0;      ///< features mode: events offered to the tap
+        std::uint64_t eventsPublished = 0;    ///< ... in entries Redis acknowledged
+        std::uint64_t eventsDropped = 0;      ///< ... lost for any of the reasons above
         std::uint64_t dropped() const {
             return droppedTapOverflow + droppedOverflow + droppedRejected + droppedUnpublished;
         }
-        bool balanced() const { return received == published + dropped(); }
+        bool balanced() const {
+            return received == published + dropped() && eventsOffered == eventsPublished + eventsDropped;
+        }
     };
     struct Status {
         bool connected = false;
@@ -85,6 +99,8 @@ public:
     StreamPublisher& operator=(const StreamPublisher&) = delete;
 
     void addFeed(pipeline::TapFeedPtr feed);
+    /// Features mode: a device's rollups and events (any thread, like addFeed).
+    void addFeatureFeed(pipeline::FeatureTapPtr feed);
     /// Starts the publisher thread (Redis need not be up yet: it connects with back-off).
     void start();
     /// Drains every tap, publishes what is buffered (for up to Options::stopFlushMs), joins.
@@ -102,6 +118,9 @@ private:
     void run();
     void adoptFeeds();
     bool pull(Device& d);
+    bool pullFeatures(Device& d);
+    Device& deviceFor(const std::string& id);
+    void drop(Device& d, const Pending& p, std::atomic<std::uint64_t>& samples);
     void retire(Device& d);
     bool connect();
     bool resync(Device& d);
@@ -115,6 +134,7 @@ private:
     std::condition_variable m_wake;
     std::vector<std::unique_ptr<Device>> m_devices;
     std::vector<pipeline::TapFeedPtr> m_incoming;
+    std::vector<pipeline::FeatureTapPtr> m_incomingFeatures;
     std::string m_lastError;
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_connected{false};

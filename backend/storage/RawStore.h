@@ -38,6 +38,7 @@ public:
         std::uint64_t stored = 0;        ///< samples per axis that will be committed with the transaction
         std::uint64_t duplicates = 0;    ///< samples per axis already stored in this session
         std::uint64_t alreadyStored = 0; ///< relayed: the relay ledger holds its producer key (SqliteWriter)
+        bool relayDuplicate = false; ///< a relayed rollup/event the relay ledger already holds (SqliteWriter)
     };
 
     bool prepare(sqlite3* db, EventStore* events, std::string* error);

@@ -11,7 +11,9 @@ namespace vibra::storage {
 /// their producer key (device, upstream session = DeviceInfo::origin, sequence) in the transaction that
 /// stores them. A block whose key is already there was stored before (a re-delivered entry: the consumer
 /// acknowledges only after the commit, so a crash between commit and XACK delivers it again) and is counted
-/// as a duplicate instead of being stored twice, across recording sessions.
+/// as a duplicate instead of being stored twice, across recording sessions. The entries of a features stream
+/// (1 s rollups and events, `--publish …?mode=features`) are claimed the same way under their own origin
+/// (`SESSION:features`). Each key keeps the samples per axis it carried (edge-vs-centre reports).
 ///
 /// Threads: the writer thread.
 class RelayLedger {
@@ -20,7 +22,7 @@ public:
     void finalize();
     /// Records the key; *fresh = false when it was already there. False on a database error.
     bool claim(std::int64_t deviceRowId, const std::string& origin, std::uint64_t seq, std::int64_t sessionId,
-               bool* fresh, std::string* error);
+               std::uint64_t samples, bool* fresh, std::string* error);
 
     /// Lookup side, on a connection of its own (e.g. the Redis consumer's thread, read-only): whether a block
     /// is stored already, so a re-delivered entry need not pass the engine again.

@@ -198,6 +198,30 @@ CREATE TABLE relay_block(
   PRIMARY KEY(device_id, origin, seq)
 ) WITHOUT ROWID;
 )sql",
+    // 8: the relay ledger counts the samples per axis each entry carried (edge-vs-centre reports); entries
+    // of a features stream (1 s rollups, events) share it under their own origin; an edge's publisher
+    // accounting per session and device (what Redis acknowledged, what was dropped and why).
+    R"sql(
+ALTER TABLE relay_block ADD COLUMN samples INTEGER NOT NULL DEFAULT 0; -- per axis; 0 for events
+CREATE TABLE publish_device(
+  session_id           INTEGER NOT NULL REFERENCES session(id),
+  device_id            INTEGER NOT NULL REFERENCES device(id),
+  origin               TEXT NOT NULL,  -- the relay ledger origin the centre files these entries under
+  mode                 TEXT NOT NULL,  -- raw | features
+  stream               TEXT NOT NULL,  -- the Redis stream key
+  received             INTEGER NOT NULL, -- samples per axis offered to the publisher
+  published            INTEGER NOT NULL, -- ... in entries Redis acknowledged
+  entries              INTEGER NOT NULL,
+  dropped_tap_overflow INTEGER NOT NULL,
+  dropped_overflow     INTEGER NOT NULL, -- the outbound buffer was full (Redis unreachable too long)
+  dropped_rejected     INTEGER NOT NULL, -- XADD answered with an error
+  dropped_unpublished  INTEGER NOT NULL, -- still buffered when the recorder stopped
+  events_offered       INTEGER NOT NULL DEFAULT 0,
+  events_published     INTEGER NOT NULL DEFAULT 0,
+  events_dropped       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(session_id, device_id)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

@@ -19,11 +19,12 @@ namespace vibra::storage {
 ///      parts (several contiguous source blocks in one row).
 ///   6: session_device.rate_estimate_hz/timestamp_jitter_ns/rate_changes (rate tracking).
 ///   7: relay_block (device, origin, seq): the relay ledger of blocks received through Redis.
+///   8: relay_block.samples; publish_device (an edge's Redis publisher accounting per session and device).
 /// Each step migrates from the previous version inside one transaction and has a test that starts from
 /// the previous version.
 class Schema {
 public:
-    static constexpr int kCurrentVersion = 7;
+    static constexpr int kCurrentVersion = 8;
     /// PRAGMA application_id of every Vibrascope database: 'VBSC'.
     static constexpr int kApplicationId = 0x56425343;
 

@@ -84,7 +84,8 @@ bool SqliteWriter::openDatabase(std::string* error) {
     m_checkpointer.install(db);
     std::string err;
     if (!m_catalog.prepare(db, &err) || !m_events.prepare(db, &err) || !m_rollups.prepare(db, &err) ||
-        !m_raw.prepare(db, &m_events, &err) || !m_relay.prepare(db, &err) || !m_session.prepare(db, &err)) {
+        !m_raw.prepare(db, &m_events, &err) || !m_relay.prepare(db, &err) || !m_publish.prepare(db, &err) ||
+        !m_session.prepare(db, &err)) {
         *error = "cannot prepare statements on '" + m_options.path + "': " + err;
         return false;
     }
@@ -142,6 +143,7 @@ void SqliteWriter::run(std::promise<std::string>* opened) {
     m_rollups.finalize();
     m_raw.finalize();
     m_relay.finalize();
+    m_publish.finalize();
     m_session.finalize();
     m_db.close();
     m_feeds.clear(); // releases the feeds: their producers may be gone already
@@ -228,6 +230,20 @@ bool SqliteWriter::writeOrphanEvents(DeviceState& d, std::string* error) {
 
 bool SqliteWriter::writeItem(DeviceState& dev, const pipeline::StoreItem& item, RawStore::Outcome* raw,
                              std::string* error) {
+    if (item.relayDevice) { // a relayed rollup or event: stored once per producer key
+        if (!ensureDevice(dev, *item.relayDevice, error))
+            return false;
+        bool fresh = false;
+        const std::uint64_t samples = item.rollup ? item.rollup->samples : 0;
+        if (!m_relay.claim(dev.rowId, item.relayDevice->origin, item.relaySeq, m_session.sessionId(), samples,
+                           &fresh, error))
+            return false;
+        if (!fresh) {
+            raw->alreadyStored = samples;
+            raw->relayDuplicate = true;
+            return true;
+        }
+    }
     if (item.event && !writeEvent(dev, item.event, error))
         return false;
     if (item.rollup && item.rollup->device &&
@@ -240,7 +256,7 @@ bool SqliteWriter::writeItem(DeviceState& dev, const pipeline::StoreItem& item, 
     if (!item.raw->device->origin.empty()) { // relayed (Redis): stored once per producer key
         bool fresh = false;
         if (!m_relay.claim(dev.rowId, item.raw->device->origin, item.raw->sequence, m_session.sessionId(),
-                           &fresh, error))
+                           item.raw->count, &fresh, error))
             return false;
         if (!fresh) {
             raw->stored = 0;
@@ -260,7 +276,12 @@ bool SqliteWriter::drain(FeedState& f, bool ok, std::string* error) {
         RawStore::Outcome raw;
         if (ok && !writeItem(*f.device, *item, &raw, error))
             ok = false;
-        if (item->rollup && !m_options.storeRaw) {
+        if (item->relayDevice && raw.relayDuplicate) {
+            f.alreadyStored += raw.alreadyStored;
+            ++f.alreadyStoredBlocks;
+            continue;
+        }
+        if (item->rollup && (!m_options.storeRaw || item->relayDevice)) {
             if (item->rollup->device) {
                 f.pending += item->rollup->samples;
                 ++f.records;
@@ -310,6 +331,13 @@ bool SqliteWriter::writeAccounting(std::string* error) {
     for (const auto& [dev, c] : sums)
         if (dev->rowId >= 0 && !m_session.write(dev->rowId, c, error)) // no row yet: no data yet
             return false;
+    if (m_options.publishAccounting)
+        for (const auto& p : m_options.publishAccounting()) {
+            const auto it = m_devices.find(p.device);
+            if (it != m_devices.end() && it->second->rowId >= 0 &&
+                !m_publish.write(m_session.sessionId(), it->second->rowId, p, error))
+                return false;
+        }
     return true;
 }
 

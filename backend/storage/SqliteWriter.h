@@ -6,6 +6,7 @@
 #include "storage/Database.h"
 #include "storage/DeviceCatalog.h"
 #include "storage/EventStore.h"
+#include "storage/PublishLedger.h"
 #include "storage/RawStore.h"
 #include "storage/RelayLedger.h"
 #include "storage/Retention.h"
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -34,7 +36,9 @@ namespace vibra::storage {
 ///
 ///   RollupStore        1 s rows (merged when the second exists), 1 min / 1 h folding, device_latest
 ///   RawStore           raw blocks (storeRaw), duplicates, gap events
-///   RelayLedger        raw blocks received through Redis: stored once per (device, origin, seq)
+///   RelayLedger        raw blocks (and relayed rollups/events) received through Redis: stored once per
+///                      (device, origin, seq)
+///   PublishLedger      an edge's Redis publisher accounting (publish_device)
 ///   EventStore         the event table (the devices' events, gaps, recoveries)
 ///   DeviceCatalog      the device table
 ///   SessionAccounting  the session row and its per-device accounting, in the same transaction as the data
@@ -65,6 +69,9 @@ public:
         int checkpointPages = 1000;       ///< PASSIVE checkpoint when the WAL has this many pages
         int checkpointIntervalMs = 10000; ///< ... or this long after the last one
         std::int64_t maxPageCount = 0;    ///< testing: PRAGMA max_page_count (simulates a full disk)
+        /// An edge's Redis publisher accounting (`--publish`), written to publish_device with the session
+        /// accounting in every transaction; called on the writer thread. Empty: none.
+        std::function<std::vector<PublishCounts>()> publishAccounting;
     };
     /// What start() found about the previous run.
     using Recovery = SessionRecovery::Report;
@@ -177,6 +184,7 @@ private:
     RollupStore m_rollups;
     RawStore m_raw;
     RelayLedger m_relay;
+    PublishLedger m_publish;
     SessionAccounting m_session;
     SessionLock m_sessionLock; ///< marks m_session live for other writer processes
     Checkpointer m_checkpointer;

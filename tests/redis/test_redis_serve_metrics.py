@@ -39,12 +39,21 @@ try:
                        "--db", os.path.join(tmp, "edge.db"), "-q"])
     central = vibrascope(["serve", "--http", f"127.0.0.1:{central_port}", "--consume",
                           f"{url}?group=g&consumer=c", "--db", os.path.join(tmp, "central.db"), "--raw", "-q"])
-    procs += [edge, central]
+    # a second edge in features mode (rollups and events): the centre's features consumer
+    thin = vibrascope(["record", "--source", "sim://f1", "--publish", f"{url}?mode=features", "--duration", "60",
+                       "-q"])
+    procs += [edge, central, thin]
     wait_until(lambda: (value(metrics(edge_port), "vibrascope_redis_published_samples_total", device="m1") or 0) > 0,
                30, "the edge to publish")
     wait_until(lambda: (value(metrics(central_port), "vibrascope_redis_entries_total", device="m1",
                               result="acked") or 0) > 0, 30, "the centre to acknowledge entries")
+    wait_until(lambda: (value(metrics(central_port), "vibrascope_redis_features_entries_total",
+                              result="acked") or 0) > 0, 30, "the centre to acknowledge feature entries")
     e, c = metrics(edge_port), metrics(central_port)
+    check(value(c, "vibrascope_redis_features_connected") == 1 and
+          value(c, "vibrascope_redis_features_entries_total", result="rollup") >=
+          value(c, "vibrascope_redis_features_entries_total", result="acked") > 0,
+          "centre features consumer connected, rollups handed to the writer and acked")
     check(value(e, "vibrascope_redis_publish_connected") == 1, "edge publisher connected")
     check(value(e, "vibrascope_redis_publish_dropped_samples_total", device="m1", reason="buffer_overflow") == 0,
           "no buffer overflow")

@@ -210,7 +210,7 @@ def test_query(tmp, db):
         (["query", "range", "--db", db, "--from", "1", "--to", "2"], 2, "--device"),
         (["query", "asof", "--db", db, "--device", "zz", "--at", "1"], 1, "no device 'zz'"),
         (["query", "latest", "--db", os.path.join(tmp, "missing.db")], 1, "does not exist"),
-        (["query", "everything", "--db", db], 2, "latest, range, asof or events"),
+        (["query", "everything", "--db", db], 2, "latest, range, asof, events or compare"),
     ]:
         rc, out, err = run(args)
         check(rc == want_rc and text in err, f"{args}: {rc} {err.strip()}")

@@ -207,6 +207,22 @@ private slots:
         QVERIFY(!exec(raw, "INSERT INTO relay_block VALUES(1, '17', 0, 2)"));
         QVERIFY(exec(raw, "INSERT INTO relay_block VALUES(1, '18', 0, 2)"));
         QCOMPARE(scalar(raw, "SELECT count(*) FROM raw_block"), 1); // untouched
+        // 7 -> 8: ledger rows keep their keys and get samples = 0; publish_device appears, keyed by session
+        // and device
+        QVERIFY(!exec(raw, "SELECT count(*) FROM publish_device"));
+        QVERIFY2(storage::Schema::migrateTo(raw, 7, 8, &err), err.c_str());
+        QCOMPARE(scalar(raw, "PRAGMA user_version"), 8);
+        QCOMPARE(scalar(raw, "SELECT count(*) FROM relay_block WHERE samples = 0"), 2);
+        QVERIFY(!exec(raw, "INSERT INTO relay_block VALUES(1, '17', 0, 3, 256)"));
+        QVERIFY(exec(raw, "INSERT INTO relay_block VALUES(1, '17:features', 0, 3, 16000)"));
+        QCOMPARE(scalar(raw, "SELECT sum(samples) FROM relay_block"), 16000);
+        const char* pub = "INSERT INTO publish_device(session_id, device_id, origin, mode, stream, received, "
+                          "published, entries, dropped_tap_overflow, dropped_overflow, dropped_rejected, "
+                          "dropped_unpublished) VALUES(1, 1, '17', 'raw', 'p:{dev:a}', 10, 8, 1, 0, 2, 0, 0)";
+        QVERIFY(exec(raw, pub));
+        QVERIFY(!exec(raw, pub));
+        QCOMPARE(scalar(raw, "SELECT events_offered + events_published + events_dropped FROM publish_device"),
+                 0);
         sqlite3_close(raw);
     }
 
