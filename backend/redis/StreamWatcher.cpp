@@ -169,8 +169,11 @@ void StreamWatcher::discover() {
         return;
     }
     const long long nowMs = sec * 1000 + usec / 1000;
-    // Found at the first scan: from now on (XREAD … $). Found later: since the previous scan (bounded).
-    const long long fromMs = m_prevScanMs < 0 ? nowMs : std::max(m_prevScanMs, nowMs - m_options.catchUpMs);
+    // Found at the first scan: from now on (XREAD … $: nothing added before this TIME). Found later: what was
+    // added since the previous scan (bounded), so a new device is seen from its first entries.
+    const std::string from = m_prevScanMs < 0
+                                 ? std::to_string(nowMs) + "-18446744073709551615"
+                                 : std::to_string(std::max(m_prevScanMs, nowMs - m_options.catchUpMs)) + "-0";
     const std::string match = m_options.url.prefix + ":{dev:" + m_options.match + "}";
     std::uint64_t overCap = 0;
     std::string cursor = "0";
@@ -198,7 +201,7 @@ void StreamWatcher::discover() {
             auto s = std::make_unique<Stream>();
             s->key = k.str;
             s->device = device;
-            s->lastId = std::to_string(fromMs) + "-0";
+            s->lastId = from;
             s->stats.key = k.str;
             s->stats.device = device;
             s->stats.lastId = s->lastId;
