@@ -35,6 +35,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 namespace vibra::ui {
@@ -133,6 +134,16 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     m_time->setWindowSeconds(m_dashboard->displaySeconds());
     setDarkTheme(false);
     updateStatus();
+    // Without fresh data there is no tick (e.g. every device's link is down): the status bar and the device
+    // states (such as "reconnecting") are still refreshed once a second.
+    auto* idle = new QTimer(this);
+    connect(idle, &QTimer::timeout, this, [this] {
+        if (m_statusClock.elapsed() >= 1000) {
+            updateStatus();
+            m_devices->refresh();
+        }
+    });
+    idle->start(1000);
 }
 
 MainWindow::~MainWindow() {
