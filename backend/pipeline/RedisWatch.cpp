@@ -11,7 +11,7 @@ bool RedisWatch::isWatchUri(const QString& uri) {
 }
 
 QString RedisWatch::watchUrl(const QString& uri) {
-    const int hash = uri.indexOf(QLatin1Char('#'));
+    const qsizetype hash = uri.indexOf(QLatin1Char('#'));
     return hash < 0 ? uri : uri.left(hash);
 }
 
