@@ -1,5 +1,6 @@
 #include "ui/Dashboard.h"
 
+#include "core/Clock.h"
 #include "pipeline/Pipeline.h"
 
 #include <algorithm>
@@ -25,6 +26,7 @@ Dashboard::Dashboard(pipeline::Pipeline& pipeline, QObject* parent)
         m_fresh = true;
     });
     m_timer.setTimerType(Qt::PreciseTimer);
+    m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &Dashboard::onTick);
     setRefreshHz(m_refreshHz);
 }
@@ -32,6 +34,7 @@ Dashboard::Dashboard(pipeline::Pipeline& pipeline, QObject* parent)
 Dashboard::~Dashboard() = default;
 
 void Dashboard::onTick() {
+    scheduleNextTick();
     // Pull the newest snapshot of every device (each processor replaces its slot at most snapshotHz times
     // a second; older ones are simply never seen), then redraw once if anything changed.
     for (const auto& ch : m_pipeline.channels()) {
@@ -138,9 +141,20 @@ void Dashboard::setSelectedDevice(const QString& deviceId) {
 
 void Dashboard::setRefreshHz(int hz) {
     m_refreshHz = std::clamp(hz, 1, 120);
-    m_timer.start(1000 / m_refreshHz);
+    m_nextTickNs = core::monotonicNs();
+    scheduleNextTick();
     for (const auto& ch : m_pipeline.channels())
         applyTimeWindow(ch->deviceId());
+}
+
+void Dashboard::scheduleNextTick() {
+    const std::int64_t period = core::kSecondNs / m_refreshHz;
+    const std::int64_t now = core::monotonicNs();
+    m_nextTickNs += period;
+    if (m_nextTickNs < now - period) // more than a period behind: skip the missed ticks
+        m_nextTickNs = now + period;
+    const auto waitMs = std::max<std::int64_t>(0, (m_nextTickNs - now + 500'000) / 1'000'000);
+    m_timer.start(static_cast<int>(waitMs));
 }
 
 } // namespace vibra::ui

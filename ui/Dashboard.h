@@ -10,6 +10,7 @@
 
 #include "pipeline/DspSettings.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 
@@ -21,6 +22,10 @@ class DeviceChannel;
 namespace vibra::ui {
 
 /// Holds the newest snapshot of every device and drives every view from one UI timer (default 30 Hz).
+/// The ticks keep a fixed schedule (start + k / refreshHz): a late tick does not push the later ones back,
+/// so the average rate is the refresh rate as long as a frame fits in its period (a repeating QTimer of
+/// 1000/30 ms loses every late tick and ran at ~29.4/s on a loaded machine); when the GUI falls more than a
+/// period behind, the missed ticks are skipped, never drawn in a burst.
 ///
 /// Watches every device: the selected one with its display half (envelope, spectra, raw window), the others
 /// with summaries (device table, trends, alarms), so the engine computes display data for one device only.
@@ -75,6 +80,7 @@ private:
     void watch(pipeline::DeviceChannel* channel);
     void updateWatch(const QString& deviceId);
     void onTick();
+    void scheduleNextTick();
     void applyTimeWindow(const QString& deviceId);
 
     pipeline::Pipeline& m_pipeline;
@@ -83,6 +89,7 @@ private:
     QString m_selected;
     QTimer m_timer;
     int m_refreshHz = 30;
+    std::int64_t m_nextTickNs = 0; ///< absolute (core::monotonicNs) time of the next tick
     double m_displaySeconds;
     double m_raw = 0.0;
     bool m_fresh = false;

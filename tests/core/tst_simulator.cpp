@@ -1,4 +1,6 @@
-// Simulator: determinism across block sizes and seeds, known amplitudes, URI validation.
+// Simulator: determinism across block sizes and seeds, known amplitudes, URI validation, a paced source
+// whose thread is starved skips ahead (a counted gap) instead of catching up with a burst.
+#include "../io/SourceHarness.h"
 #include "core/SpscRing.h"
 #include "io/SimSignalGenerator.h"
 #include "io/SourceFactory.h"
@@ -135,6 +137,60 @@ private slots:
         QVERIFY(!s->isFinite());
         auto t = f.create(QStringLiteral("sim://b?duration=2&paced=0"), &error);
         QVERIFY(t && t->isFinite());
+    }
+
+    void pacedSourceSkipsAheadWhenStarved() {
+        // Fault injection, not synchronisation: the source's own I/O thread is kept busy for kStallMs, so
+        // its timer cannot run. On the next tick it is ~kStallMs behind its sample clock, more than the 0.25
+        // s it may catch up with; it must skip to now (one counted gap of about the stall) rather than emit
+        // the whole backlog in a burst.
+        constexpr double kRate = 4000;
+        constexpr int kStallMs = 800;
+        vibra::io::SourceFactory f;
+        QString error;
+        auto source = f.create(QStringLiteral("sim://starved?rate=4000&axes=1&block=64&paced=1"), &error);
+        QVERIFY2(source, qPrintable(error));
+        vibra::test::SourceHarness h(std::move(source));
+        h.start();
+        QVERIFY(h.drainUntil([&] { return h.samples() >= 2000; }, 10000));
+        QCOMPARE(h.counters().gapsDetected, 0U); // keeping up: no skip so far
+        const qint64 stallStartNs = h.elapsedNs();
+        QMetaObject::invokeMethod(
+            h.source(),
+            [] {
+                QElapsedTimer busy;
+                busy.start();
+                while (busy.elapsed() < kStallMs) {
+                }
+            },
+            Qt::QueuedConnection);
+        QVERIFY(h.drainUntil([&] { return h.counters().gapsDetected >= 1; }, 10000));
+        // once it runs again it is back on the sample clock: a few blocks more arrive normally
+        const std::uint64_t afterSkip = h.samples();
+        QVERIFY(h.drainUntil([&] { return h.samples() >= afterSkip + 1000; }, 10000));
+        const qint64 nowNs = h.elapsedNs();
+        const auto c = h.counters();
+        QCOMPARE(c.gapsDetected, 1U);
+        // the gap is about the stall (less what it may catch up with, 0.25 s, and a block or tick)
+        const double missingS = static_cast<double>(c.samplesMissing) / kRate;
+        qInfo("stall %d ms: skipped %.3f s of samples (%llu), delivered %llu", kStallMs, missingS,
+              static_cast<unsigned long long>(c.samplesMissing),
+              static_cast<unsigned long long>(h.samples()));
+        QVERIFY2(missingS >= kStallMs / 1000.0 - 0.30, qPrintable(QString::number(missingS)));
+        QVERIFY2(missingS <= static_cast<double>(nowNs - stallStartNs) * 1e-9,
+                 qPrintable(QString::number(missingS)));
+        // never ahead of the wall clock, and contiguous apart from the one gap
+        const auto& last = h.arrivals().back().block;
+        QVERIFY(static_cast<double>(last->firstSample + last->count) <=
+                (static_cast<double>(nowNs) * 1e-9 + 0.1) * kRate);
+        std::uint64_t next = 0;
+        int holes = 0;
+        for (const auto& a : h.arrivals()) {
+            holes += a.block->firstSample != next ? 1 : 0;
+            QCOMPARE(a.block->gapBefore, a.block->firstSample - next);
+            next = a.block->firstSample + a.block->count;
+        }
+        QCOMPARE(holes, 1);
     }
 };
 
