@@ -9,7 +9,7 @@ ARGS   ?=
 # Threaded tests run under ThreadSanitizer by `make tsan` (CI): the engine's own hand-offs (rings, pool,
 # channel cores, recorder/storage feeds) use standard primitives TSan sees; Qt-internal frames are
 # suppressed in tests/tsan.supp, each with its reason.
-TSAN_TESTS := tst_spsc_ring tst_worker_pool tst_channel_core tst_alarms tst_engine_storage tst_ingest_server tst_redis_publisher tst_redis_consumer
+TSAN_TESTS := tst_spsc_ring tst_worker_pool tst_channel_core tst_alarms tst_engine_storage tst_ingest_server tst_ingest_bridge tst_redis_publisher tst_redis_consumer
 
 all: build
 
@@ -41,7 +41,7 @@ test: test-deps build
 
 tsan: test-deps
 	cmake --preset tsan
-	cmake --build build/tsan -j $(JOBS) --target $(TSAN_TESTS)
+	cmake --build build/tsan -j $(JOBS) --target $(TSAN_TESTS) vibra-loadgen
 	cd build/tsan && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1 die_after_fork=0" \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -R '^($(shell echo $(TSAN_TESTS) | tr ' ' '|'))$$'
 

@@ -4,9 +4,12 @@
 #include "storage/Retention.h"
 
 #include <QCoreApplication>
+#include <QThread>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
 
 namespace vibra::cli {
 
@@ -94,6 +97,10 @@ void RecorderOptions::add(QCommandLineParser& p) {
                     QStringLiteral("ZONE")));
     p.addOption(opt(QStringLiteral("workers"),
                     QStringLiteral("DSP worker threads shared by all devices (default: number of cores)."),
+                    QStringLiteral("N")));
+    p.addOption(opt(QStringLiteral("ingest-threads"),
+                    QStringLiteral("Threads serving --listen connections, each device on one of them "
+                                   "(default: number of cores, at most 4)."),
                     QStringLiteral("N")));
     p.addOption(opt(QStringLiteral("max-devices"),
                     QStringLiteral("Most devices live at once, including ingest devices (default 1000)."),
@@ -227,7 +234,8 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
         alarms.push_back(*rule);
     }
     if (!positiveInt(p, QStringLiteral("workers"), 1, 256, &workers, error) ||
-        !positiveInt(p, QStringLiteral("max-devices"), 1, 100000, &maxDevices, error))
+        !positiveInt(p, QStringLiteral("max-devices"), 1, 100000, &maxDevices, error) ||
+        !positiveInt(p, QStringLiteral("ingest-threads"), 1, 64, &ingestThreads, error))
         return false;
     quiet = p.isSet(QStringLiteral("quiet"));
     verbose = p.isSet(QStringLiteral("verbose"));
@@ -237,6 +245,7 @@ bool RecorderOptions::parse(const QCommandLineParser& p, bool needSource, QStrin
     if (listen) {
         listen->maxDevices = maxDevices;
         listen->maxConnections = maxDevices + 256; // devices plus live subscribers
+        listen->threads = ingestThreads > 0 ? ingestThreads : std::clamp(QThread::idealThreadCount(), 1, 4);
     }
 
     QJsonObject config;

@@ -26,6 +26,7 @@ struct RecorderOptions {
     double durationSeconds = 0.0; ///< 0 = until stopped (wall-clock)
     int workers = 0;              ///< DSP pool threads (0 = cores)
     int maxDevices = 1000;
+    int ingestThreads = 0; ///< --listen threads (0 = cores, at most 4)
     bool quiet = false;
     bool verbose = false;
     QString reportJson; ///< write the final report here (JSON)

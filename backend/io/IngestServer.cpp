@@ -21,10 +21,12 @@ std::span<const std::uint8_t> bytesOf(const QByteArray& a) {
 }
 } // namespace
 
-IngestServer::IngestServer(Options options, OutletProvider provider, QObject* parent)
+IngestServer::IngestServer(Options options, OutletProvider provider, std::shared_ptr<Stats> shared,
+                           QObject* parent)
     : QObject(parent)
     , m_opt(std::move(options))
     , m_provider(std::move(provider))
+    , m_stats(shared ? std::move(shared) : std::make_shared<Stats>())
     , m_log(QStringLiteral("ingest server:")) {}
 
 IngestServer::~IngestServer() {
@@ -77,7 +79,7 @@ IngestServer::SubmitResult IngestServer::submit(const QString& deviceName, const
     std::string error;
     Device* dev = deviceNamed(deviceName, &error);
     if (!dev) {
-        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
+        m_stats->rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
         return SubmitResult::Refused;
     }
     *ack = dev->ack;
@@ -103,8 +105,10 @@ void IngestServer::close() {
         ws->abort();
         ws->deleteLater();
     }
+    m_stats->openConnections.fetch_sub(static_cast<int>(m_conns.size()), std::memory_order_relaxed);
     m_conns.clear();
     m_subscribers.clear();
+    m_stats->openDevices.fetch_sub(static_cast<int>(m_devices.size()), std::memory_order_relaxed);
     m_devices.clear();
     if (m_server) {
         m_server->close();
@@ -127,12 +131,26 @@ void IngestServer::forgetDevice(const QString& deviceId) {
             ws->disconnect(this);
             ws->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("device removed"));
             ws->deleteLater();
+            m_stats->openConnections.fetch_sub(1, std::memory_order_relaxed);
             it = m_conns.erase(it);
         } else {
             ++it;
         }
     }
-    m_devices.remove(deviceId);
+    if (m_devices.remove(deviceId) > 0)
+        m_stats->openDevices.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool IngestServer::takeConnectionSlot() {
+    if (m_stats->openConnections.fetch_add(1, std::memory_order_relaxed) < m_opt.maxConnections)
+        return true;
+    m_stats->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+}
+
+void IngestServer::eraseConnection(QHash<QWebSocket*, Connection>::iterator it) {
+    m_stats->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    m_conns.erase(it);
 }
 
 void IngestServer::onNewConnection() {
@@ -140,7 +158,7 @@ void IngestServer::onNewConnection() {
         ws->setParent(this);
         connect(ws, &QWebSocket::disconnected, this, [this, ws] { onDisconnected(ws); });
         if (!m_opt.token.isEmpty() && tokenOf(ws) != m_opt.token) {
-            m_stats.unauthorized.fetch_add(1, std::memory_order_relaxed);
+            m_stats->unauthorized.fetch_add(1, std::memory_order_relaxed);
             const QString name = QUrlQuery(ws->requestUrl()).queryItemValue(QStringLiteral("device"));
             if (auto it = m_devices.find(name); it != m_devices.end() && (*it)->outlet)
                 (*it)->outlet->counters().addDropped(core::DropReason::Unauthorized, 0, 1);
@@ -149,11 +167,11 @@ void IngestServer::onNewConnection() {
             ws->close(kUnauthorized, QStringLiteral("unauthorized"));
             continue;
         }
-        if (m_conns.size() >= m_opt.maxConnections) {
-            m_stats.refusedBusy.fetch_add(1, std::memory_order_relaxed);
+        if (!takeConnectionSlot()) {
+            m_stats->refusedBusy.fetch_add(1, std::memory_order_relaxed);
             m_log.warn(QStringLiteral("refused %1: %2 connections open")
                            .arg(ws->peerAddress().toString())
-                           .arg(m_conns.size()));
+                           .arg(m_stats->openConnections.load(std::memory_order_relaxed)));
             ws->close(static_cast<QWebSocketProtocol::CloseCode>(1013),
                       QStringLiteral("too many connections"));
             continue;
@@ -167,13 +185,15 @@ void IngestServer::onNewConnection() {
         } else if (path == QLatin1String("/stream")) {
             c.kind = Connection::Kind::Stream;
         } else {
-            m_stats.badRequests.fetch_add(1, std::memory_order_relaxed);
+            m_stats->badRequests.fetch_add(1, std::memory_order_relaxed);
+            m_stats->openConnections.fetch_sub(1, std::memory_order_relaxed);
             ws->close(QWebSocketProtocol::CloseCodePolicyViolated,
                       QStringLiteral("unknown path (use /ingest or /stream)"));
             continue;
         }
         if ((!name.isEmpty() || c.kind == Connection::Kind::Stream) && !validDeviceName(name)) {
-            m_stats.badRequests.fetch_add(1, std::memory_order_relaxed);
+            m_stats->badRequests.fetch_add(1, std::memory_order_relaxed);
+            m_stats->openConnections.fetch_sub(1, std::memory_order_relaxed);
             ws->close(QWebSocketProtocol::CloseCodePolicyViolated,
                       QStringLiteral("device= must be 1-64 letters, digits or -_.:"));
             continue;
@@ -182,7 +202,7 @@ void IngestServer::onNewConnection() {
         ws->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_opt.maxMessageBytes));
         ws->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_opt.maxMessageBytes));
         m_conns.insert(ws, c);
-        m_stats.connections.fetch_add(1, std::memory_order_relaxed);
+        m_stats->connections.fetch_add(1, std::memory_order_relaxed);
         if (c.kind == Connection::Kind::Stream) {
             m_subscribers[name].append(ws);
             continue;
@@ -200,7 +220,7 @@ void IngestServer::onNewConnection() {
 
 void IngestServer::onDisconnected(QWebSocket* ws) {
     if (ws->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData) {
-        m_stats.oversized.fetch_add(1, std::memory_order_relaxed);
+        m_stats->oversized.fetch_add(1, std::memory_order_relaxed);
         const auto it = m_conns.find(ws);
         if (it != m_conns.end()) {
             if (auto d = m_devices.find(it->deviceName); d != m_devices.end() && (*d)->outlet)
@@ -218,7 +238,7 @@ void IngestServer::onDisconnected(QWebSocket* ws) {
             if (list.isEmpty())
                 m_subscribers.remove(it->deviceName);
         }
-        m_conns.erase(it);
+        eraseConnection(it);
     }
     ws->deleteLater();
 }
@@ -256,8 +276,9 @@ IngestServer::Device* IngestServer::deviceFor(QWebSocket* ws, std::span<const st
 IngestServer::Device* IngestServer::deviceNamed(const QString& name, std::string* error) {
     if (auto it = m_devices.find(name); it != m_devices.end())
         return it->get();
-    if (m_devices.size() >= m_opt.maxDevices) {
-        m_stats.refusedBusy.fetch_add(1, std::memory_order_relaxed);
+    if (m_stats->openDevices.fetch_add(1, std::memory_order_relaxed) >= m_opt.maxDevices) {
+        m_stats->openDevices.fetch_sub(1, std::memory_order_relaxed);
+        m_stats->refusedBusy.fetch_add(1, std::memory_order_relaxed);
         *error = "device refused (limit reached or not accepted)";
         return nullptr;
     }
@@ -265,6 +286,7 @@ IngestServer::Device* IngestServer::deviceNamed(const QString& name, std::string
         QStringLiteral("ws-ingest://%1:%2/%3").arg(m_opt.address.toString()).arg(port()).arg(name);
     core::BlockOutlet* outlet = m_provider ? m_provider(name, uri) : nullptr;
     if (!outlet) {
+        m_stats->openDevices.fetch_sub(1, std::memory_order_relaxed);
         *error = "device refused (limit reached or not accepted)";
         return nullptr;
     }
@@ -286,7 +308,7 @@ void IngestServer::onMessage(QWebSocket* ws, const QByteArray& message, decode::
     std::string error;
     Device* dev = deviceFor(ws, bytesOf(message), kind, &error);
     if (!dev) {
-        m_stats.rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
+        m_stats->rejectedNoDevice.fetch_add(1, std::memory_order_relaxed);
         m_log.warn(QStringLiteral("%1: message rejected: %2")
                        .arg(ws->peerAddress().toString(), QString::fromStdString(error)));
         sendError(ws, error);
@@ -332,13 +354,13 @@ void IngestServer::relay(const Device& dev, const core::SampleBlock& block, cons
     const QByteArray msg(reinterpret_cast<const char*>(bytes.data()), static_cast<qsizetype>(bytes.size()));
     for (QWebSocket* s : *it) {
         if (s->bytesToWrite() + msg.size() > m_opt.subscriberQueueBytes) {
-            m_stats.subscriberDrops.fetch_add(1, std::memory_order_relaxed);
+            m_stats->subscriberDrops.fetch_add(1, std::memory_order_relaxed);
             m_log.warn(QStringLiteral("subscriber %1 of %2 too slow: block dropped")
                            .arg(s->peerAddress().toString(), dev.id));
             continue;
         }
         s->sendBinaryMessage(msg);
-        m_stats.relayed.fetch_add(1, std::memory_order_relaxed);
+        m_stats->relayed.fetch_add(1, std::memory_order_relaxed);
     }
 }
 

@@ -51,6 +51,9 @@ public:
         int maxConnections = 1256;             ///< devices + subscribers (beyond: closed with 1013, counted)
         int maxDevices = 1000;                 ///< distinct devices (beyond: refused, counted)
         qint64 subscriberQueueBytes = 4 << 20; ///< unsent bytes per subscriber before blocks are dropped
+        /// Threads serving connections (pipeline::IngestBridge): 1 = one server on the owner's thread; N > 1
+        /// = N shard servers on their own threads behind an IngestAcceptor, each device on one shard.
+        int threads = 1;
     };
     /// Called on the server thread for a new device. sourceUri is e.g. "ws-ingest://127.0.0.1:8765/a".
     using OutletProvider =
@@ -65,9 +68,15 @@ public:
         std::atomic<std::uint64_t> rejectedNoDevice{0}; ///< invalid messages before a device was known
         std::atomic<std::uint64_t> subscriberDrops{0};  ///< blocks not sent to slow subscribers
         std::atomic<std::uint64_t> relayed{0};          ///< blocks sent to subscribers
+        // gauges, shared by the shards of one server (Options::maxConnections / maxDevices hold over all)
+        std::atomic<int> openConnections{0}; ///< connections open now
+        std::atomic<int> openDevices{0};     ///< devices known now
     };
 
-    IngestServer(Options options, OutletProvider provider, QObject* parent = nullptr);
+    /// shared: the statistics (and connection/device gauges the limits apply to) of a sharded server, one
+    /// object for every shard; null: this server's own.
+    IngestServer(Options options, OutletProvider provider, std::shared_ptr<Stats> shared = nullptr,
+                 QObject* parent = nullptr);
     ~IngestServer() override;
 
     /// Starts listening. Returns false and sets *error (e.g. address in use).
@@ -94,7 +103,7 @@ public:
     void forgetDevice(const QString& deviceId);
     /// Port actually bound (any thread after listen()).
     quint16 port() const { return m_port.load(); }
-    const Stats& stats() const { return m_stats; }
+    const Stats& stats() const { return *m_stats; }
     static bool validDeviceName(const QString& name);
 
 signals:
@@ -119,6 +128,9 @@ private:
     void onNewConnection();
     void onMessage(QWebSocket* ws, const QByteArray& message, decode::MessageKind kind);
     void onDisconnected(QWebSocket* ws);
+    /// Opens a connection slot against the shared limit; false (nothing taken) when it is reached.
+    bool takeConnectionSlot();
+    void eraseConnection(QHash<QWebSocket*, Connection>::iterator it);
     Device* deviceFor(QWebSocket* ws, std::span<const std::uint8_t> message, decode::MessageKind kind,
                       std::string* error);
     Device* deviceNamed(const QString& name, std::string* error);
@@ -129,7 +141,7 @@ private:
 
     Options m_opt; ///< token changes by setToken(); the rest is fixed
     const OutletProvider m_provider;
-    Stats m_stats;
+    const std::shared_ptr<Stats> m_stats;
     std::atomic<quint16> m_port{0};
     // server thread only
     QWebSocketServer* m_server = nullptr;
