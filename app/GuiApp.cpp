@@ -5,6 +5,7 @@
 #include "io/SourceFactory.h"
 #include "pipeline/IngestBridge.h"
 #include "pipeline/Pipeline.h"
+#include "pipeline/RedisWatch.h"
 #include "ui/Dashboard.h"
 #include "ui/HistoryBrowser.h"
 #include "ui/MainWindow.h"
@@ -127,18 +128,22 @@ bool applyDashboardOptions(const QCommandLineParser& p, ui::MainWindow& w) {
 }
 // One JSON line on stdout (--print-stats): frames the dashboard drew and the summed sample counters.
 void printStats(ui::MainWindow& w, const pipeline::Pipeline& pipeline, const QElapsedTimer& clock) {
-    quint64 received = 0, processed = 0, dropped = 0;
+    quint64 received = 0, processed = 0, dropped = 0, gaps = 0, missing = 0;
     for (const auto& ch : pipeline.channels()) {
         const auto c = ch->counters().snapshot();
         received += c.samplesReceived;
         processed += c.samplesProcessed;
         dropped += c.droppedTotal();
+        gaps += c.gapsDetected + c.gapsInferred;
+        missing += c.samplesMissing;
     }
-    std::printf("{\"t_ms\":%lld,\"frames\":%llu,\"received\":%llu,\"processed\":%llu,\"dropped\":%llu}\n",
+    std::printf("{\"t_ms\":%lld,\"frames\":%llu,\"devices\":%zu,\"received\":%llu,\"processed\":%llu,"
+                "\"dropped\":%llu,\"gaps\":%llu,\"missing\":%llu}\n",
                 static_cast<long long>(clock.elapsed()),
-                static_cast<unsigned long long>(w.dashboard().frames()),
+                static_cast<unsigned long long>(w.dashboard().frames()), pipeline.channels().size(),
                 static_cast<unsigned long long>(received), static_cast<unsigned long long>(processed),
-                static_cast<unsigned long long>(dropped));
+                static_cast<unsigned long long>(dropped), static_cast<unsigned long long>(gaps),
+                static_cast<unsigned long long>(missing));
     std::fflush(stdout);
 }
 } // namespace
@@ -150,7 +155,10 @@ int runGui(int argc, char** argv) {
         args << QString::fromLocal8Bit(argv[i]);
     QCommandLineParser p;
     p.addOption(
-        {{QStringLiteral("s"), QStringLiteral("source")}, QStringLiteral("device"), QStringLiteral("URI")});
+        {{QStringLiteral("s"), QStringLiteral("source")},
+         QStringLiteral("device URI, or redis://HOST:PORT/PREFIX to watch every device published there "
+                        "read-only (durable storage: record --consume)"),
+         QStringLiteral("URI")});
     p.addOption({QStringLiteral("screenshot"), QStringLiteral("save PNG and quit"), QStringLiteral("PNG")});
     p.addOption({QStringLiteral("screenshot-delay"), QStringLiteral("ms"), QStringLiteral("MS"),
                  QStringLiteral("3000")});
@@ -210,8 +218,7 @@ int runGui(int argc, char** argv) {
     const bool restoredSources = uris.isEmpty() && useWorkspace;
     if (restoredSources)
         uris = ui::WorkspaceSettings::savedSources(workspace);
-    if (uris.isEmpty())
-        uris << QStringLiteral("sim://sim1");
+    const bool noSources = uris.isEmpty();
     bool delayOk = false;
     const int delay = p.value(QStringLiteral("screenshot-delay")).toInt(&delayOk);
     if (!delayOk || delay < 0) {
@@ -233,10 +240,22 @@ int runGui(int argc, char** argv) {
         listen = o;
     }
     io::SourceFactory factory;
-    // Validate every URI before opening a window.
+    // Validate every URI before opening a window. redis://HOST:PORT/PREFIX is a read-only watch of every
+    // device published there (opened by the window below, once per watch URL).
+    QStringList watches;
     for (auto it = uris.begin(); it != uris.end();) {
         QString error;
-        if (!factory.create(*it, &error)) {
+        if (pipeline::RedisWatch::isWatchUri(*it)) {
+            redis::StreamWatcher::Options options;
+            if (!pipeline::RedisWatch::parse(*it, &options, &error)) {
+                std::fprintf(stderr, "vibrascope: --source %s\n", qPrintable(error));
+                if (!restoredSources)
+                    return cli::kExitUsage;
+            } else if (!watches.contains(pipeline::RedisWatch::watchUrl(*it))) {
+                watches << pipeline::RedisWatch::watchUrl(*it);
+            }
+            it = uris.erase(it);
+        } else if (!factory.create(*it, &error)) {
             std::fprintf(stderr, "vibrascope: %s\n", qPrintable(error));
             if (!restoredSources)
                 return cli::kExitUsage;
@@ -245,6 +264,8 @@ int runGui(int argc, char** argv) {
             ++it;
         }
     }
+    if (noSources)
+        uris << QStringLiteral("sim://sim1");
     const char* platform = std::getenv("QT_QPA_PLATFORM");
     if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY") && !(platform && *platform)) {
         std::fprintf(
@@ -271,6 +292,10 @@ int runGui(int argc, char** argv) {
     if (useWorkspace) {
         ui::WorkspaceSettings::restore(window, workspace);
         window.setWorkspaceSettings(&workspace);
+    }
+    for (const QString& url : watches) {
+        QString error;
+        window.addSourceUri(url, &error); // validated above; connects in the background
     }
     if (!applyDashboardOptions(p, window))
         return cli::kExitUsage;
@@ -299,6 +324,7 @@ int runGui(int argc, char** argv) {
                                                                        : "closing");
                          if (ingest)
                              ingest->close();
+                         window.stopWatches();
                          pipeline.stopAll();
                          window.recording().stopAndWait();
                          window.close();
@@ -329,6 +355,7 @@ int runGui(int argc, char** argv) {
     const int rc = app.exec();
     if (ingest)
         ingest->close();
+    window.stopWatches();
     pipeline.stopAll();
     return rc;
 }

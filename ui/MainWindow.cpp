@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "pipeline/Pipeline.h"
+#include "pipeline/RedisWatch.h"
 #include "ui/AlarmPanel.h"
 #include "ui/BandView.h"
 #include "ui/Dashboard.h"
@@ -34,6 +35,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 namespace vibra::ui {
@@ -94,7 +96,11 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     m_statusRecording = new QLabel;
     m_statusFps = new QLabel;
     m_statusFps->setToolTip(tr("Dashboard redraws per second"));
+    m_statusWatch = new QLabel;
+    m_statusWatch->setObjectName(QStringLiteral("watchStatus"));
+    m_statusWatch->setVisible(false);
     statusBar()->addWidget(m_statusDevices, 1);
+    statusBar()->addWidget(m_statusWatch);
     statusBar()->addPermanentWidget(m_statusFps);
     statusBar()->addPermanentWidget(m_statusRecording);
     buildMenus();
@@ -128,10 +134,26 @@ MainWindow::MainWindow(pipeline::Pipeline& pipeline, QWidget* parent)
     m_time->setWindowSeconds(m_dashboard->displaySeconds());
     setDarkTheme(false);
     updateStatus();
+    // Without fresh data there is no tick (e.g. every device's link is down): the status bar and the device
+    // states (such as "reconnecting") are still refreshed once a second.
+    auto* idle = new QTimer(this);
+    connect(idle, &QTimer::timeout, this, [this] {
+        if (m_statusClock.elapsed() >= 1000) {
+            updateStatus();
+            m_devices->refresh();
+        }
+    });
+    idle->start(1000);
 }
 
 MainWindow::~MainWindow() {
+    stopWatches();              // nothing is delivered into devices that stop
     m_recording->stopAndWait(); // the database is complete before the pipeline goes
+}
+
+void MainWindow::stopWatches() {
+    for (auto& w : m_watches)
+        w->stop();
 }
 
 void MainWindow::buildMenus() {
@@ -264,6 +286,15 @@ void MainWindow::updateStatus() {
         tr("%n device(s)", nullptr, static_cast<int>(m_pipeline.channels().size())) +
         tr(" · received %1 · dropped %2 · gaps %3").arg(received).arg(dropped).arg(gaps));
     m_statusDevices->setStyleSheet(dropped ? QStringLiteral("color: #c00; font-weight: bold") : QString());
+    QStringList watch;
+    bool watchDown = false;
+    for (const auto& w : m_watches) {
+        watch << w->statusText();
+        watchDown = watchDown || !w->connected();
+    }
+    m_statusWatch->setVisible(!watch.isEmpty());
+    m_statusWatch->setText(watch.join(QStringLiteral(" · ")));
+    m_statusWatch->setStyleSheet(watchDown ? QStringLiteral("color: #e08a00; font-weight: bold") : QString());
     m_statusRecording->setText(m_recording->statusText());
     m_statusRecording->setStyleSheet(m_recording->failed() || m_recording->droppedSinceStart() > 0
                                          ? QStringLiteral("color: #c00; font-weight: bold")
@@ -271,6 +302,19 @@ void MainWindow::updateStatus() {
 }
 
 bool MainWindow::addSourceUri(const QString& uri, QString* error) {
+    if (pipeline::RedisWatch::isWatchUri(uri)) {
+        const QString url = pipeline::RedisWatch::watchUrl(uri);
+        for (const auto& w : m_watches)
+            if (w->url() == url)
+                return true; // already watched (e.g. several saved devices of one watch)
+        redis::StreamWatcher::Options options;
+        if (!pipeline::RedisWatch::parse(url, &options, error))
+            return false;
+        m_watches.push_back(std::make_unique<pipeline::RedisWatch>(m_pipeline, url, std::move(options)));
+        m_watches.back()->start();
+        updateStatus();
+        return true;
+    }
     auto* ch = m_pipeline.add(uri, error);
     if (!ch)
         return false;
@@ -292,6 +336,14 @@ void MainWindow::editSource(const QString& deviceId) {
     auto* ch = m_pipeline.find(deviceId);
     if (!ch)
         return;
+    if (pipeline::RedisWatch::isWatchUri(ch->uri())) {
+        QMessageBox::information(
+            this, tr("Edit source"),
+            tr("'%1' is watched read-only from %2: it comes and goes with its publisher. "
+               "Remove it to stop watching it.")
+                .arg(deviceId, pipeline::RedisWatch::watchUrl(ch->uri())));
+        return;
+    }
     SourceDialog dialog(this);
     dialog.setUri(ch->uri());
     while (dialog.exec() == QDialog::Accepted) {

@@ -3,6 +3,9 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <memory>
+#include <vector>
+
 class QLabel;
 class QAction;
 class QTabWidget;
@@ -10,7 +13,8 @@ class QSettings;
 
 namespace vibra::pipeline {
 class Pipeline;
-}
+class RedisWatch;
+} // namespace vibra::pipeline
 
 namespace vibra::ui {
 
@@ -57,8 +61,13 @@ public:
     void setWorkspaceSettings(QSettings* settings) { m_settings = settings; }
     void setDarkTheme(bool dark);
     bool isDarkTheme() const { return m_dark; }
-    /// Adds and starts a source; on error returns false and sets *error.
+    /// Adds and starts a source; on error returns false and sets *error. A `redis://HOST:PORT/PREFIX` URI
+    /// opens a read-only watch of every device published under PREFIX (pipeline::RedisWatch): its devices
+    /// come and go with the publishers; the status bar shows the connection.
     bool addSourceUri(const QString& uri, QString* error);
+    /// The Redis watches (stop them before the pipeline stops its devices).
+    const std::vector<std::unique_ptr<pipeline::RedisWatch>>& watches() const { return m_watches; }
+    void stopWatches();
     /// Edit source: replaces a device's source by another URI (the old one is put back when the new one is
     /// refused; *error says why). The selection follows the edited device. Never waits for storage.
     bool replaceSource(const QString& deviceId, const QString& uri, QString* error);
@@ -96,6 +105,8 @@ private:
     QLabel* m_statusDevices;
     QLabel* m_statusRecording;
     QLabel* m_statusFps;
+    QLabel* m_statusWatch;
+    std::vector<std::unique_ptr<pipeline::RedisWatch>> m_watches;
     quint64 m_fpsFrames = 0;
     qint64 m_fpsSinceMs = 0;
     QElapsedTimer m_statusClock;

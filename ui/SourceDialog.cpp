@@ -45,6 +45,7 @@ SourceDialog::SourceDialog(QWidget* parent)
     m_tabs->addTab(makeSerialPage(), tr("Serial port"));
     m_tabs->addTab(makeWsPage(), tr("WebSocket"));
     m_tabs->addTab(makeFilePage(), tr("File replay"));
+    m_tabs->addTab(makeRedisPage(), tr("Redis (watch)"));
     m_uri->setObjectName(QStringLiteral("uri"));
     m_uri->setToolTip(tr("The source URI that will be added; you may edit it by hand."));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -230,6 +231,36 @@ QWidget* SourceDialog::makeFilePage() {
     return w;
 }
 
+QWidget* SourceDialog::makeRedisPage() {
+    auto* w = new QWidget;
+    auto* f = new QFormLayout(w);
+    m_redisHost = new QLineEdit(QStringLiteral("127.0.0.1"));
+    m_redisHost->setObjectName(QStringLiteral("redisHost"));
+    m_redisPort = new QSpinBox;
+    m_redisPort->setObjectName(QStringLiteral("redisPort"));
+    m_redisPort->setRange(1, 65535);
+    m_redisPort->setValue(6379);
+    m_redisPrefix = new QLineEdit(QStringLiteral("vibra"));
+    m_redisPrefix->setObjectName(QStringLiteral("redisPrefix"));
+    m_redisMatch = new QLineEdit;
+    m_redisMatch->setObjectName(QStringLiteral("redisMatch"));
+    m_redisMatch->setPlaceholderText(tr("all devices (or a glob such as line2-*)"));
+    auto* note =
+        new QLabel(tr("Shows, live and read-only, every device that edge recorders publish under the "
+                      "prefix (record --publish); devices appear as they start publishing. Nothing is "
+                      "written to Redis. To store them use vibrascope record --consume."));
+    note->setWordWrap(true);
+    f->addRow(tr("Host:"), m_redisHost);
+    f->addRow(tr("Port:"), m_redisPort);
+    f->addRow(tr("Prefix:"), m_redisPrefix);
+    f->addRow(tr("Devices:"), m_redisMatch);
+    f->addRow(note);
+    for (auto* e : {m_redisHost, m_redisPrefix, m_redisMatch})
+        connect(e, &QLineEdit::textChanged, this, &SourceDialog::rebuild);
+    connect(m_redisPort, &QSpinBox::valueChanged, this, &SourceDialog::rebuild);
+    return w;
+}
+
 void SourceDialog::refreshPorts() {
     const QString current = m_port->currentText();
     m_port->clear();
@@ -315,6 +346,15 @@ QString SourceDialog::buildUri() const {
             param(q, "id", m_fileName->text().trimmed());
         return withQuery(QUrl::fromLocalFile(m_filePath->text().trimmed()).toString(QUrl::FullyEncoded), q);
     }
+    case Redis: {
+        if (!m_redisMatch->text().trimmed().isEmpty())
+            param(q, "match", m_redisMatch->text().trimmed());
+        return withQuery(QStringLiteral("redis://%1:%2/%3")
+                             .arg(m_redisHost->text().trimmed())
+                             .arg(m_redisPort->value())
+                             .arg(m_redisPrefix->text().trimmed()),
+                         q);
+    }
     }
     return {};
 }
@@ -351,6 +391,12 @@ void SourceDialog::setUri(const QString& uri) {
     } else if (scheme == QLatin1String("file")) {
         m_filePath->setText(url.toLocalFile());
         m_tabs->setCurrentIndex(File);
+    } else if (scheme == QLatin1String("redis")) {
+        m_redisHost->setText(url.host());
+        m_redisPort->setValue(url.port(6379));
+        m_redisPrefix->setText(url.path().mid(1));
+        m_redisMatch->setText(QUrlQuery(url).queryItemValue(QStringLiteral("match"), QUrl::FullyDecoded));
+        m_tabs->setCurrentIndex(Redis);
     }
     m_building = false;
     m_uri->setText(uri); // exactly what was there; fields only help to change it

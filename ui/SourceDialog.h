@@ -12,16 +12,16 @@ class QFormLayout;
 
 namespace vibra::ui {
 
-/// "Add / edit source" dialog. Each page (simulator, serial port, WebSocket, file replay) turns its fields
-/// into a source URI for Pipeline::add; the URI line at the bottom shows the result and may be edited by
-/// hand. The dialog only builds text: the caller adds the source and reports errors.
+/// "Add / edit source" dialog. Each page (simulator, serial port, WebSocket, file replay, Redis watch) turns
+/// its fields into a source URI for MainWindow::addSourceUri; the URI line at the bottom shows the result and
+/// may be edited by hand. The dialog only builds text: the caller adds the source and reports errors.
 ///
 /// Threads: GUI thread only. Serial ports are listed with QSerialPortInfo when the dialog opens and on
 /// "Refresh" (a quick local query, no I/O on the ports themselves).
 class SourceDialog : public QDialog {
     Q_OBJECT
 public:
-    enum Page { Simulator, Serial, WebSocket, File };
+    enum Page { Simulator, Serial, WebSocket, File, Redis };
 
     explicit SourceDialog(QWidget* parent = nullptr);
     /// Pre-fills the dialog from an existing URI (edit): selects the page of its scheme and copies the URI
@@ -38,6 +38,7 @@ private:
     QWidget* makeSerialPage();
     QWidget* makeWsPage();
     QWidget* makeFilePage();
+    QWidget* makeRedisPage();
     void refreshPorts();
     void rebuild();
     /// Sensor unit and scale of text lines (value = number x scale, in unit).
@@ -72,6 +73,11 @@ private:
     QComboBox* m_fileUnit;
     QDoubleSpinBox* m_fileScale;
     QLineEdit* m_fileName;
+    // Redis watch (every device published under a prefix, read-only)
+    QLineEdit* m_redisHost;
+    QSpinBox* m_redisPort;
+    QLineEdit* m_redisPrefix;
+    QLineEdit* m_redisMatch;
     bool m_building = false;
 };
 

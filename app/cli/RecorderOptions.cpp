@@ -23,7 +23,8 @@ QCommandLineOption opt(const QString& name, const QString& help, const QString& 
 void RecorderOptions::add(QCommandLineParser& p) {
     p.addOption(
         {{QStringLiteral("s"), QStringLiteral("source")},
-         QStringLiteral("Device to record (repeatable), e.g. sim://a, sim://b?profile=sine&freq=100."),
+         QStringLiteral("Device to record (repeatable), e.g. sim://a, sim://b?profile=sine&freq=100. "
+                        "Devices published to Redis are stored with --consume (redis:// is not a --source)."),
          QStringLiteral("URI")});
     p.addOption(
         opt(QStringLiteral("listen"),

@@ -21,6 +21,9 @@ public:
         emit stateChanged(State::Live, m_description);
     }
     void stop() override {}
+    /// The feeder's view of the device (e.g. Reconnecting while its broker is unreachable): emitted as
+    /// stateChanged. Owner thread (the channel's), so the channel sees it at once.
+    void report(State state, const QString& message) { emit stateChanged(state, message); }
 
 private:
     const QString m_description;

@@ -32,6 +32,14 @@ std::unique_ptr<Source> SourceFactory::create(const QString& text, QString* erro
         if (uri.scheme() == QLatin1String(s.name))
             return s.make(uri, error);
     }
+    if (uri.scheme() == QLatin1String("redis") || uri.scheme() == QLatin1String("rediss")) {
+        // Not one device but every device published under a prefix: the dashboard watches it (RedisWatch).
+        *error = QStringLiteral("%1: redis:// is not a single device: the dashboard watches it read-only "
+                                "(vibrascope --source %1); record and serve store published devices with "
+                                "--consume %1")
+                     .arg(text);
+        return nullptr;
+    }
     *error = QStringLiteral("unknown source scheme '%1' in '%2' (known: %3)")
                  .arg(uri.scheme(), text, schemes().join(QStringLiteral(", ")));
     return nullptr;
