@@ -173,7 +173,8 @@ void StreamWatcher::discover() {
     // added since the previous scan (bounded), so a new device is seen from its first entries.
     const std::string from = m_prevScanMs < 0
                                  ? std::to_string(nowMs) + "-18446744073709551615"
-                                 : std::to_string(std::max(m_prevScanMs, nowMs - m_options.catchUpMs)) + "-0";
+                                 : std::to_string(std::max(m_prevScanMs, nowMs - m_options.catchUpMs) - 1) +
+                                       "-18446744073709551615"; // XREAD is exclusive: from ms prevScanMs on
     const std::string match = m_options.url.prefix + ":{dev:" + m_options.match + "}";
     std::uint64_t overCap = 0;
     std::string cursor = "0";

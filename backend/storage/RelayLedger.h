@@ -13,16 +13,19 @@ namespace vibra::storage {
 /// acknowledges only after the commit, so a crash between commit and XACK delivers it again) and is counted
 /// as a duplicate instead of being stored twice, across recording sessions. The entries of a features stream
 /// (1 s rollups and events, `--publish …?mode=features`) are claimed the same way under their own origin
-/// (`SESSION:features`). Each key keeps the samples per axis it carried (edge-vs-centre reports).
+/// (`SESSION:features`). Each key keeps the samples per axis it carried (edge-vs-centre reports) and its
+/// time: retention deletes raw entries' keys with the raw blocks and features entries' keys with the rollups
+/// (storage::Retention), so the ledger does not outgrow what it guards.
 ///
 /// Threads: the writer thread.
 class RelayLedger {
 public:
     bool prepare(sqlite3* db, std::string* error);
     void finalize();
-    /// Records the key; *fresh = false when it was already there. False on a database error.
+    /// Records the key with the entry's time tNs (UTC ns; retention prunes by it); *fresh = false when it was
+    /// already there. False on a database error.
     bool claim(std::int64_t deviceRowId, const std::string& origin, std::uint64_t seq, std::int64_t sessionId,
-               std::uint64_t samples, bool* fresh, std::string* error);
+               std::uint64_t samples, std::int64_t tNs, bool* fresh, std::string* error);
 
     /// Lookup side, on a connection of its own (e.g. the Redis consumer's thread, read-only): whether a block
     /// is stored already, so a re-delivered entry need not pass the engine again.

@@ -45,6 +45,15 @@ bool Retention::applyBatch(sqlite3* db, std::int64_t nowNs, const RetentionPolic
             nowNs - policy.rawNs, batchRows, &n, error);
         result->rawBlocks = n;
         result->more = result->more || n == static_cast<std::uint64_t>(batchRows);
+        if (ok) { // the relay ledger's keys of raw entries go with the blocks they guarded
+            ok = deleteBatch(
+                db,
+                "DELETE FROM relay_block WHERE (device_id, origin, seq) IN (SELECT device_id, origin, "
+                "seq FROM relay_block WHERE t_ns <= ?1 AND origin NOT LIKE '%:features' LIMIT ?2)",
+                nowNs - policy.rawNs, batchRows, &n, error);
+            result->relayRows += n;
+            result->more = result->more || n == static_cast<std::uint64_t>(batchRows);
+        }
     }
     if (ok && policy.rollupNs > 0) {
         const std::int64_t cutoff = nowNs - policy.rollupNs;
@@ -66,6 +75,15 @@ bool Retention::applyBatch(sqlite3* db, std::int64_t nowNs, const RetentionPolic
                              "DELETE FROM event WHERE id IN (SELECT id FROM event WHERE t_ns <= ?1 LIMIT ?2)",
                              cutoff, batchRows, &n, error);
             result->events = n;
+            result->more = result->more || n == static_cast<std::uint64_t>(batchRows);
+        }
+        if (ok) { // ... and the keys of features entries (1 s rollups, events) with the rollups
+            ok = deleteBatch(
+                db,
+                "DELETE FROM relay_block WHERE (device_id, origin, seq) IN (SELECT device_id, origin, "
+                "seq FROM relay_block WHERE t_ns <= ?1 AND origin LIKE '%:features' LIMIT ?2)",
+                cutoff, batchRows, &n, error);
+            result->relayRows += n;
             result->more = result->more || n == static_cast<std::uint64_t>(batchRows);
         }
     }

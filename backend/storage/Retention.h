@@ -32,6 +32,8 @@ public:
         std::uint64_t rawBlocks = 0;
         std::uint64_t rollupRows = 0;
         std::uint64_t events = 0;
+        std::uint64_t relayRows =
+            0;             ///< relay ledger keys (raw entries with raw, features entries with rollups)
         bool more = false; ///< a batch was full: call again
     };
 

@@ -222,6 +222,12 @@ CREATE TABLE publish_device(
   PRIMARY KEY(session_id, device_id)
 ) WITHOUT ROWID;
 )sql",
+    // 9: the relay ledger keeps each entry's time, so retention prunes it with what it stands for (raw
+    // entries with raw blocks, features entries with rollups); rows from before have none and are kept.
+    R"sql(
+ALTER TABLE relay_block ADD COLUMN t_ns INTEGER; -- UTC ns: a raw block's start, a rollup's second, an event
+CREATE INDEX relay_block_t ON relay_block(t_ns);
+)sql",
 };
 
 constexpr int kStepCount = static_cast<int>(sizeof(kSteps) / sizeof(kSteps[0]));

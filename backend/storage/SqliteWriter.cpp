@@ -158,7 +158,8 @@ void SqliteWriter::afterCommit() {
         setError("retention on '" + m_options.path + "' failed: " + error);
         return;
     }
-    m_retentionDeleted.fetch_add(r.rawBlocks + r.rollupRows + r.events, std::memory_order_relaxed);
+    m_retentionDeleted.fetch_add(r.rawBlocks + r.rollupRows + r.events + r.relayRows,
+                                 std::memory_order_relaxed);
     if (r.rollupRows > 0)
         m_rollups.forgetOpenBuckets(); // a deleted open bucket must not be resurrected from memory
 }
@@ -235,8 +236,9 @@ bool SqliteWriter::writeItem(DeviceState& dev, const pipeline::StoreItem& item, 
             return false;
         bool fresh = false;
         const std::uint64_t samples = item.rollup ? item.rollup->samples : 0;
+        const std::int64_t tNs = item.rollup ? item.rollup->bucketStartNs : item.event ? item.event->tNs : 0;
         if (!m_relay.claim(dev.rowId, item.relayDevice->origin, item.relaySeq, m_session.sessionId(), samples,
-                           &fresh, error))
+                           tNs, &fresh, error))
             return false;
         if (!fresh) {
             raw->alreadyStored = samples;
@@ -256,7 +258,7 @@ bool SqliteWriter::writeItem(DeviceState& dev, const pipeline::StoreItem& item, 
     if (!item.raw->device->origin.empty()) { // relayed (Redis): stored once per producer key
         bool fresh = false;
         if (!m_relay.claim(dev.rowId, item.raw->device->origin, item.raw->sequence, m_session.sessionId(),
-                           item.raw->count, &fresh, error))
+                           item.raw->count, item.raw->startTimeNs, &fresh, error))
             return false;
         if (!fresh) {
             raw->stored = 0;

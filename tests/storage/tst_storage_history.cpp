@@ -301,6 +301,26 @@ private slots:
                 ("INSERT INTO event(t_ns, kind) VALUES(" + std::to_string(i * 300 * kS) + ", 'gap')").c_str(),
                 &err));
 
+        // the relay ledger: keys of 100 raw entries (1 s each), of 3000 features entries (one per second),
+        // and one key written before schema 9 (no time: kept)
+        QVERIFY(db.exec("BEGIN", &err));
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(db.exec(("INSERT INTO relay_block(device_id, origin, seq, session_id, samples, t_ns) "
+                             "VALUES(1,'e1'," +
+                             std::to_string(i) + ",1,1000," + std::to_string(i * kS) + ")")
+                                .c_str(),
+                            &err));
+        for (int i = 0; i < 3000; ++i)
+            QVERIFY(db.exec(("INSERT INTO relay_block(device_id, origin, seq, session_id, samples, t_ns) "
+                             "VALUES(1,'e1:features'," +
+                             std::to_string(i) + ",1,1000," + std::to_string(i * kS) + ")")
+                                .c_str(),
+                            &err));
+        QVERIFY(db.exec("INSERT INTO relay_block(device_id, origin, seq, session_id, samples) "
+                        "VALUES(1,'old',0,1,1000)",
+                        &err));
+        QVERIFY(db.exec("COMMIT", &err));
+
         const std::int64_t now = 3000 * kS;
         storage::RetentionPolicy policy;
         policy.rawNs = 2950 * kS;    // raw cutoff 50 s: blocks ending <= 50 s go: 50 blocks
@@ -312,6 +332,7 @@ private slots:
             total.rawBlocks += r.rawBlocks;
             total.rollupRows += r.rollupRows;
             total.events += r.events;
+            total.relayRows += r.relayRows;
             ++calls;
         } while (r.more && calls < 100);
         QVERIFY(calls >= 5); // 1800 rows in batches of 400
@@ -325,9 +346,17 @@ private slots:
         QCOMPARE(scalar(h, "SELECT count(*) FROM rollup_1h"), 3);
         QCOMPARE(total.rollupRows, std::uint64_t{1800 + 30});
         QCOMPARE(scalar(h, "SELECT count(*) FROM event"), 3); // t = 2100, 2400, 2700 s remain; 1800 s is due
+        // relay keys: raw entries starting <= 50 s (51) with the raw cutoff, features entries <= 1800 s
+        // (1801) with the rollup cutoff; the key without a time stays
+        QCOMPARE(scalar(h, "SELECT count(*) FROM relay_block WHERE origin = 'e1'"), 49);
+        QCOMPARE(scalar(h, "SELECT min(t_ns) FROM relay_block WHERE origin = 'e1'"), 51 * kS);
+        QCOMPARE(scalar(h, "SELECT count(*) FROM relay_block WHERE origin = 'e1:features'"), 1199);
+        QCOMPARE(scalar(h, "SELECT min(t_ns) FROM relay_block WHERE origin = 'e1:features'"), 1801 * kS);
+        QCOMPARE(scalar(h, "SELECT count(*) FROM relay_block WHERE origin = 'old'"), 1);
+        QCOMPARE(total.relayRows, std::uint64_t{51 + 1801});
         // nothing more is due
         QVERIFY(storage::Retention::applyBatch(h, now, policy, 400, &r, &err));
-        QCOMPARE(r.rawBlocks + r.rollupRows + r.events, std::uint64_t{0});
+        QCOMPARE(r.rawBlocks + r.rollupRows + r.events + r.relayRows, std::uint64_t{0});
         QVERIFY(!r.more);
 
         QCOMPARE(storage::Retention::parseDuration("7d").value(), 7 * 86400 * kS);
