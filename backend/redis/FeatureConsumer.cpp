@@ -75,21 +75,20 @@ void FeatureConsumer::lost(const std::string& what) {
         m_statsShared.connected = false;
     }
     m_client->disconnect();
-    m_backoffMs = m_backoffMs == 0 ? 100 : std::min(m_backoffMs * 2, 5000);
-    m_nextAttemptNs = core::monotonicNs() + m_backoffMs * kMs;
+    m_backoff.failed();
 }
 
 bool FeatureConsumer::ensureConnected() {
     if (m_client->connected())
         return true;
-    if (core::monotonicNs() < m_nextAttemptNs)
+    if (!m_backoff.due())
         return false;
     std::string err;
     if (!m_client->connect(m_options.url, m_options.timeoutMs + m_options.blockMs, &err)) {
         lost(err);
         return false;
     }
-    m_backoffMs = 0;
+    m_backoff.succeeded();
     {
         std::lock_guard lock(m_mutex);
         m_statsShared.connected = true;

@@ -102,8 +102,8 @@ private:
     // consumer thread only
     std::unique_ptr<Client> m_client;
     std::map<std::string, std::unique_ptr<Stream>> m_streams; ///< by key
-    std::int64_t m_nextAttemptNs = 0, m_nextDiscoverNs = 0, m_nextJanitorNs = 0;
-    int m_backoffMs = 0;
+    Backoff m_backoff;
+    std::int64_t m_nextDiscoverNs = 0, m_nextJanitorNs = 0;
 
     std::thread m_thread;
 };

@@ -167,14 +167,13 @@ void StreamConsumer::lost(const std::string& what) {
     m_read->disconnect();
     m_ctl->disconnect();
     m_connected = false;
-    m_backoffMs = m_backoffMs == 0 ? 100 : std::min(m_backoffMs * 2, 5000);
-    m_nextAttemptNs = core::monotonicNs() + m_backoffMs * kMs;
+    m_backoff.failed();
 }
 
 bool StreamConsumer::ensureConnected() {
     if (m_read->connected() && m_ctl->connected())
         return true;
-    if (core::monotonicNs() < m_nextAttemptNs)
+    if (!m_backoff.due())
         return false;
     std::string err;
     if (!m_read->connect(m_options.url, m_options.timeoutMs + m_options.blockMs, &err) ||
@@ -182,7 +181,7 @@ bool StreamConsumer::ensureConnected() {
         lost(err);
         return false;
     }
-    m_backoffMs = 0;
+    m_backoff.succeeded();
     m_connected = true;
     m_connects.fetch_add(1, std::memory_order_relaxed);
     // After a reconnect every stream re-reads its own pending entries first (those not in flight here).

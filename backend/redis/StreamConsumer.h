@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/DeviceInfo.h"
+#include "redis/Backoff.h"
 #include "redis/DeviceLeases.h"
 #include "redis/RedisUrl.h"
 
@@ -181,10 +182,10 @@ private:
     // consumer thread only
     std::unique_ptr<Client> m_read, m_ctl;
     std::map<std::string, std::unique_ptr<Stream>> m_streams; ///< by key
-    std::int64_t m_nextAttemptNs = 0, m_nextDiscoverNs = 0, m_nextJanitorNs = 0, m_nextStatsNs = 0;
+    Backoff m_backoff;
+    std::int64_t m_nextDiscoverNs = 0, m_nextJanitorNs = 0, m_nextStatsNs = 0;
     std::int64_t m_nextLeaseNs = 0;
     DeviceLeases m_leases;
-    int m_backoffMs = 0;
 
     std::thread m_thread;
 };

@@ -81,7 +81,8 @@ bool StreamPublisher::Options::fromUrl(const RedisUrl& url, Options* out, std::s
 
 StreamPublisher::StreamPublisher(Options options)
     : m_options(std::move(options))
-    , m_client(std::make_unique<Client>()) {
+    , m_client(std::make_unique<Client>())
+    , m_backoff(m_options.backoffMinMs, m_options.backoffMaxMs) {
     if (m_options.session == 0)
         m_options.session = static_cast<std::uint64_t>(core::utcNowNs());
 }
@@ -257,12 +258,10 @@ bool StreamPublisher::connect() {
     std::string err;
     if (!m_client->connect(m_options.url, m_options.timeoutMs, &err)) {
         setError(err);
-        m_backoffMs =
-            m_backoffMs == 0 ? m_options.backoffMinMs : std::min(m_backoffMs * 2, m_options.backoffMaxMs);
-        m_nextAttemptNs = core::monotonicNs() + std::int64_t{m_backoffMs} * 1'000'000;
+        m_backoff.failed();
         return false;
     }
-    m_backoffMs = 0;
+    m_backoff.succeeded();
     m_connects.fetch_add(1, std::memory_order_relaxed);
     m_connected = true;
     return true;
@@ -346,7 +345,7 @@ bool StreamPublisher::publishBatch() {
             if (!r) {
                 m_connected = false;
                 setError("redis " + m_options.url.display() + ": " + m_client->lastError());
-                m_nextAttemptNs = core::monotonicNs() + std::int64_t{m_options.backoffMinMs} * 1'000'000;
+                m_backoff.retryAfterMs(m_options.backoffMinMs);
                 return true;
             }
             const Pending& p = d->queue.front();
@@ -358,7 +357,7 @@ bool StreamPublisher::publishBatch() {
                 m_client->disconnect();
                 m_connected = false;
                 setError("XADD " + d->key + " deferred: " + r->str);
-                m_nextAttemptNs = core::monotonicNs() + std::int64_t{m_options.backoffMinMs} * 1'000'000;
+                m_backoff.retryAfterMs(m_options.backoffMinMs);
                 return true;
             }
             if (r->isError()) {
@@ -384,12 +383,12 @@ void StreamPublisher::run() {
             any = pull(*d) || any;
             any = pullFeatures(*d) || any;
         }
-        if (!m_client->connected() && core::monotonicNs() >= m_nextAttemptNs && connect()) {
+        if (!m_client->connected() && m_backoff.due() && connect()) {
             for (const auto& d : m_devices)
                 if (!d->queue.empty() && !resync(*d)) {
                     m_connected = false;
                     setError("redis " + m_options.url.display() + ": " + m_client->lastError());
-                    m_nextAttemptNs = core::monotonicNs() + std::int64_t{m_options.backoffMinMs} * 1'000'000;
+                    m_backoff.retryAfterMs(m_options.backoffMinMs);
                     break;
                 }
         }

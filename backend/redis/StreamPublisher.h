@@ -2,6 +2,7 @@
 
 #include "pipeline/FeatureTap.h"
 #include "pipeline/TapFeed.h"
+#include "redis/Backoff.h"
 #include "redis/RedisUrl.h"
 
 #include <atomic>
@@ -144,8 +145,7 @@ private:
 
     // publisher thread only
     std::unique_ptr<Client> m_client;
-    std::int64_t m_nextAttemptNs = 0;
-    int m_backoffMs = 0;
+    Backoff m_backoff;
 
     // owner thread only
     std::thread m_thread;

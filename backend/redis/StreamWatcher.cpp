@@ -88,7 +88,8 @@ bool StreamWatcher::Options::fromUrl(const RedisUrl& url, Options* out, std::str
 StreamWatcher::StreamWatcher(Options options, DeviceRequest request)
     : m_options(std::move(options))
     , m_request(std::move(request))
-    , m_client(std::make_unique<Client>()) {}
+    , m_client(std::make_unique<Client>())
+    , m_backoff(m_options.backoffMinMs, m_options.backoffMaxMs) {}
 
 StreamWatcher::~StreamWatcher() {
     stop();
@@ -134,15 +135,13 @@ void StreamWatcher::lost(const std::string& what) {
     setError(what);
     m_client->disconnect();
     m_connected = false;
-    m_backoffMs =
-        m_backoffMs == 0 ? m_options.backoffMinMs : std::min(m_backoffMs * 2, m_options.backoffMaxMs);
-    m_nextAttemptNs = core::monotonicNs() + m_backoffMs * kMs;
+    m_backoff.failed();
 }
 
 bool StreamWatcher::ensureConnected() {
     if (m_client->connected())
         return true;
-    if (core::monotonicNs() < m_nextAttemptNs)
+    if (!m_backoff.due())
         return false;
     std::string err;
     // Commands time out after timeoutMs beyond the longest XREAD BLOCK.
@@ -150,7 +149,7 @@ bool StreamWatcher::ensureConnected() {
         lost(err);
         return false;
     }
-    m_backoffMs = 0;
+    m_backoff.succeeded();
     m_connected = true;
     m_connects.fetch_add(1, std::memory_order_relaxed);
     m_nextDiscoverNs = 0; // devices that appeared while we were away

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "redis/Backoff.h"
 #include "redis/RedisUrl.h"
 
 #include <atomic>
@@ -150,9 +151,9 @@ private:
     std::unique_ptr<Client> m_client;
     std::map<std::string, std::unique_ptr<Stream>> m_streams; ///< by key
     std::size_t m_held = 0;                                   ///< blocks held over all streams
-    std::int64_t m_nextAttemptNs = 0, m_nextDiscoverNs = 0, m_retryReadNs = 0;
+    Backoff m_backoff;
+    std::int64_t m_nextDiscoverNs = 0, m_retryReadNs = 0;
     long long m_prevScanMs = -1; ///< Redis TIME (ms) of the previous scan; -1 before the first
-    int m_backoffMs = 0;
 
     std::thread m_thread;
 };
